@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Entry point of the `switchyard` command. Runs the compiled CLI; from a checkout whose
+// build is missing it builds first, so `npx switchyard` works right after `npm install`.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const entry = join(root, 'dist', 'src', 'cli', 'main.js');
+if (!existsSync(entry)) {
+  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+}
+const { main } = await import(entry);
+process.exitCode = await main(process.argv.slice(2));

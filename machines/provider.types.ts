@@ -1,0 +1,90 @@
+/**
+ * The provider actor's protocol: its input, the events it accepts, the replies it sends and
+ * the tags the router obeys. The router and the engine depend on this file only, never on
+ * the machine's internal state names.
+ */
+import type { AnyActorRef } from 'xstate';
+import type { HealthConfig } from '../src/config/types.js';
+import type { ErrorKind } from '../src/core/errors.js';
+
+/** Tags on provider states. The router obeys tags, not state names. */
+export const TAGS = {
+  /** The router may send this provider traffic. */
+  selectable: 'selectable',
+  /** The provider admits a limited number of probe calls (acquisition may be denied). */
+  probe: 'probe',
+  /** Selectable but unhealthy: strategies give it a reduced share. */
+  degraded: 'degraded',
+} as const;
+
+/** The contract's state names; a custom machine may add more. */
+export type ProviderStateName = 'healthy' | 'degraded' | 'open' | 'half_open' | 'rate_limited' | 'disabled';
+
+export interface ProviderInput {
+  name: string;
+  health: HealthConfig;
+  /** Seeds the actor's own jitter (cooldowns, rate-limit waits). */
+  seed: number;
+  /** Creation time on the engine clock. */
+  now: number;
+}
+
+/**
+ * Proof of an acquired slot, handed back with the outcome. `generation` changes whenever the
+ * breaker changes generation (open, half_open, disabled, operator reset/enable): a report
+ * whose generation is not current is stale and decides nothing.
+ */
+export interface SlotToken {
+  generation: number;
+  /** This call is a half-open probe. */
+  probe: boolean;
+}
+
+/** Events a provider actor accepts. Every event that needs time carries `at` (clock ms). */
+export type ProviderEvent =
+  /** Ask for a slot; the answer is a {@link SlotReply} sent to `replyTo`. */
+  | { type: 'slot.acquire'; at: number; requestId: string; replyTo: AnyActorRef; panic?: boolean }
+  | {
+      type: 'attempt.succeeded';
+      at: number;
+      token: SlotToken;
+      /** Time to first token (whole response time for non-streaming calls). */
+      latencyMs: number;
+      inputTokens?: number;
+      outputTokens?: number;
+      costUsd?: number;
+    }
+  | { type: 'attempt.failed'; at: number; token: SlotToken; kind: ErrorKind; latencyMs: number }
+  | { type: 'attempt.rate_limited'; at: number; token: SlotToken; retryAfterMs?: number }
+  | { type: 'attempt.config_error'; at: number; token: SlotToken; kind: ErrorKind; reason: string }
+  /** Client abort or client error: counts nowhere, returns the probe permit. */
+  | { type: 'attempt.neutral'; at: number; token: SlotToken }
+  | { type: 'operator.disable'; at: number; reason?: string }
+  | { type: 'operator.enable'; at: number }
+  | { type: 'operator.open'; at: number }
+  | { type: 'operator.reset'; at: number }
+  | { type: 'check.passed'; at: number }
+  | { type: 'check.failed'; at: number }
+  | { type: 'config.update'; at: number; health: HealthConfig };
+
+/** The provider's answer to `slot.acquire`, sent to its `replyTo`. */
+export type SlotReply =
+  | { type: 'slot.granted'; provider: string; requestId: string; token: SlotToken }
+  | {
+      type: 'slot.denied';
+      provider: string;
+      requestId: string;
+      reason: 'not_selectable' | 'probes_busy' | 'rate_limited' | 'disabled';
+      /** When the provider may accept again, if known (rate limits). */
+      retryAfterMs?: number;
+    };
+
+/** Counters shown by `GET /providers`; part of the actor's context. */
+export interface ProviderStats {
+  requests: number;
+  successes: number;
+  failures: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}

@@ -1,0 +1,194 @@
+/**
+ * The one clock. Every timestamp and every timer in Switchyard goes through a {@link Clock};
+ * nothing else reads or schedules time. The same object is handed to XState
+ * (`createActor(machine, { clock })`), so actor delays and IO timers share one timeline.
+ */
+
+/** Opaque handle returned by {@link Clock.setTimeout}. */
+export type TimerHandle = unknown;
+
+/** A source of time and timers; structurally compatible with XState's `Clock`. */
+export interface Clock {
+  /** Milliseconds since the Unix epoch (virtual clocks start wherever they are told). */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+/** Production clock: wall time and Node's timers. */
+export function createRealClock(): Clock {
+  return {
+    now: () => Date.now(),
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  };
+}
+
+interface VirtualTimer {
+  id: number;
+  at: number;
+  seq: number;
+  fn: () => void;
+}
+
+/**
+ * Virtual time for tests and the simulator. Timers fire in deadline order, each with
+ * `now()` equal to its own deadline, so a timer scheduled by another timer's callback is
+ * anchored correctly (XState's `SimulatedClock` anchors it at the end of the whole window).
+ * Timers live in a binary heap: scheduling and firing are O(log n).
+ *
+ * @example
+ * const clock = new VirtualClock();
+ * const actor = createActor(machine, { clock }).start();
+ * await clock.advance(10_000); // fires every timer due in the next 10 s, in order
+ */
+export class VirtualClock implements Clock {
+  private current: number;
+  private readonly heap: VirtualTimer[] = [];
+  private readonly live = new Map<number, VirtualTimer>();
+  private nextId = 1;
+  private seq = 0;
+
+  /** @param start the initial `now()`, in ms. @default 0 */
+  constructor(start = 0) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const timer: VirtualTimer = { id: this.nextId++, at: this.current + Math.max(0, ms), seq: this.seq++, fn };
+    this.live.set(timer.id, timer);
+    this.push(timer);
+    return timer.id;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    // Cancelled timers stay in the heap and are skipped when popped (lazy deletion).
+    if (typeof handle === 'number') this.live.delete(handle);
+  }
+
+  /** Number of timers still scheduled. */
+  get pending(): number {
+    return this.live.size;
+  }
+
+  /** Deadline of the earliest live timer, or `undefined` when none is scheduled. */
+  nextDeadline(): number | undefined {
+    this.dropCancelled();
+    return this.heap[0]?.at;
+  }
+
+  /**
+   * Fires every timer due up to `now() + ms` synchronously, in deadline order, then sets
+   * `now()` to the end of the window. Callbacks may schedule more timers; those due inside
+   * the window fire too.
+   */
+  advanceSync(ms: number): void {
+    const end = this.current + Math.max(0, ms);
+    for (;;) {
+      this.dropCancelled();
+      const top = this.heap[0];
+      if (top === undefined || top.at > end) break;
+      this.pop();
+      this.live.delete(top.id);
+      this.current = Math.max(this.current, top.at);
+      top.fn();
+    }
+    this.current = end;
+  }
+
+  /**
+   * Like {@link advanceSync}, but lets pending promise callbacks (IO actors, adapters) run
+   * after each timer, so work they schedule in response lands on the same timeline.
+   */
+  async advance(ms: number): Promise<void> {
+    const end = this.current + Math.max(0, ms);
+    await flushMicrotasks();
+    for (;;) {
+      this.dropCancelled();
+      const top = this.heap[0];
+      if (top === undefined || top.at > end) break;
+      this.pop();
+      this.live.delete(top.id);
+      this.current = Math.max(this.current, top.at);
+      top.fn();
+      await flushMicrotasks();
+    }
+    this.current = end;
+  }
+
+  /** Fires timers until none is left or `limitMs` of virtual time has passed. */
+  async runAll(limitMs = 24 * 3600_000): Promise<void> {
+    const stop = this.current + limitMs;
+    for (;;) {
+      const next = this.nextDeadline();
+      if (next === undefined || next > stop) break;
+      await this.advance(next - this.current);
+    }
+  }
+
+  private dropCancelled(): void {
+    while (this.heap.length > 0 && !this.live.has(this.heap[0]!.id)) this.pop();
+  }
+
+  private push(timer: VirtualTimer): void {
+    const heap = this.heap;
+    heap.push(timer);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    const heap = this.heap;
+    const last = heap.pop();
+    if (last === undefined || heap.length === 0) return;
+    heap[0] = last;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < heap.length && before(heap[left]!, heap[smallest]!)) smallest = left;
+      if (right < heap.length && before(heap[right]!, heap[smallest]!)) smallest = right;
+      if (smallest === i) break;
+      [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
+      i = smallest;
+    }
+  }
+}
+
+function before(a: VirtualTimer, b: VirtualTimer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+/** Lets queued promise reactions run (several rounds, for chains of awaits). */
+export async function flushMicrotasks(rounds = 8): Promise<void> {
+  for (let i = 0; i < rounds; i++) await Promise.resolve();
+}
+
+/**
+ * Resolves after `ms` on `clock`, or rejects with the signal's reason when it aborts first.
+ * The timer is always cleared, so an aborted sleep leaves nothing behind.
+ */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clock.clearTimeout(handle);
+      reject(signal!.reason);
+    };
+    const handle = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * The unified request, response and stream-part model that every adapter translates to and
+ * from. Unknown values are `undefined`, never a fake 0.
+ */
+
+/** A part of a multimodal message. Adapters that cannot carry a part type warn. */
+export type ContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image_url'; url: string; detail?: 'auto' | 'low' | 'high' };
+
+/** A tool call requested by the model. `arguments` is the raw JSON text. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** One message of a conversation. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string | ContentPart[] | null;
+  name?: string;
+  /** For `role: 'tool'`: the call this message answers. */
+  toolCallId?: string;
+  /** For `role: 'assistant'`: calls the model made. */
+  toolCalls?: ToolCall[];
+}
+
+/** A tool the model may call (JSON Schema parameters). */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
+}
+
+/** A chat request in Switchyard's unified shape. */
+export interface ChatRequest {
+  /** Route, provider name, or `auto`/`default`; absent means the default route. */
+  model?: string;
+  messages: ChatMessage[];
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stop?: string[];
+  tools?: ToolDefinition[];
+  toolChoice?: 'auto' | 'none' | 'required' | { name: string };
+  responseFormat?: { type: 'text' | 'json_object' | 'json_schema'; schema?: Record<string, unknown> };
+  seed?: number;
+  user?: string;
+  /** Task tag matched against providers' `capabilities` and against `rules`. */
+  task?: string;
+  metadata?: Record<string, string>;
+}
+
+/** Why generation stopped: a unified value plus the provider's raw value. */
+export interface FinishReason {
+  unified: 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error' | 'other';
+  raw: string | undefined;
+}
+
+/** Token usage as reported by the provider; `undefined` where it did not say. */
+export interface Usage {
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+}
+
+/** A complete answer from one provider. */
+export interface ChatResponse {
+  /** Provider's response id (or one Switchyard made when the provider gave none). */
+  id: string;
+  /** The upstream model that answered. */
+  model: string;
+  content: string;
+  toolCalls?: ToolCall[];
+  finishReason: FinishReason;
+  usage: Usage;
+  /** Non-fatal notes from the adapter, e.g. a parameter the provider cannot take. */
+  warnings?: string[];
+}
+
+/**
+ * One piece of a streamed answer. A stream is `text-delta`/`tool-call-delta` parts followed
+ * by exactly one `finish` part; an `error` part ends a stream that failed after it started.
+ */
+export type StreamPart =
+  | { type: 'text-delta'; text: string }
+  | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta: string }
+  | { type: 'finish'; finishReason: FinishReason; usage: Usage; model?: string; id?: string }
+  | { type: 'error'; error: Error };
+
+/** Per-provider pricing in USD per million tokens. */
+export interface Pricing {
+  inputPerMTok: number;
+  outputPerMTok: number;
+}
+
+/** Cost of a call in USD, or `undefined` when usage or pricing is unknown. */
+export function costOf(usage: Usage, pricing: Pricing | undefined): number | undefined {
+  if (pricing === undefined) return undefined;
+  if (usage.inputTokens === undefined && usage.outputTokens === undefined) return undefined;
+  return ((usage.inputTokens ?? 0) * pricing.inputPerMTok + (usage.outputTokens ?? 0) * pricing.outputPerMTok) / 1e6;
+}
