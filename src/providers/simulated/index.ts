@@ -1,0 +1,92 @@
+/**
+ * The `simulated` provider: answers without any network, with seeded latency, failures and
+ * scripted incidents, all on the engine's clock, so a run is reproducible in virtual time.
+ */
+import type { AdapterFactory, CallContext, ProviderAdapter } from '../../core/adapter.js';
+import type { Clock } from '../../core/clock.js';
+import { ProviderError } from '../../core/errors.js';
+import { deriveRandom } from '../../core/random.js';
+import { estimateInputTokens } from '../../core/tokens.js';
+import type { ChatRequest, ChatResponse, StreamPart } from '../../core/types.js';
+import { answerTokens } from './answer.js';
+import { activeIncidents } from './incidents.js';
+import { resolveSimulatedOptions } from './options.js';
+import { planCall, type CallPlan } from './plan.js';
+import { abortedError, pause, untilAborted } from './wait.js';
+
+/** Streamed tokens are grouped so that parts are at least this far apart. */
+export const MIN_PART_INTERVAL_MS = 20;
+
+/**
+ * Builds a simulated adapter from `settings.options` (a partial `SimulatedOptions`). Its
+ * random generator is derived from `environment.seed` and the provider's name.
+ *
+ * @example
+ * const adapter = createSimulatedAdapter(settings, { clock, fetch, seed: 42, startedAt: clock.now() });
+ * const answer = await adapter.chat({ messages: [{ role: 'user', content: 'hi' }] }, { clock, signal, requestId: 'r1' });
+ */
+export const createSimulatedAdapter: AdapterFactory = (settings, environment): ProviderAdapter => {
+  const name = settings.name;
+  const options = resolveSimulatedOptions(name, settings.options);
+  const random = deriveRandom(environment.seed, name);
+  const interval = 1000 / options.tokensPerSecond;
+  const group = Math.max(1, Math.ceil(MIN_PART_INTERVAL_MS / interval));
+  let calls = 0;
+
+  const incidentsAt = (clock: Clock) => activeIncidents(options.incidents, name, (clock.now() - environment.startedAt) / 1000);
+
+  function begin(clock: Clock): { n: number; plan: CallPlan } {
+    const n = ++calls;
+    const draws = { latency: [random(), random()] as [number, number], failure: random(), flaky: random() };
+    return { n, plan: planCall(name, options, incidentsAt(clock), draws) };
+  }
+
+  async function* streamParts(n: number, plan: CallPlan, request: ChatRequest, context: CallContext): AsyncGenerator<StreamPart> {
+    const { clock, signal } = context;
+    if (plan.outcome === 'hang') return await untilAborted(signal, name);
+    await pause(clock, plan.latencyMs, signal, name);
+    if (plan.outcome === 'fail') throw plan.error;
+    const { tokens, finishReason } = answerTokens(name, n, request.maxTokens);
+    const firstAt = clock.now();
+    for (let i = 0; i < tokens.length; i += group) {
+      if (i > 0) await pause(clock, firstAt + i * interval - clock.now(), signal, name);
+      yield { type: 'text-delta', text: tokens.slice(i, i + group).join('') };
+    }
+    await pause(clock, firstAt + tokens.length * interval - clock.now(), signal, name);
+    const usage = { inputTokens: estimateInputTokens(request), outputTokens: tokens.length };
+    yield { type: 'finish', finishReason, usage, model: settings.model, id: responseId(name, n) };
+  }
+
+  return {
+    async chat(request, context): Promise<ChatResponse> {
+      const { n, plan } = begin(context.clock);
+      if (plan.outcome === 'hang') return untilAborted(context.signal, name);
+      await pause(context.clock, plan.latencyMs, context.signal, name);
+      if (plan.outcome === 'fail') throw plan.error;
+      const { tokens, finishReason } = answerTokens(name, n, request.maxTokens);
+      return {
+        id: responseId(name, n),
+        model: settings.model,
+        content: tokens.join(''),
+        finishReason,
+        usage: { inputTokens: estimateInputTokens(request), outputTokens: tokens.length },
+      };
+    },
+
+    stream(request, context) {
+      const { n, plan } = begin(context.clock);
+      return streamParts(n, plan, request, context);
+    },
+
+    async check(context) {
+      if (context.signal.aborted) throw abortedError(name, context.signal.reason);
+      if (incidentsAt(context.clock).some((incident) => incident.mode === 'error' || incident.mode === 'timeout')) {
+        throw new ProviderError({ provider: name, kind: 'server', status: 503, message: 'simulated outage: health check failed' });
+      }
+    },
+  };
+};
+
+function responseId(provider: string, n: number): string {
+  return `sim-${provider}-${n}`;
+}

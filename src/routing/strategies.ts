@@ -1,0 +1,181 @@
+/**
+ * The six routing strategies of CONTRACT §2. Each is one pass over the candidates with no
+ * allocation: it keeps the best candidate seen so far, reads each live field at most once per
+ * candidate, and reads tie-break fields only on ties. Degraded candidates get
+ * {@link DEGRADED_WEIGHT} of a healthy one's share.
+ */
+import type { StrategyName } from '../config/types.js';
+import { isEligible, type Candidate, type SelectionContext, type Strategy } from './candidate.js';
+
+/** A degraded candidate's share relative to a healthy one (weights, penalties, round-robin turns). */
+export const DEGRADED_WEIGHT = 0.25;
+
+/** Round-robin gives a degraded candidate its turn once every this many rounds. */
+export const DEGRADED_ROUND_PERIOD = Math.round(1 / DEGRADED_WEIGHT);
+
+/** Lowest priority; among equal priority non-degraded first, then lowest index. */
+export const priority: Strategy = (candidates, exclude) => {
+  let best: Candidate | undefined;
+  let bestPriority = 0;
+  let bestDegraded: boolean | undefined; // read lazily: only ties need it
+  for (const c of candidates) {
+    if (!isEligible(c, exclude)) continue;
+    const p = c.priority;
+    if (best === undefined || p < bestPriority) {
+      best = c;
+      bestPriority = p;
+      bestDegraded = undefined;
+      continue;
+    }
+    if (p !== bestPriority) continue;
+    bestDegraded ??= best.degraded;
+    const d = c.degraded;
+    if (d !== bestDegraded ? !d : c.index < best.index) {
+      best = c;
+      bestDegraded = d;
+    }
+  }
+  return best;
+};
+
+/**
+ * Starts at `sequence % n` and takes the first eligible candidate scanning forward. A
+ * degraded candidate is taken only on its own turn in one round out of
+ * {@link DEGRADED_ROUND_PERIOD} (otherwise its turn passes on), or when nothing healthier is eligible.
+ */
+export const roundRobin: Strategy = (candidates, exclude, context) => {
+  const n = candidates.length;
+  if (n === 0) return undefined;
+  const sequence = Math.floor(context.sequence);
+  const start = ((sequence % n) + n) % n;
+  const degradedTurn = Math.floor(sequence / n) % DEGRADED_ROUND_PERIOD === 0;
+  let fallback: Candidate | undefined;
+  for (let step = 0; step < n; step++) {
+    const position = start + step < n ? start + step : start + step - n;
+    const c = candidates[position]!;
+    if (!isEligible(c, exclude)) continue;
+    if (!c.degraded || (step === 0 && degradedTurn)) return c;
+    fallback ??= c;
+  }
+  return fallback;
+};
+
+/**
+ * A random draw proportional to weight (× {@link DEGRADED_WEIGHT} when degraded), in one pass
+ * (weighted reservoir sampling). When no eligible candidate has a positive weight, falls back to {@link priority}.
+ */
+export const weighted: Strategy = (candidates, exclude, context) => {
+  // Chao's reservoir keeps item j with probability w_j / W_j. Given the last keep at total W,
+  // no keep happens through total W' with probability W / W', so one draw u says where the
+  // next keep is: at the first total above W / u. Same distribution, about ln n draws, not n.
+  let picked: Candidate | undefined;
+  let total = 0;
+  let threshold = 0;
+  for (const c of candidates) {
+    if (!isEligible(c, exclude)) continue;
+    let weight = c.weight;
+    if (!(weight > 0 && weight < Infinity)) continue;
+    if (c.degraded) weight *= DEGRADED_WEIGHT;
+    total += weight;
+    if (total > threshold) {
+      picked = c;
+      threshold = total / (1 - context.random());
+    }
+  }
+  return picked ?? priority(candidates, exclude, context);
+};
+
+/**
+ * Lowest latency; unknown latency counts as 0 so new providers get explored; a degraded
+ * candidate's latency counts as latency / {@link DEGRADED_WEIGHT}. Ties: non-degraded, then index.
+ */
+export const leastLatency: Strategy = (candidates, exclude) => {
+  let best: Candidate | undefined;
+  let bestScore = 0;
+  let bestDegraded = false;
+  for (const c of candidates) {
+    if (!isEligible(c, exclude)) continue;
+    const d = c.degraded;
+    const latency = c.latencyMs ?? 0;
+    const score = d ? latency / DEGRADED_WEIGHT : latency;
+    if (
+      best === undefined ||
+      score < bestScore ||
+      (score === bestScore && (d !== bestDegraded ? !d : c.index < best.index))
+    ) {
+      best = c;
+      bestScore = score;
+      bestDegraded = d;
+    }
+  }
+  return best;
+};
+
+/**
+ * Lowest estimated cost (pricing × estimated tokens). Unknown pricing sorts after every known
+ * price: we cannot claim it is cheap. Ties: non-degraded, then priority, then index.
+ */
+export const lowestCost: Strategy = (candidates, exclude, context) => {
+  const input = context.estimatedInputTokens;
+  const output = context.estimatedOutputTokens;
+  let best: Candidate | undefined;
+  let bestCost = 0;
+  let bestDegraded: boolean | undefined; // read lazily: only ties need it
+  for (const c of candidates) {
+    if (!isEligible(c, exclude)) continue;
+    const pricing = c.pricing;
+    const cost = pricing === undefined ? Infinity : input * pricing.inputPerMTok + output * pricing.outputPerMTok;
+    if (best === undefined || cost < bestCost) {
+      best = c;
+      bestCost = cost;
+      bestDegraded = undefined;
+      continue;
+    }
+    if (cost !== bestCost) continue;
+    bestDegraded ??= best.degraded;
+    const d = c.degraded;
+    if (d !== bestDegraded ? !d : c.priority !== best.priority ? c.priority < best.priority : c.index < best.index) {
+      best = c;
+      bestDegraded = d;
+    }
+  }
+  return best;
+};
+
+/**
+ * Fewest requests in flight; a degraded candidate counts as (inFlight + 1) / {@link DEGRADED_WEIGHT}.
+ * Ties: lower latency (unknown counts as 0), then index.
+ */
+export const leastBusy: Strategy = (candidates, exclude) => {
+  let best: Candidate | undefined;
+  let bestLoad = 0;
+  let bestLatency = NaN; // read lazily: only ties need it
+  for (const c of candidates) {
+    if (!isEligible(c, exclude)) continue;
+    const load = c.degraded ? (c.inFlight + 1) / DEGRADED_WEIGHT : c.inFlight;
+    if (best === undefined || load < bestLoad) {
+      best = c;
+      bestLoad = load;
+      bestLatency = NaN;
+      continue;
+    }
+    if (load !== bestLoad) continue;
+    if (Number.isNaN(bestLatency)) bestLatency = best.latencyMs ?? 0;
+    const latency = c.latencyMs ?? 0;
+    if (latency < bestLatency || (latency === bestLatency && c.index < best.index)) {
+      best = c;
+      bestLatency = latency;
+    }
+  }
+  return best;
+};
+
+/** Every strategy by its configuration name. */
+export const STRATEGIES: Record<StrategyName, Strategy> = {
+  priority,
+  'round-robin': roundRobin,
+  weighted,
+  'least-latency': leastLatency,
+  'lowest-cost': lowestCost,
+  'least-busy': leastBusy,
+};
