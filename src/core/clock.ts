@@ -124,6 +124,8 @@ export class VirtualClock implements Clock {
   async runAll(limitMs = 24 * 3600_000): Promise<void> {
     const stop = this.current + limitMs;
     for (;;) {
+      // Pending promise reactions may still schedule timers: let them run first.
+      await flushMicrotasks();
       const next = this.nextDeadline();
       if (next === undefined || next > stop) break;
       await this.advance(next - this.current);
