@@ -1,0 +1,70 @@
+/**
+ * Engine overhead per routed request in library mode, against a zero-latency simulated
+ * provider, for 3, 100 and 1000 providers. Baseline in the same run: the same adapter
+ * called directly. Prints a table; run with `npm run bench:routing`.
+ */
+import { createSwitchyard } from '../src/engine/switchyard.js';
+import { createSimulatedAdapter } from '../src/providers/simulated/index.js';
+import { createRealClock } from '../src/core/clock.js';
+import type { ChatRequest } from '../src/core/types.js';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
+const ROUNDS = 5;
+const SIZES = [3, 100, 1000];
+const request: ChatRequest = { messages: [{ role: 'user', content: 'Hello there' }] };
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function timeLoop(count: number, call: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) await call();
+  return Number(process.hrtime.bigint() - start) / 1000 / count;
+}
+
+async function measureDirect(): Promise<number> {
+  const clock = createRealClock();
+  const adapter = createSimulatedAdapter(
+    { name: 'p0', type: 'simulated', baseUrl: undefined, apiKey: undefined, model: 'p0', headers: {}, options: { latencyMs: 0, failureRate: 0, tokensPerSecond: 1000, incidents: [] } },
+    { clock, fetch: globalThis.fetch, seed: 1, startedAt: clock.now() },
+  );
+  const context = { signal: new AbortController().signal, clock, requestId: 'bench' };
+  await timeLoop(2000, () => adapter.chat(request, context));
+  const rounds: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) rounds.push(await timeLoop(REQUESTS, () => adapter.chat(request, context)));
+  return median(rounds);
+}
+
+async function measureEngine(size: number): Promise<number> {
+  const names = Array.from({ length: size }, (_, i) => `p${i}`);
+  const engine = createSwitchyard({
+    providers: names.map((name, i) => ({ name, type: 'simulated', latencyMs: 0, priority: (i % 10) + 1 })),
+    routes: { default: { providers: names, strategy: 'priority' } },
+    seed: 1,
+  });
+  await timeLoop(2000, () => engine.chat(request));
+  const rounds: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) rounds.push(await timeLoop(REQUESTS, () => engine.chat(request)));
+  await engine.stop();
+  return median(rounds);
+}
+
+const direct = await measureDirect();
+const rows: string[][] = [];
+let base = 0;
+for (const size of SIZES) {
+  const engine = await measureEngine(size);
+  const overhead = engine - direct;
+  if (size === SIZES[0]) base = overhead;
+  rows.push([String(size), engine.toFixed(1), direct.toFixed(1), overhead.toFixed(1), (overhead / base).toFixed(2)]);
+}
+
+const header = ['providers', 'engine µs/req', 'direct adapter µs/req', 'overhead µs/req', 'overhead vs 3'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padStart(widths[i]!)).join(' | ') + ' |';
+console.log(`routing overhead, ${REQUESTS} sequential requests x ${ROUNDS} rounds (median), node ${process.version}`);
+console.log(line(header));
+console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+for (const row of rows) console.log(line(row));

@@ -1,0 +1,302 @@
+/**
+ * The provider health actor: one per configured upstream. Pure (no IO, never reads time),
+ * every behaviour named in `setup` so tests and users can swap it with `.provide()`.
+ * The protocol is in `provider.types.ts`; the arithmetic in `provider.logic.ts`.
+ */
+import { assign, enqueueActions, setup, type SnapshotFrom } from 'xstate';
+import { emptyWindow } from './health-window.js';
+import {
+  cooldownMs,
+  freshStart,
+  initialContext,
+  isStale,
+  judge,
+  nextRandom,
+  rateLimitMs,
+  settle,
+  withOutcome,
+  type ProviderContext,
+} from './provider.logic.js';
+import { TAGS, type ProviderEvent, type ProviderInput, type SlotReply } from './provider.types.js';
+
+export type { ProviderContext } from './provider.logic.js';
+
+/** A tag the router obeys. */
+export type ProviderTag = (typeof TAGS)[keyof typeof TAGS];
+
+type DenyReason = Extract<SlotReply, { type: 'slot.denied' }>['reason'];
+
+const timeOf = (context: ProviderContext, event: ProviderEvent): number => ('at' in event ? event.at : context.decidedAt);
+
+/** The named guards, actions and delays of the provider actor; build variants from it. */
+export const providerSetup = setup({
+  types: {
+    context: {} as ProviderContext,
+    events: {} as ProviderEvent,
+    input: {} as ProviderInput,
+    tags: {} as ProviderTag,
+  },
+  guards: {
+    isStale: ({ context, event }) => isStale(context, event),
+    isPanic: ({ event }) => event.type === 'slot.acquire' && event.panic === true,
+    probeAvailable: ({ context }) => context.probesInFlight < context.health.halfOpenProbes,
+    outcomeOpens: ({ context, event }) => judge(context, event).opens,
+    outcomeDegrades: ({ context, event }) => judge(context, event).degrades,
+    outcomeRecovers: ({ context, event }) => judge(context, event).recovers,
+    /** This success completes a trial of `successes` (default `halfOpenProbes`). */
+    trialPasses: ({ context }, params: { successes?: number } | undefined) =>
+      context.probeSuccesses + 1 >= (params?.successes ?? context.health.halfOpenProbes),
+    hasTrips: ({ context }) => context.tripCount > 0,
+    resumesTo: ({ context }, params: { state: string }) => context.resumeTo === params.state,
+  },
+  actions: {
+    grantSlot: enqueueActions(({ context, event, enqueue }, params: { probe: boolean }) => {
+      if (event.type !== 'slot.acquire') return;
+      enqueue.assign({ inFlight: context.inFlight + 1, probesInFlight: context.probesInFlight + (params.probe ? 1 : 0) });
+      const reply: SlotReply = {
+        type: 'slot.granted',
+        provider: context.name,
+        requestId: event.requestId,
+        token: { generation: context.generation, probe: params.probe },
+      };
+      enqueue.sendTo(event.replyTo, reply);
+    }),
+    denySlot: enqueueActions(({ context, event, enqueue }, params: { reason: DenyReason }) => {
+      if (event.type !== 'slot.acquire') return;
+      const reply: SlotReply = { type: 'slot.denied', provider: context.name, requestId: event.requestId, reason: params.reason };
+      if (params.reason === 'rate_limited' && context.rateLimitedUntil !== undefined) {
+        reply.retryAfterMs = Math.max(0, context.rateLimitedUntil - event.at);
+      }
+      enqueue.sendTo(event.replyTo, reply);
+    }),
+    settleReport: assign(({ context, event }) => ('token' in event ? settle(context, event) : {})),
+    recordOutcome: assign(({ context, event }) => withOutcome(context, event)),
+    countTrialSuccess: assign({ probeSuccesses: ({ context }) => context.probeSuccesses + 1 }),
+    resetTrial: assign({ probeSuccesses: 0 }),
+    clearFailures: assign(({ context }) => ({ consecutiveFailures: 0, window: emptyWindow(context.health.windowMs) })),
+    enterOpen: assign(({ context, event }) => {
+      const at = timeOf(context, event);
+      const tripCount = context.tripCount + 1;
+      const [r, rng] = nextRandom(context.rng);
+      const cooldownUntil = at + cooldownMs(context.health, tripCount, r);
+      return { generation: context.generation + 1, tripCount, rng, decidedAt: at, cooldownUntil };
+    }),
+    clearCooldown: assign({ cooldownUntil: undefined }),
+    endProbes: assign({ probesInFlight: 0 }),
+    enterHalfOpen: assign(({ context }) => ({ generation: context.generation + 1, probesInFlight: 0, probeSuccesses: 0 })),
+    startRateLimit: assign(({ context, event }, params: { from?: string }) => {
+      const at = timeOf(context, event);
+      const streak = context.rateLimitStreak + 1;
+      const retryAfterMs = event.type === 'attempt.rate_limited' ? event.retryAfterMs : undefined;
+      const [r, rng] = nextRandom(context.rng);
+      return {
+        rateLimitStreak: streak,
+        rng,
+        decidedAt: at,
+        rateLimitedUntil: at + rateLimitMs(context.health, retryAfterMs, streak, r),
+        resumeTo: params.from ?? context.resumeTo,
+      };
+    }),
+    endRateLimit: assign(({ context }) => ({ decidedAt: context.rateLimitedUntil ?? context.decidedAt })),
+    clearRateLimit: assign({ rateLimitedUntil: undefined }),
+    enterDisabled: assign(({ context }) => ({ generation: context.generation + 1 })),
+    disableForConfig: assign(({ context, event }) => ({
+      disabledReason: event.type === 'attempt.config_error' ? `${event.kind}: ${event.reason}` : context.disabledReason,
+    })),
+    disableByOperator: assign({
+      disabledReason: ({ event }) => (event.type === 'operator.disable' ? event.reason : undefined) ?? 'operator',
+    }),
+    freshStart: assign(({ context }) => freshStart(context)),
+    updateConfig: assign(({ context, event }) => {
+      if (event.type !== 'config.update') return {};
+      const resized = event.health.windowMs !== context.health.windowMs;
+      return { health: event.health, window: resized ? emptyWindow(event.health.windowMs) : context.window };
+    }),
+    decayTrip: assign({ tripCount: ({ context }) => Math.max(0, context.tripCount - 1) }),
+  },
+  delays: {
+    cooldown: ({ context }) => Math.max(0, (context.cooldownUntil ?? context.decidedAt) - context.decidedAt),
+    rateLimit: ({ context }) => Math.max(0, (context.rateLimitedUntil ?? context.decidedAt) - context.decidedAt),
+    tripDecay: ({ context }) => context.health.windowMs,
+  },
+});
+
+/** The config type `providerSetup.createMachine` accepts. */
+export type ProviderMachineConfig = Parameters<typeof providerSetup.createMachine>[0];
+/** The config of one state of the provider machine. */
+export type ProviderStateConfig = NonNullable<ProviderMachineConfig['states']>[string];
+
+const SETTLE = 'settleReport';
+const RECORD = ['settleReport', 'recordOutcome'] as const;
+
+/** Reusable transition configs, to build extra states that behave like the built-in ones. */
+export const providerTransitions = {
+  /** A stale report: accounting only. Put it first in every report handler. */
+  stale: { guard: 'isStale', actions: SETTLE },
+  /** Grant a normal slot. */
+  grant: { actions: { type: 'grantSlot', params: { probe: false } } },
+  /** Record the outcome; open the breaker when a threshold is crossed. */
+  openOnThreshold: [{ guard: 'outcomeOpens', target: 'open', actions: RECORD }, { actions: RECORD }],
+  /** Record the outcome; open on a threshold, else go to `target` when `verdict` holds. */
+  judged: <const T extends string>(verdict: 'outcomeDegrades' | 'outcomeRecovers', target: T) =>
+    [
+      { guard: 'outcomeOpens', target: 'open', actions: RECORD },
+      { guard: verdict, target, actions: RECORD },
+      { actions: RECORD },
+    ] as const,
+  /** A current 429 moves to `rate_limited`, which later resumes to `from`. */
+  rateLimitFrom: <const T extends string>(from: T) =>
+    [
+      { guard: 'isStale', actions: SETTLE },
+      { target: 'rate_limited', actions: [SETTLE, { type: 'startRateLimit', params: { from } }] },
+    ] as const,
+} as const;
+
+/** How to derive a provider machine with extra states (see docs/extending.md). */
+export interface ProviderExtension {
+  /** Extra top-level states, keyed by name. */
+  states?: Record<string, ProviderStateConfig>;
+  /** State of a new actor. @default 'healthy' */
+  initial?: string;
+  /** Where `operator.reset` and `operator.enable` land. @default 'healthy' */
+  resetTo?: string;
+  /** Extra states that `rate_limited` may resume to (they enter it with `rateLimitFrom`). @default [] */
+  resumable?: readonly string[];
+}
+
+const t = providerTransitions;
+
+/** The provider machine's config, optionally extended; feed it to `providerSetup.createMachine`. */
+export function buildProviderConfig(extension: ProviderExtension = {}): ProviderMachineConfig {
+  const resumable = ['degraded', 'half_open', ...(extension.resumable ?? [])];
+  const resetTo = extension.resetTo ?? 'healthy';
+  return {
+    id: 'provider',
+    context: ({ input }) => initialContext(input),
+    initial: extension.initial ?? 'healthy',
+    on: {
+      'slot.acquire': { actions: { type: 'denySlot', params: { reason: 'not_selectable' } } },
+      'attempt.succeeded': { actions: SETTLE },
+      'attempt.failed': { actions: SETTLE },
+      'attempt.rate_limited': { actions: SETTLE },
+      'attempt.neutral': { actions: SETTLE },
+      'attempt.config_error': { target: '.disabled', actions: [SETTLE, 'disableForConfig'] },
+      'operator.disable': { target: '.disabled', actions: 'disableByOperator' },
+      'operator.open': { target: '.open' },
+      'operator.reset': { target: `.${resetTo}`, actions: 'freshStart' },
+      'config.update': { actions: 'updateConfig' },
+    },
+    states: {
+      healthy: {
+        tags: [TAGS.selectable],
+        entry: 'clearFailures',
+        initial: 'steady',
+        states: {
+          steady: { always: { guard: 'hasTrips', target: 'decaying' } },
+          decaying: { after: { tripDecay: { target: 'steady', actions: 'decayTrip' } } },
+        },
+        on: {
+          'slot.acquire': t.grant,
+          'attempt.succeeded': [t.stale, ...t.judged('outcomeDegrades', 'degraded')],
+          'attempt.failed': [t.stale, ...t.judged('outcomeDegrades', 'degraded')],
+          'check.failed': t.judged('outcomeDegrades', 'degraded'),
+          'attempt.rate_limited': t.rateLimitFrom('healthy'),
+        },
+      },
+      degraded: {
+        tags: [TAGS.selectable, TAGS.degraded],
+        on: {
+          'slot.acquire': t.grant,
+          'attempt.succeeded': [t.stale, ...t.judged('outcomeRecovers', 'healthy')],
+          'attempt.failed': [t.stale, ...t.openOnThreshold],
+          'check.failed': t.openOnThreshold,
+          'attempt.rate_limited': t.rateLimitFrom('degraded'),
+        },
+      },
+      open: {
+        entry: 'enterOpen',
+        exit: 'clearCooldown',
+        after: { cooldown: 'half_open' },
+        on: {
+          'slot.acquire': { guard: 'isPanic', actions: { type: 'grantSlot', params: { probe: false } } },
+          'attempt.succeeded': [t.stale, { target: 'half_open', actions: SETTLE }],
+          'check.passed': 'half_open',
+          'operator.open': {},
+        },
+      },
+      half_open: {
+        tags: [TAGS.probe],
+        entry: 'enterHalfOpen',
+        exit: 'endProbes',
+        on: {
+          'slot.acquire': [
+            { guard: 'probeAvailable', actions: { type: 'grantSlot', params: { probe: true } } },
+            { actions: { type: 'denySlot', params: { reason: 'probes_busy' } } },
+          ],
+          'attempt.succeeded': [
+            t.stale,
+            { guard: 'trialPasses', target: 'healthy', actions: SETTLE },
+            { actions: [SETTLE, 'countTrialSuccess'] },
+          ],
+          'attempt.failed': [t.stale, { target: 'open', actions: SETTLE }],
+          'check.failed': 'open',
+          'attempt.rate_limited': t.rateLimitFrom('half_open'),
+        },
+      },
+      rate_limited: {
+        exit: 'clearRateLimit',
+        after: {
+          rateLimit: [
+            ...resumable.map(
+              (state) => ({ guard: { type: 'resumesTo', params: { state } }, target: state, actions: 'endRateLimit' }) as const,
+            ),
+            { target: 'healthy', actions: 'endRateLimit' },
+          ],
+        },
+        on: {
+          'slot.acquire': { actions: { type: 'denySlot', params: { reason: 'rate_limited' } } },
+          'attempt.rate_limited': [
+            t.stale,
+            { target: 'rate_limited', reenter: true, actions: [SETTLE, { type: 'startRateLimit', params: {} }] },
+          ],
+          'attempt.succeeded': [t.stale, ...t.openOnThreshold],
+          'attempt.failed': [t.stale, ...t.openOnThreshold],
+        },
+      },
+      disabled: {
+        entry: 'enterDisabled',
+        on: {
+          'slot.acquire': { actions: { type: 'denySlot', params: { reason: 'disabled' } } },
+          'operator.enable': { target: resetTo, actions: 'freshStart' },
+          'operator.disable': { actions: 'disableByOperator' },
+          'operator.open': {},
+          'attempt.config_error': { actions: SETTLE },
+        },
+      },
+      ...extension.states,
+    },
+  };
+}
+
+/** Builds a provider machine with extra states, without copying the built-in ones. */
+export function extendProviderMachine(extension: ProviderExtension) {
+  return providerSetup.createMachine(buildProviderConfig(extension));
+}
+
+/**
+ * The provider health machine.
+ * @example
+ * const actor = createActor(providerMachine, { clock, input: { name: 'gpt4o', health, seed: 1, now: clock.now() } });
+ */
+export const providerMachine = extendProviderMachine({});
+
+/** A provider actor's snapshot (of the built-in or an extended machine). */
+export type ProviderSnapshot = SnapshotFrom<typeof providerMachine>;
+
+/** The contract state name of a snapshot: its top-level state (a custom state's own name). */
+export function providerStateName(snapshot: { value: unknown }): string {
+  const value = snapshot.value;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null) return Object.keys(value)[0] ?? '';
+  return '';
+}

@@ -1,0 +1,156 @@
+/**
+ * The router's decisions as pure functions of its context: what to try next, and how a
+ * request that cannot go on ends. The machine in `router.machine.ts` only sequences them.
+ */
+import { ProviderError, RequestError, type AttemptRecord, type RequestErrorCode } from '../src/core/errors.js';
+import { fullJitterBackoff } from '../src/routing/backoff.js';
+import { panicCandidate, rateLimitRetryAfter } from '../src/routing/panic.js';
+import type { SlotToken } from './provider.types.js';
+import type { TimerHandle } from '../src/core/clock.js';
+import type { ChatResponse, Usage } from '../src/core/types.js';
+import type { CommittedStream, RouteCandidate, RouterInput } from './router.types.js';
+
+/** The attempt under way (or being acquired). */
+export interface CurrentAttempt {
+  /** 1-based attempt number; events of an earlier attempt are ignored. */
+  seq: number;
+  candidate: RouteCandidate;
+  panic: boolean;
+  token: SlotToken | undefined;
+  startedAt: number;
+  /** Set once its outcome was sent to the provider actor: each attempt reports exactly once. */
+  reported: boolean;
+  /** Cancels the upstream call (and its timeout) while it runs. */
+  cancel: (() => void) | undefined;
+}
+
+export interface RouterContext {
+  /** The request and its environment, as given; never changes. */
+  input: RouterInput;
+  attempts: AttemptRecord[];
+  /** Not to be picked in this round: tried already, or refused. */
+  excluded: ReadonlySet<string>;
+  /** Never again in this request: rate limited, disabled, misconfigured, refused a slot. */
+  blocked: ReadonlySet<string>;
+  plan: Plan | undefined;
+  current: CurrentAttempt | undefined;
+  lastError: ProviderError | undefined;
+  /** Soonest end of a rate limit seen by this request. */
+  retryAfterMs: number | undefined;
+  panicUsed: boolean;
+  /** Backoffs taken so far (the exponent of the next one). */
+  backoffs: number;
+  /** Set when the request has failed. */
+  error: RequestError | undefined;
+  /** The answer, once one arrived (non-streaming). */
+  response: ChatResponse | undefined;
+  usage: Usage | undefined;
+  /** The stream, once its first part arrived. */
+  committed: CommittedStream | undefined;
+  /** Handles of running effects (timers, the upstream call): not state, never copied. */
+  io: { deadline: TimerHandle | undefined; cancel: (() => void) | undefined };
+}
+
+/** What the router does next. */
+export type Plan =
+  | { type: 'attempt'; candidate: RouteCandidate; panic: boolean; backoffMs: number }
+  | { type: 'fail'; error: RequestError };
+
+/** Initial context for a request. */
+export function initialContext(input: RouterInput): RouterContext {
+  return {
+    input,
+    attempts: [],
+    excluded: EMPTY,
+    blocked: EMPTY,
+    plan: undefined,
+    current: undefined,
+    lastError: undefined,
+    retryAfterMs: undefined,
+    panicUsed: false,
+    backoffs: 0,
+    error: undefined,
+    response: undefined,
+    usage: undefined,
+    committed: undefined,
+    io: { deadline: undefined, cancel: undefined },
+  };
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+/**
+ * Decides the next step: a fresh candidate at once; Envoy-style panic (one attempt on the
+ * open provider closest to recovery) when nothing was selectable from the start; a provider
+ * already tried after a full-jitter backoff; or the end of the request.
+ */
+export function planNext(context: RouterContext, now: number): Plan {
+  const { routing, candidates, strategy, selection, retryBudget, random } = context.input;
+  if (context.attempts.length >= routing.maxAttempts) return fail(context, now);
+  if (context.attempts.length > 0 && !retryBudget.canRetry(now)) return fail(context, now, 'the retry budget is exhausted');
+
+  // Strategies return one of the candidates they were given: route candidates here.
+  const pick = (exclude: ReadonlySet<string>) => strategy(candidates, exclude, selection) as RouteCandidate | undefined;
+  const fresh = pick(context.excluded);
+  if (fresh !== undefined) return { type: 'attempt', candidate: fresh, panic: false, backoffMs: 0 };
+
+  if (context.attempts.length === 0 && routing.panic && !context.panicUsed) {
+    const panic = panicCandidate(candidates, context.blocked) as RouteCandidate | undefined;
+    if (panic !== undefined) return { type: 'attempt', candidate: panic, panic: true, backoffMs: 0 };
+  }
+
+  if (context.excluded.size > context.blocked.size && !context.panicUsed) {
+    const again = pick(context.blocked);
+    if (again !== undefined) {
+      return { type: 'attempt', candidate: again, panic: false, backoffMs: fullJitterBackoff(context.backoffs, routing.backoff, random) };
+    }
+  }
+  return fail(context, now);
+}
+
+/** The error that ends a request which cannot make another attempt. */
+function fail(context: RouterContext, now: number, why?: string): Plan {
+  const { attempts, lastError } = context;
+  const rateLimited = lastError?.kind === 'rate_limit' || (attempts.length === 0 && context.retryAfterMs !== undefined);
+  if (rateLimited || (attempts.length === 0 && rateLimitRetryAfter(context.input.candidates, now) !== undefined)) {
+    const retryAfterMs = minDefined(context.retryAfterMs, rateLimitRetryAfter(context.input.candidates, now));
+    return failWith(context, 'rate_limited', 'every candidate provider is rate limited', retryAfterMs);
+  }
+  if (attempts.length === 0) {
+    return failWith(context, 'no_provider_available', 'no provider of this route is available (all open or disabled)');
+  }
+  const last = lastError === undefined ? '' : `; last: ${lastError.provider}: ${lastError.message}`;
+  const reason = why === undefined ? '' : ` (${why})`;
+  return failWith(context, 'all_attempts_failed', `all ${attempts.length} upstream attempts failed${reason}${last}`);
+}
+
+function failWith(context: RouterContext, code: RequestErrorCode, message: string, retryAfterMs?: number): Plan {
+  const error = new RequestError({ code, message, attempts: context.attempts, cause: context.lastError, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+  return { type: 'fail', error };
+}
+
+/** The request error for an upstream answer that must not be retried (the client's fault). */
+export function nonRetryableError(error: ProviderError, attempts: AttemptRecord[]): RequestError {
+  const code: RequestErrorCode =
+    error.kind === 'context_length' ? 'context_length_exceeded' : error.kind === 'aborted' ? 'aborted' : 'upstream_bad_request';
+  return new RequestError({ code, message: `${error.provider}: ${error.message}`, attempts, cause: error });
+}
+
+/** Whether a failed provider may be picked again later in the same request. */
+export function blocksProvider(error: ProviderError): boolean {
+  return error.kind === 'rate_limit' || error.kind === 'auth' || error.kind === 'quota' || error.kind === 'model_not_found';
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}
+
+/** A set with one more element (sets here hold at most a few names). */
+export function withName(set: ReadonlySet<string>, name: string): ReadonlySet<string> {
+  if (set.has(name)) return set;
+  const next = new Set(set);
+  next.add(name);
+  return next;
+}

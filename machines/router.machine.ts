@@ -1,0 +1,287 @@
+/**
+ * The router actor: one per client request. It ranks the route's candidates, acquires a slot
+ * on the chosen provider actor, starts the adapter call under a per-attempt timeout, reports
+ * the classified outcome back, then finishes, fails over, or backs off and tries again,
+ * within `maxAttempts`, the deadline and the retry budget.
+ *
+ *   selecting ─► acquiring ─► attempting ─► succeeded
+ *      ▲   │         │            │  └──► streaming ─► succeeded | failed
+ *      │   └► backoff┘            ▼
+ *      └────────────────────── judging ─► failed
+ *
+ * The upstream call and the two per-request timers (attempt timeout, deadline) are effects
+ * started by named actions on the engine clock and cancelled on exit; their results come
+ * back as events. This costs a fraction of an invoked child actor plus `after` timers
+ * (docs/decisions.md), which matters on a path that runs once per request.
+ */
+import { assign, emit, sendTo, setup, type AnyActorRef } from 'xstate';
+import { ProviderError, RequestError, toProviderError, type AttemptRecord } from '../src/core/errors.js';
+import { costOf, type Usage } from '../src/core/types.js';
+import { failureEvent } from './outcome.js';
+import type { ProviderEvent } from './provider.types.js';
+import { blocksProvider, initialContext, nonRetryableError, planNext, withName, type RouterContext } from './router.logic.js';
+import { startCall } from './router.effects.js';
+import type { CommittedStream, RouterEmitted, RouterEvent, RouterInput, RouterOutput } from './router.types.js';
+
+function record(context: RouterContext, kind: AttemptRecord['kind'], status: number | undefined): AttemptRecord {
+  const current = context.current!;
+  return { provider: current.candidate.name, kind, status, latencyMs: context.input.clock.now() - current.startedAt };
+}
+
+function successReport(context: RouterContext, usage: Usage): ProviderEvent {
+  const current = context.current!;
+  const at = context.input.clock.now();
+  const costUsd = costOf(usage, current.candidate.pricing);
+  return {
+    type: 'attempt.succeeded',
+    at,
+    token: current.token!,
+    latencyMs: at - current.startedAt,
+    ...(usage.inputTokens === undefined ? {} : { inputTokens: usage.inputTokens }),
+    ...(usage.outputTokens === undefined ? {} : { outputTokens: usage.outputTokens }),
+    ...(costUsd === undefined ? {} : { costUsd }),
+  };
+}
+
+/** Records a failed attempt: its error, its record, and whether the provider is out for this request. */
+function noteError(context: RouterContext, error: ProviderError): Partial<RouterContext> {
+  const name = context.current!.candidate.name;
+  const retryAfterMs =
+    error.kind === 'rate_limit' && error.retryAfterMs !== undefined ? Math.min(context.retryAfterMs ?? Infinity, error.retryAfterMs) : context.retryAfterMs;
+  return {
+    lastError: error,
+    attempts: [...context.attempts, record(context, error.kind, error.status)],
+    blocked: blocksProvider(error) ? withName(context.blocked, name) : context.blocked,
+    current: { ...context.current!, reported: true },
+    retryAfterMs,
+  };
+}
+
+/** True when an IO event belongs to the attempt under way (not to one already abandoned). */
+function isCurrent(context: RouterContext, event: RouterEvent): boolean {
+  return 'seq' in event && event.seq === context.current?.seq;
+}
+
+export const routerMachine = setup({
+  types: {
+    input: {} as RouterInput,
+    context: {} as RouterContext,
+    events: {} as RouterEvent,
+    output: {} as RouterOutput,
+    emitted: {} as RouterEmitted,
+  },
+  delays: {
+    backoff: ({ context }) => (context.plan?.type === 'attempt' ? context.plan.backoffMs : 0),
+  },
+  guards: {
+    planFails: ({ context }) => context.plan?.type === 'fail',
+    planBacksOff: ({ context }) => context.plan?.type === 'attempt' && context.plan.backoffMs > 0,
+    isOurReply: ({ context, event }) =>
+      (event.type === 'slot.granted' || event.type === 'slot.denied') &&
+      event.requestId === context.input.requestId &&
+      event.provider === context.current?.candidate.name &&
+      context.current.token === undefined,
+    isCurrentCall: ({ context, event }) => isCurrent(context, event),
+    isCommittedStream: ({ context, event }) => isCurrent(context, event) && event.type === 'call.done' && event.result.type === 'stream',
+    lastFailureIsFinal: ({ context }) => context.lastError !== undefined && !context.lastError.retryable,
+  },
+  actions: {
+    armDeadline: ({ context, self }) => {
+      const { clock, routing } = context.input;
+      context.io.deadline = clock.setTimeout(() => self.send({ type: 'deadline' }), routing.deadlineMs);
+    },
+    plan: assign({ plan: ({ context }) => planNext(context, context.input.clock.now()) }),
+    failWithPlan: assign({ error: ({ context }) => (context.plan?.type === 'fail' ? context.plan.error : undefined) }),
+    startAttempt: assign(({ context }) => {
+      const plan = context.plan!;
+      if (plan.type !== 'attempt') return {};
+      const name = plan.candidate.name;
+      // A provider picked again after a backoff starts a new round of failover.
+      const excluded = context.excluded.has(name) ? withName(context.blocked, name) : withName(context.excluded, name);
+      const seq = (context.current?.seq ?? 0) + 1;
+      return {
+        current: { seq, candidate: plan.candidate, panic: plan.panic, token: undefined, startedAt: context.input.clock.now(), reported: false, cancel: undefined },
+        excluded,
+        panicUsed: context.panicUsed || plan.panic,
+        backoffs: plan.backoffMs > 0 ? context.backoffs + 1 : context.backoffs,
+      };
+    }),
+    requestSlot: sendTo(
+      ({ context }) => context.current!.candidate.actor,
+      ({ context, self }) => ({
+        type: 'slot.acquire' as const,
+        at: context.input.clock.now(),
+        requestId: context.input.requestId,
+        replyTo: self,
+        ...(context.current!.panic ? { panic: true } : {}),
+      }),
+    ),
+    takeSlot: assign(({ context, event }) => {
+      if (event.type !== 'slot.granted') return {};
+      const now = context.input.clock.now();
+      if (context.attempts.length > 0) context.input.retryBudget.recordRetry(now);
+      return { current: { ...context.current!, token: event.token, startedAt: now } };
+    }),
+    noteDenial: assign(({ context, event }) => {
+      if (event.type !== 'slot.denied') return {};
+      const retryAfterMs =
+        event.retryAfterMs === undefined ? context.retryAfterMs : Math.min(context.retryAfterMs ?? Infinity, event.retryAfterMs);
+      return { blocked: withName(context.blocked, event.provider), excluded: withName(context.excluded, event.provider), retryAfterMs };
+    }),
+    /** A slot granted to a request that no longer wants it goes straight back. */
+    returnStraySlot: ({ context, event }) => {
+      if (event.type !== 'slot.granted' || (event.provider === context.current?.candidate.name && context.current.token === undefined)) return;
+      const owner = context.input.candidates.find((candidate) => candidate.name === event.provider);
+      owner?.actor.send({ type: 'attempt.neutral', at: context.input.clock.now(), token: event.token });
+    },
+    startCall: ({ context, self }) => {
+      context.io.cancel = startCall(context, self as AnyActorRef);
+    },
+    cancelCall: ({ context }) => {
+      context.io.cancel?.();
+      context.io.cancel = undefined;
+    },
+    reportSuccess: sendTo(
+      ({ context }) => context.current!.candidate.actor,
+      ({ context, event }) => {
+        if (event.type === 'stream.finished') return successReport(context, event.usage);
+        const result = event.type === 'call.done' ? event.result : undefined;
+        return successReport(context, result?.type === 'response' ? result.response.usage : { inputTokens: undefined, outputTokens: undefined });
+      },
+    ),
+    keepResponse: assign(({ context, event }) => {
+      if (event.type !== 'call.done' || event.result.type !== 'response') return {};
+      const response = event.result.response;
+      return { response, usage: response.usage, attempts: [...context.attempts, record(context, 'ok', 200)], current: { ...context.current!, reported: true } };
+    }),
+    keepStreamUsage: assign(({ context, event }) => {
+      if (event.type !== 'stream.finished') return {};
+      return { usage: event.usage, attempts: [...context.attempts, record(context, 'ok', 200)], current: { ...context.current!, reported: true } };
+    }),
+    commitStream: assign(({ context, event }) => {
+      if (event.type !== 'call.done' || event.result.type !== 'stream') return {};
+      const { first, rest, abort } = event.result;
+      const committed: CommittedStream = { provider: context.current!.candidate.name, first, rest, abort };
+      return { committed };
+    }),
+    announceStream: emit(({ context }) => ({ type: 'stream.committed' as const, stream: context.committed! })),
+    noteFailure: assign(({ context, event }) => {
+      const name = context.current!.candidate.name;
+      if (event.type === 'stream.failed') return noteError(context, event.error);
+      if (event.type === 'call.timeout') {
+        return noteError(context, new ProviderError({ provider: name, kind: 'timeout', message: `no answer within ${context.current!.candidate.timeoutMs} ms` }));
+      }
+      return noteError(context, toProviderError(name, event.type === 'call.failed' ? event.error : undefined));
+    }),
+    reportFailure: sendTo(
+      ({ context }) => context.current!.candidate.actor,
+      ({ context }) => failureEvent(context.lastError!, context.current!.token!, context.input.clock.now(), context.attempts.at(-1)!.latencyMs),
+    ),
+    announceAttempt: emit(({ context }) => ({
+      type: 'attempt.finished' as const,
+      requestId: context.input.requestId,
+      attempt: context.attempts.at(-1)!,
+      at: context.input.clock.now(),
+    })),
+    failNonRetryable: assign({ error: ({ context }) => nonRetryableError(context.lastError!, context.attempts) }),
+    failStreamBroken: assign({
+      error: ({ context }) =>
+        new RequestError({
+          code: 'all_attempts_failed',
+          message: `the stream from ${context.current!.candidate.name} failed after it started: ${context.lastError?.message ?? 'unknown error'}`,
+          attempts: context.attempts,
+          cause: context.lastError,
+        }),
+    }),
+    failAborted: assign({
+      error: ({ context }) => new RequestError({ code: 'aborted', message: 'the client aborted the request', attempts: context.attempts }),
+    }),
+    failDeadline: assign({
+      error: ({ context }) =>
+        new RequestError({
+          code: 'deadline_exceeded',
+          message: `no answer within the ${context.input.routing.deadlineMs} ms deadline`,
+          attempts: context.attempts,
+          cause: context.lastError,
+        }),
+    }),
+    /** Ends every effect; an attempt cut short by the client or the deadline is neutral for its provider. */
+    release: ({ context }) => {
+      const { io, current } = context;
+      if (io.deadline !== undefined) context.input.clock.clearTimeout(io.deadline);
+      io.deadline = undefined;
+      io.cancel?.();
+      io.cancel = undefined;
+      if (context.error !== undefined) context.committed?.abort();
+      if (current === undefined || current.token === undefined || current.reported) return;
+      current.candidate.actor.send({ type: 'attempt.neutral', at: context.input.clock.now(), token: current.token });
+    },
+  },
+}).createMachine({
+  id: 'router',
+  context: ({ input }) => initialContext(input),
+  entry: 'armDeadline',
+  initial: 'selecting',
+  on: {
+    deadline: { target: '.failed', actions: 'failDeadline' },
+    'client.abort': { target: '.failed', actions: 'failAborted' },
+    'slot.granted': { actions: 'returnStraySlot' },
+  },
+  states: {
+    selecting: {
+      entry: 'plan',
+      always: [
+        { guard: 'planFails', target: 'failed', actions: 'failWithPlan' },
+        { guard: 'planBacksOff', target: 'backoff' },
+        { target: 'acquiring' },
+      ],
+    },
+    backoff: {
+      after: { backoff: 'acquiring' },
+    },
+    acquiring: {
+      entry: ['startAttempt', 'requestSlot'],
+      on: {
+        'slot.granted': { guard: 'isOurReply', target: 'attempting', actions: 'takeSlot' },
+        'slot.denied': { guard: 'isOurReply', target: 'selecting', actions: 'noteDenial' },
+      },
+    },
+    attempting: {
+      entry: 'startCall',
+      exit: 'cancelCall',
+      on: {
+        'call.done': [
+          { guard: 'isCommittedStream', target: 'streaming', actions: ['commitStream', 'announceStream'] },
+          { guard: 'isCurrentCall', target: 'succeeded', actions: ['reportSuccess', 'keepResponse', 'announceAttempt'] },
+        ],
+        'call.failed': { guard: 'isCurrentCall', target: 'judging', actions: ['noteFailure', 'reportFailure', 'announceAttempt'] },
+        'call.timeout': { guard: 'isCurrentCall', target: 'judging', actions: ['noteFailure', 'reportFailure', 'announceAttempt'] },
+      },
+    },
+    judging: {
+      always: [{ guard: 'lastFailureIsFinal', target: 'failed', actions: 'failNonRetryable' }, { target: 'selecting' }],
+    },
+    streaming: {
+      on: {
+        'stream.finished': { target: 'succeeded', actions: ['reportSuccess', 'keepStreamUsage', 'announceAttempt'] },
+        'stream.failed': { target: 'failed', actions: ['noteFailure', 'reportFailure', 'announceAttempt', 'failStreamBroken'] },
+      },
+    },
+    succeeded: { type: 'final', entry: 'release' },
+    failed: { type: 'final', entry: 'release' },
+  },
+  output: ({ context }): RouterOutput => {
+    if (context.error === undefined && context.current !== undefined && context.usage !== undefined) {
+      return {
+        ok: true,
+        provider: context.current.candidate.name,
+        response: context.response,
+        usage: context.usage,
+        costUsd: costOf(context.usage, context.current.candidate.pricing),
+        attempts: context.attempts,
+      };
+    }
+    const error = context.error ?? new RequestError({ code: 'all_attempts_failed', message: 'request ended without an answer', attempts: context.attempts });
+    return { ok: false, error, attempts: context.attempts };
+  },
+});

@@ -1,0 +1,89 @@
+/**
+ * The router actor's input, events and output. One router actor serves one client request.
+ */
+import type { ActorRef, AnyEventObject, Snapshot } from 'xstate';
+import type { RoutingConfig } from '../src/config/types.js';
+import type { ProviderAdapter } from '../src/core/adapter.js';
+import type { Clock } from '../src/core/clock.js';
+import type { AttemptRecord, ProviderError, RequestError } from '../src/core/errors.js';
+import type { Random } from '../src/core/random.js';
+import type { ChatRequest, ChatResponse, StreamPart, Usage } from '../src/core/types.js';
+import type { Candidate, SelectionContext, Strategy } from '../src/routing/candidate.js';
+import type { ProviderEvent, SlotToken } from './provider.types.js';
+
+/** The engine-wide retry budget, as the router consults it. */
+export interface RetryBudget {
+  canRetry(now: number): boolean;
+  recordRetry(now: number): void;
+}
+
+/** A provider actor as the router sees it: something to send events to. */
+export type ProviderRef = ActorRef<Snapshot<unknown>, ProviderEvent, AnyEventObject>;
+
+/** A candidate of the request's route, with what the router needs to call it. */
+export interface RouteCandidate extends Candidate {
+  readonly actor: ProviderRef;
+  readonly adapter: ProviderAdapter;
+  /** Per attempt, to the first byte of the answer. */
+  readonly timeoutMs: number;
+  readonly pricing: Candidate['pricing'];
+}
+
+export interface RouterInput {
+  requestId: string;
+  request: ChatRequest;
+  mode: 'chat' | 'stream';
+  candidates: readonly RouteCandidate[];
+  strategy: Strategy;
+  selection: SelectionContext;
+  routing: RoutingConfig;
+  /** Engine-wide retry budget shared by every router. */
+  retryBudget: RetryBudget;
+  /** For timestamps only; the actor's timers run on the clock given to `createActor`. */
+  clock: Clock;
+  random: Random;
+}
+
+/** A stream whose first part has arrived: from here on there is no failover. */
+export interface CommittedStream {
+  provider: string;
+  first: StreamPart;
+  rest: AsyncIterator<StreamPart>;
+  /** Aborts the upstream call. */
+  abort(): void;
+}
+
+/** What an attempt actor resolves with. */
+export type AttemptResult = { type: 'response'; response: ChatResponse } | ({ type: 'stream' } & Omit<CommittedStream, 'provider'>);
+
+/** Events a router accepts from the outside (the engine and provider actors). */
+export type RouterEvent =
+  | { type: 'slot.granted'; provider: string; requestId: string; token: SlotToken }
+  | {
+      type: 'slot.denied';
+      provider: string;
+      requestId: string;
+      reason: 'not_selectable' | 'probes_busy' | 'rate_limited' | 'disabled';
+      retryAfterMs?: number;
+    }
+  /** The caller went away (AbortSignal). */
+  | { type: 'client.abort' }
+  /** The request's deadline passed. */
+  | { type: 'deadline' }
+  /** Outcomes of the upstream call of attempt `seq` (see router.effects.ts). */
+  | { type: 'call.done'; seq: number; result: AttemptResult }
+  | { type: 'call.failed'; seq: number; error: unknown }
+  | { type: 'call.timeout'; seq: number }
+  /** The engine finished relaying a committed stream. */
+  | { type: 'stream.finished'; usage: Usage }
+  | { type: 'stream.failed'; error: ProviderError };
+
+/** Emitted events, for the engine's event stream. */
+export type RouterEmitted =
+  | { type: 'attempt.finished'; requestId: string; attempt: AttemptRecord; at: number }
+  | { type: 'stream.committed'; stream: CommittedStream };
+
+/** The router's final output: exactly one per request. */
+export type RouterOutput =
+  | { ok: true; provider: string; response: ChatResponse | undefined; usage: Usage; costUsd: number | undefined; attempts: AttemptRecord[] }
+  | { ok: false; error: RequestError; attempts: AttemptRecord[] };

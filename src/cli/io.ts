@@ -1,0 +1,24 @@
+/** Where the CLI writes and what it reads from its process, injectable for tests. */
+import type { Env } from '../config/env.js';
+
+/** The process surface a command uses. */
+export interface CliIO {
+  /** Writes to standard output (text includes its newline). */
+  stdout(text: string): void;
+  /** Writes to standard error (text includes its newline). */
+  stderr(text: string): void;
+  /** Environment for `${VAR}` interpolation. @default process.env */
+  env: Env;
+  /** Whether stdout is a terminal (progress output is only drawn there). */
+  isTTY: boolean;
+}
+
+/** The real process's IO. */
+export function processIO(): CliIO {
+  return {
+    stdout: (text) => void process.stdout.write(text),
+    stderr: (text) => void process.stderr.write(text),
+    env: process.env,
+    isTTY: process.stdout.isTTY === true,
+  };
+}

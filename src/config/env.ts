@@ -1,0 +1,56 @@
+/**
+ * `${VAR}` and `${VAR:-default}` substitution in every string of a configuration, before
+ * validation. A missing variable without a default is an error naming it and where it is used.
+ */
+import { ConfigError } from '../core/errors.js';
+import { formatPath } from './issues.js';
+
+/** The environment variables interpolation reads. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const REFERENCE = /\$\$\{|\$\{([^}]*)\}|\$\{/g;
+const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
+
+/**
+ * Returns a copy of `value` with every `${VAR}` / `${VAR:-default}` in its strings (through
+ * objects and arrays) replaced from `env`; `$${` writes a literal `${`. The default applies
+ * when the variable is unset or empty. Throws a {@link ConfigError} listing every problem.
+ * @example interpolateEnv({ apiKey: '${OPENAI_API_KEY}' }, process.env)
+ */
+export function interpolateEnv(value: unknown, env: Env = process.env): unknown {
+  const issues: string[] = [];
+  const result = walk(value, [], env, issues);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return result;
+}
+
+function walk(value: unknown, path: (string | number)[], env: Env, issues: string[]): unknown {
+  if (typeof value === 'string') return substitute(value, path, env, issues);
+  if (Array.isArray(value)) return value.map((item, index) => walk(item, [...path, index], env, issues));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, [...path, key], env, issues)]));
+  }
+  return value;
+}
+
+function substitute(text: string, path: (string | number)[], env: Env, issues: string[]): string {
+  if (!text.includes('${')) return text;
+  return text.replace(REFERENCE, (match, body: string | undefined) => {
+    if (match === '$${') return '${';
+    if (body === undefined) {
+      issues.push(`${formatPath(path)}: unclosed "\${" (write "$\${" for a literal "\${")`);
+      return match;
+    }
+    const reference = VARIABLE.exec(body);
+    if (reference === null) {
+      issues.push(`${formatPath(path)}: invalid variable reference: expected \${NAME} or \${NAME:-default} with NAME made of letters, digits and _`);
+      return match;
+    }
+    const [, name, fallback] = reference as unknown as [string, string, string | undefined];
+    const found = env[name];
+    if (found !== undefined && (found !== '' || fallback === undefined)) return found;
+    if (fallback !== undefined) return fallback;
+    issues.push(`${formatPath(path)}: environment variable ${name} is not set (use \${${name}:-default} to give a default)`);
+    return match;
+  });
+}

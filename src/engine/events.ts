@@ -1,0 +1,82 @@
+/**
+ * The engine's one typed event stream. Every sink (logs, metrics, the live view, the
+ * simulator's report) consumes these events and nothing else.
+ */
+import type { AttemptRecord, RequestErrorCode } from '../core/errors.js';
+
+/** A client request ended, with an answer or an error. */
+export interface RequestFinishedEvent {
+  requestId: string;
+  route: string;
+  /** The provider that answered, or the last one tried. */
+  provider: string | undefined;
+  status: 'ok' | RequestErrorCode;
+  /** Upstream calls made, in order. */
+  attempts: AttemptRecord[];
+  inputTokens: number | undefined;
+  outputTokens: number | undefined;
+  costUsd: number | undefined;
+  latencyMs: number;
+  stream: boolean;
+  cacheHit: boolean;
+  errorMessage: string | undefined;
+  /** Clock time at which it ended. */
+  at: number;
+}
+
+/** One upstream call ended. */
+export interface AttemptFinishedEvent {
+  requestId: string;
+  attempt: AttemptRecord;
+  at: number;
+}
+
+/** A provider actor changed state. */
+export interface StateChangedEvent {
+  provider: string;
+  from: string;
+  to: string;
+  at: number;
+  /** Why it was disabled, for `disabled`. */
+  reason: string | undefined;
+}
+
+export interface EngineEvents {
+  'request.finished': RequestFinishedEvent;
+  'attempt.finished': AttemptFinishedEvent;
+  'state.changed': StateChangedEvent;
+}
+
+export type EngineEventName = keyof EngineEvents;
+export type Listener<K extends EngineEventName> = (event: EngineEvents[K]) => void;
+
+/** A tiny synchronous emitter. A listener that throws is reported, never fatal. */
+export class EventBus {
+  private readonly listeners: { [K in EngineEventName]: Set<Listener<K>> } = {
+    'request.finished': new Set(),
+    'attempt.finished': new Set(),
+    'state.changed': new Set(),
+  };
+
+  constructor(private readonly onListenerError: (error: unknown) => void) {}
+
+  on<K extends EngineEventName>(name: K, listener: Listener<K>): () => void {
+    const set = this.listeners[name] as Set<Listener<K>>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  has(name: EngineEventName): boolean {
+    return this.listeners[name].size > 0;
+  }
+
+  emit<K extends EngineEventName>(name: K, event: EngineEvents[K]): void {
+    for (const listener of this.listeners[name] as Set<Listener<K>>) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * One configured provider inside the engine: its long-lived actor, its adapter, and a live
+ * view of its state refreshed on every snapshot, so that selection reads plain fields.
+ */
+import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
+import { providerMachine, providerStateName } from '../../machines/provider.machine.js';
+import { TAGS, type ProviderStats } from '../../machines/provider.types.js';
+import type { RouteCandidate } from '../../machines/router.types.js';
+import type { HealthConfig, ProviderConfig } from '../config/types.js';
+import type { ProviderAdapter } from '../core/adapter.js';
+import type { Clock } from '../core/clock.js';
+
+/** The provider machine, or a user's extension of it (see docs/extending.md). */
+export type ProviderMachine = typeof providerMachine;
+
+/** Context fields of the provider machine that the engine reads. */
+interface ProviderView {
+  inFlight: number;
+  latencyMs: number | undefined;
+  consecutiveFailures: number;
+  cooldownUntil: number | undefined;
+  rateLimitedUntil: number | undefined;
+  disabledReason: string | undefined;
+  tripCount: number;
+  stats: ProviderStats;
+}
+
+export interface ProviderHandleOptions {
+  config: ProviderConfig;
+  adapter: ProviderAdapter;
+  health: HealthConfig;
+  machine: ProviderMachine;
+  clock: Clock;
+  seed: number;
+  inspect: Observer<InspectionEvent> | ((event: InspectionEvent) => void) | undefined;
+  /** Called on every state change (not on every snapshot). */
+  onStateChange: (handle: ProviderHandle, from: string, to: string) => void;
+  onError: (error: unknown) => void;
+}
+
+/** A provider's actor and adapter, with its current state cached as fields. */
+export class ProviderHandle {
+  readonly name: string;
+  config: ProviderConfig;
+  adapter: ProviderAdapter;
+  readonly actor: Actor<ProviderMachine>;
+  state = '';
+  selectable = false;
+  degraded = false;
+  view: ProviderView;
+
+  constructor(options: ProviderHandleOptions) {
+    this.name = options.config.name;
+    this.config = options.config;
+    this.adapter = options.adapter;
+    this.actor = createActor(options.machine, {
+      input: { name: this.name, health: options.health, seed: options.seed, now: options.clock.now() },
+      clock: options.clock,
+      ...(options.inspect === undefined ? {} : { inspect: options.inspect }),
+    });
+    this.view = this.actor.getSnapshot().context as ProviderView;
+    this.refresh(options);
+    this.actor.subscribe({
+      next: () => this.refresh(options),
+      error: options.onError,
+    });
+  }
+
+  start(): void {
+    this.actor.start();
+  }
+
+  stop(): void {
+    this.actor.stop();
+  }
+
+  private refresh(options: ProviderHandleOptions): void {
+    const snapshot = this.actor.getSnapshot();
+    const previous = this.state;
+    this.view = snapshot.context as ProviderView;
+    this.state = providerStateName(snapshot);
+    this.selectable = snapshot.hasTag(TAGS.selectable) || snapshot.hasTag(TAGS.probe);
+    this.degraded = snapshot.hasTag(TAGS.degraded);
+    if (previous !== '' && previous !== this.state) options.onStateChange(this, previous, this.state);
+  }
+}
+
+/** A provider's place in one route: the route-specific index plus the shared live view. */
+export class RouteMember implements RouteCandidate {
+  constructor(
+    readonly handle: ProviderHandle,
+    readonly index: number,
+  ) {}
+
+  get name(): string {
+    return this.handle.name;
+  }
+  get actor() {
+    return this.handle.actor;
+  }
+  get adapter(): ProviderAdapter {
+    return this.handle.adapter;
+  }
+  get timeoutMs(): number {
+    return this.handle.config.timeoutMs;
+  }
+  get priority(): number {
+    return this.handle.config.priority;
+  }
+  get weight(): number {
+    return this.handle.config.weight;
+  }
+  get pricing() {
+    return this.handle.config.pricing;
+  }
+  get contextWindow() {
+    return this.handle.config.contextWindow;
+  }
+  get capabilities(): readonly string[] {
+    return this.handle.config.capabilities;
+  }
+  get selectable(): boolean {
+    return this.handle.selectable;
+  }
+  get degraded(): boolean {
+    return this.handle.degraded;
+  }
+  get state(): string {
+    return this.handle.state;
+  }
+  get latencyMs(): number | undefined {
+    return this.handle.view.latencyMs;
+  }
+  get inFlight(): number {
+    return this.handle.view.inFlight;
+  }
+  get cooldownUntil(): number | undefined {
+    return this.handle.view.cooldownUntil;
+  }
+  get rateLimitedUntil(): number | undefined {
+    return this.handle.view.rateLimitedUntil;
+  }
+}

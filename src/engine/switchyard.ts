@@ -1,0 +1,289 @@
+/**
+ * The engine: builds the provider actors from a validated configuration, starts one router
+ * actor per request, and publishes one event stream. This is the library's entry point.
+ */
+import { createActor, type InspectionEvent, type Observer } from 'xstate';
+import { providerMachine } from '../../machines/provider.machine.js';
+import { routerMachine } from '../../machines/router.machine.js';
+import type { RouterOutput } from '../../machines/router.types.js';
+import { parseConfig } from '../config/load.js';
+import type { SwitchyardConfig } from '../config/types.js';
+import type { AdapterFactory } from '../core/adapter.js';
+import { createRealClock, type Clock } from '../core/clock.js';
+import { RequestError, SwitchyardError, type AttemptRecord } from '../core/errors.js';
+import { createRandom, hashString, type Random } from '../core/random.js';
+import { estimateInputTokens, estimateOutputTokens } from '../core/tokens.js';
+import type { ChatRequest, ChatResponse } from '../core/types.js';
+import { filterCandidates } from '../routing/filters.js';
+import { createRetryBudget } from '../routing/retry-budget.js';
+import { EventBus, type EngineEventName, type Listener } from './events.js';
+import { HealthChecks } from './health-checks.js';
+import { ProviderPool } from './provider-pool.js';
+import type { ProviderMachine } from './provider-handle.js';
+import { RouteTable, type Route } from './routes.js';
+import { providerStatus, type OperatorAction, type ProviderStatus } from './status.js';
+import { ChatStream } from './stream.js';
+
+export interface SwitchyardOptions {
+  /** The one clock. @default the real clock */
+  clock?: Clock;
+  /** Seed for jitter, weighted picks and simulated providers. @default config.seed, else random */
+  seed?: number;
+  /** `fetch` used by HTTP adapters. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** Extra or replacement adapter factories by provider type. */
+  adapters?: Record<string, AdapterFactory>;
+  /** A provider machine extended with custom states (docs/extending.md). @default providerMachine */
+  providerMachine?: ProviderMachine;
+  /** XState inspection observer, given to every actor (the live view, `@statelyai/inspect`). */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** Environment for `${VAR}` interpolation of a raw configuration. @default process.env */
+  env?: Record<string, string | undefined>;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Cancels the request and its upstream call. */
+  signal?: AbortSignal;
+  /** Use this id instead of a generated one (e.g. from an incoming header). */
+  requestId?: string;
+}
+
+/** A completed chat call. */
+export interface ChatResult extends ChatResponse {
+  requestId: string;
+  route: string;
+  /** The provider that answered. */
+  provider: string;
+  attempts: AttemptRecord[];
+  costUsd: number | undefined;
+}
+
+/** A running Switchyard engine. */
+export interface Switchyard {
+  /** Routes one chat request; rejects with a {@link RequestError} listing every attempt. */
+  chat(request: ChatRequest, options?: CallOptions): Promise<ChatResult>;
+  /** Routes one streamed request; failover is allowed until the first part. */
+  stream(request: ChatRequest, options?: CallOptions): ChatStream;
+  /** Every provider's live state, in configuration order (the shape of `GET /providers`). */
+  providers(): ProviderStatus[];
+  /** An operator action on one provider; throws `unknown_provider` for an unknown name. */
+  operate(name: string, action: OperatorAction, reason?: string): ProviderStatus;
+  /** Subscribes to engine events; returns the unsubscribe function. */
+  on<K extends EngineEventName>(name: K, listener: Listener<K>): () => void;
+  /** Applies a new configuration; provider actors whose upstream is unchanged keep their state. */
+  updateConfig(config: unknown): void;
+  /** Route and provider names a client may use as `model`. */
+  models(): { routes: string[]; providers: string[] };
+  /** The current validated configuration. */
+  readonly config: SwitchyardConfig;
+  readonly clock: Clock;
+  /** Requests under way. */
+  readonly inFlight: number;
+  /** Aborts requests under way, stops every actor and timer, closes adapters. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Creates and starts an engine.
+ *
+ * @example
+ * const switchyard = createSwitchyard({ providers: [{ name: 'a', type: 'simulated' }] });
+ * const answer = await switchyard.chat({ messages: [{ role: 'user', content: 'Hi' }] });
+ * await switchyard.stop();
+ */
+export function createSwitchyard(config: unknown, options: SwitchyardOptions = {}): Switchyard {
+  return new Engine(config, options);
+}
+
+class Engine implements Switchyard {
+  readonly clock: Clock;
+  config: SwitchyardConfig;
+  private readonly bus: EventBus;
+  private readonly random: Random;
+  private readonly seed: number;
+  private readonly pool: ProviderPool;
+  private routes: RouteTable;
+  private retryBudget;
+  private readonly healthChecks: HealthChecks;
+  private readonly running = new Set<{ send(event: { type: 'client.abort' }): void }>();
+  private requestCounter = 0;
+  private stopped = false;
+
+  constructor(rawConfig: unknown, private readonly options: SwitchyardOptions) {
+    this.config = parseConfig(rawConfig, options.env ?? process.env);
+    this.clock = options.clock ?? createRealClock();
+    this.seed = options.seed ?? this.config.seed ?? Math.floor(Math.random() * 2 ** 31);
+    this.random = createRandom(hashString('engine', this.seed));
+    this.bus = new EventBus((error) => process.emitWarning(`switchyard: an event listener threw: ${String(error)}`));
+    this.retryBudget = createRetryBudget(this.config.routing.retryBudget);
+    this.pool = new ProviderPool({
+      clock: this.clock,
+      seed: this.seed,
+      fetch: options.fetch ?? globalThis.fetch,
+      adapters: options.adapters ?? {},
+      machine: options.providerMachine ?? providerMachine,
+      inspect: options.inspect,
+      onStateChange: (handle, from, to) =>
+        this.bus.emit('state.changed', { provider: handle.name, from, to, at: this.clock.now(), reason: handle.view.disabledReason }),
+      onError: (error) => process.emitWarning(`switchyard: provider actor error: ${String(error)}`),
+    });
+    this.pool.apply(this.config);
+    this.routes = new RouteTable(this.config, this.pool.handles);
+    this.healthChecks = new HealthChecks(this.clock, this.pool);
+    this.healthChecks.apply(this.config.health.probeIntervalMs);
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  on<K extends EngineEventName>(name: K, listener: Listener<K>): () => void {
+    return this.bus.on(name, listener);
+  }
+
+  models() {
+    return this.routes.names();
+  }
+
+  async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResult> {
+    const run = this.start(request, 'chat', options);
+    const output = await run.done;
+    if (!output.ok) throw output.error;
+    const response = output.response!;
+    return { ...response, requestId: run.requestId, route: run.route.name, provider: output.provider, attempts: output.attempts, costUsd: output.costUsd };
+  }
+
+  stream(request: ChatRequest, options: CallOptions = {}): ChatStream {
+    let run;
+    try {
+      run = this.start(request, 'stream', options);
+    } catch (error) {
+      return ChatStream.failed(error);
+    }
+    return ChatStream.fromRouter(run.actor, run.done, { requestId: run.requestId, route: run.route.name });
+  }
+
+  providers(): ProviderStatus[] {
+    return [...this.pool.handles.values()].map((handle) => providerStatus(handle));
+  }
+
+  operate(name: string, action: OperatorAction, reason?: string): ProviderStatus {
+    const handle = this.pool.handles.get(name);
+    if (handle === undefined) throw new SwitchyardError('unknown_provider', `unknown provider '${name}'`);
+    const at = this.clock.now();
+    if (action === 'disable') handle.actor.send({ type: 'operator.disable', at, ...(reason === undefined ? {} : { reason }) });
+    else handle.actor.send({ type: `operator.${action}`, at });
+    return providerStatus(handle);
+  }
+
+  updateConfig(rawConfig: unknown): void {
+    const next = parseConfig(rawConfig, this.options.env ?? process.env);
+    this.pool.apply(next);
+    this.routes = new RouteTable(next, this.pool.handles);
+    if (next.routing.retryBudget.ratio !== this.config.routing.retryBudget.ratio || next.routing.retryBudget.minPerSecond !== this.config.routing.retryBudget.minPerSecond) {
+      this.retryBudget = createRetryBudget(next.routing.retryBudget);
+    }
+    this.healthChecks.apply(next.health.probeIntervalMs);
+    this.config = next;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const router of [...this.running]) router.send({ type: 'client.abort' });
+    this.healthChecks.apply(0);
+    await this.pool.stopAll();
+  }
+
+  /** Validates, routes and starts one request's router actor. */
+  private start(request: ChatRequest, mode: 'chat' | 'stream', options: CallOptions) {
+    if (this.stopped) throw new SwitchyardError('stopped', 'this Switchyard instance is stopped');
+    validateRequest(request);
+    const startedAt = this.clock.now();
+    const requestId = options.requestId ?? `sy-${this.seed.toString(36)}-${(++this.requestCounter).toString(36)}`;
+    const estimatedInputTokens = estimateInputTokens(request);
+    const estimatedOutputTokens = estimateOutputTokens(request);
+    const route = this.routes.resolve({ model: request.model, inputTokens: estimatedInputTokens, task: request.task, stream: mode === 'stream' });
+    const filtered = filterCandidates(route.members, { task: request.task, requiredTokens: estimatedInputTokens + (request.maxTokens ?? 0) });
+    if (filtered.rejected === 'context_length') {
+      throw new RequestError({ code: 'context_length_exceeded', message: `about ${estimatedInputTokens} input tokens fit no provider of route '${route.name}'`, param: 'messages' });
+    }
+    this.retryBudget.recordRequest(startedAt);
+    const actor = createActor(routerMachine, {
+      input: {
+        requestId,
+        request,
+        mode,
+        candidates: filtered.candidates as Route['members'],
+        strategy: route.strategy,
+        selection: { estimatedInputTokens, estimatedOutputTokens, sequence: route.sequence++, random: this.random },
+        routing: this.config.routing,
+        retryBudget: this.retryBudget,
+        clock: this.clock,
+        random: this.random,
+      },
+      clock: this.clock,
+      ...(this.options.inspect === undefined ? {} : { inspect: this.options.inspect }),
+    });
+    if (this.bus.has('attempt.finished')) {
+      actor.on('attempt.finished', (event) => this.bus.emit('attempt.finished', { requestId: event.requestId, attempt: event.attempt, at: event.at }));
+    }
+    const done = new Promise<RouterOutput>((resolve) => {
+      const signal = options.signal;
+      const onAbort = () => actor.send({ type: 'client.abort' });
+      actor.subscribe({
+        complete: () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.running.delete(actor);
+          const output = actor.getSnapshot().output!;
+          this.finish(requestId, route.name, mode, startedAt, output);
+          resolve(output);
+        },
+        error: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          this.running.delete(actor);
+          const failure = new RequestError({ code: 'all_attempts_failed', message: `internal router error: ${String(error)}`, cause: error });
+          const output: RouterOutput = { ok: false, error: failure, attempts: [] };
+          this.finish(requestId, route.name, mode, startedAt, output);
+          resolve(output);
+        },
+      });
+      this.running.add(actor);
+      actor.start();
+      if (signal !== undefined) {
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+    return { actor, done, requestId, route };
+  }
+
+  private finish(requestId: string, route: string, mode: 'chat' | 'stream', startedAt: number, output: RouterOutput): void {
+    if (!this.bus.has('request.finished')) return;
+    const attempts = output.attempts;
+    const usage = output.ok ? output.usage : undefined;
+    this.bus.emit('request.finished', {
+      requestId,
+      route,
+      provider: output.ok ? output.provider : attempts[attempts.length - 1]?.provider,
+      status: output.ok ? 'ok' : output.error.code,
+      attempts,
+      inputTokens: usage?.inputTokens,
+      outputTokens: usage?.outputTokens,
+      costUsd: output.ok ? output.costUsd : undefined,
+      latencyMs: this.clock.now() - startedAt,
+      stream: mode === 'stream',
+      cacheHit: false,
+      errorMessage: output.ok ? undefined : output.error.message,
+      at: this.clock.now(),
+    });
+  }
+}
+
+/** The few checks the engine needs before routing; the gateway validates the full shape. */
+function validateRequest(request: ChatRequest): void {
+  if (!Array.isArray(request.messages) || request.messages.length === 0) {
+    throw new RequestError({ code: 'invalid_request', message: 'messages must be a non-empty array', param: 'messages' });
+  }
+}

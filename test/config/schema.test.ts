@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/load.js';
+import { issuesOf, minimal } from './helpers.js';
+
+const sim = (name: string, extra: Record<string, unknown> = {}) => ({ name, type: 'simulated', ...extra });
+const openai = (name: string, extra: Record<string, unknown> = {}) => ({ name, type: 'openai', model: 'gpt-4o', ...extra });
+
+describe('parseConfig: defaults', () => {
+  it('fills every default from a minimal configuration', () => {
+    const config = parseConfig(minimal(), {});
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, apiKeys: [], adminKey: undefined, maxBodyBytes: 1_048_576, drainTimeoutMs: 10_000 });
+    expect(config.routing).toEqual({ maxAttempts: 3, backoff: { baseMs: 100, maxMs: 2000 }, deadlineMs: 120_000, retryBudget: { ratio: 0.2, minPerSecond: 10 }, panic: true });
+    expect(config.health).toEqual({
+      consecutiveFailures: 5, failureRate: 0.5, degradedFailureRate: 0.2, minCalls: 10, windowMs: 60_000,
+      slowCallMs: 10_000, cooldownMs: 10_000, maxCooldownMs: 300_000, halfOpenProbes: 3, probeIntervalMs: 0,
+    });
+    expect(config.rules).toEqual([]);
+    expect(config.log).toEqual({ level: 'info' });
+    expect(config.seed).toBeUndefined();
+    expect([config.budget, config.cache, config.store]).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('gives a simulated provider its defaults and its name as model', () => {
+    const [provider] = parseConfig(minimal(), {}).providers;
+    expect(provider).toEqual({
+      name: 'a', type: 'simulated', baseUrl: undefined, apiKey: undefined, model: 'a', priority: 1, weight: 1,
+      pricing: undefined, contextWindow: undefined, capabilities: [], timeoutMs: 30_000, limits: undefined,
+      budget: undefined, headers: {},
+      simulated: { latencyMs: { p50: 200, p99: 800 }, failureRate: 0, tokensPerSecond: 50, incidents: [] },
+    });
+  });
+
+  it.each([
+    ['openai', 'https://api.openai.com/v1'],
+    ['anthropic', 'https://api.anthropic.com/v1'],
+    ['gemini', 'https://generativelanguage.googleapis.com/v1beta'],
+    ['ollama', 'http://127.0.0.1:11434'],
+  ])('defaults baseUrl of %s to %s', (type, baseUrl) => {
+    const config = parseConfig({ providers: [{ name: 'p', type, model: 'm' }] }, {});
+    expect(config.providers[0]).toMatchObject({ baseUrl, model: 'm', simulated: undefined });
+  });
+
+  it('strips a trailing slash from baseUrl', () => {
+    const config = parseConfig({ providers: [openai('p', { baseUrl: 'http://localhost:8000/v1/' })] }, {});
+    expect(config.providers[0]?.baseUrl).toBe('http://localhost:8000/v1');
+  });
+
+  it('creates the default route with all providers by priority when absent', () => {
+    const config = parseConfig({ providers: [sim('a'), sim('b')], routes: { fast: { providers: ['b'] } } }, {});
+    expect(config.routes).toEqual({
+      fast: { providers: ['b'], strategy: 'priority' },
+      default: { providers: ['a', 'b'], strategy: 'priority' },
+    });
+  });
+
+  it('keeps a configured default route', () => {
+    const config = parseConfig({ providers: [sim('a'), sim('b')], routes: { default: { providers: ['b'], strategy: 'weighted' } } }, {});
+    expect(config.routes).toEqual({ default: { providers: ['b'], strategy: 'weighted' } });
+  });
+
+  it('puts simulated options into ProviderConfig.simulated', () => {
+    const config = parseConfig(
+      { providers: [sim('a', { latencyMs: { p50: '100ms', p99: '1s' }, failureRate: 0.1, tokensPerSecond: 20, incidents: [{ at: 10, for: '30s', mode: 'error', every: '2m' }] })] },
+      {},
+    );
+    expect(config.providers[0]?.simulated).toEqual({
+      latencyMs: { p50: 100, p99: 1000 },
+      failureRate: 0.1,
+      tokensPerSecond: 20,
+      incidents: [{ at: 10, for: 30, mode: 'error', every: 120 }],
+    });
+  });
+
+  it('reads the whole CONTRACT example minus the features not built yet', () => {
+    const config = parseConfig(
+      {
+        server: { host: '0.0.0.0', port: 9000, apiKeys: ['k1'], adminKey: 'adm', maxBodyBytes: 2048, drainTimeoutMs: '5s' },
+        providers: [
+          openai('gpt4o', { apiKey: 'sk', priority: 1, weight: 2, pricing: { inputPerMTok: 2.5, outputPerMTok: 10 }, contextWindow: 128_000, capabilities: ['code'], timeoutMs: 30_000, headers: { 'x-extra': 'v', 'x-n': 5 } }),
+          { name: 'claude', type: 'anthropic', model: 'claude-sonnet', priority: 2 },
+          { name: 'llama', type: 'ollama', model: 'llama3' },
+        ],
+        routes: { default: { providers: ['gpt4o', 'claude', 'llama'] }, cheap: { providers: ['llama'], strategy: 'lowest-cost' } },
+        rules: [{ when: { inputTokens: { gt: 100_000 } }, route: 'cheap' }, { when: { task: 'code', stream: 'true' }, route: 'default' }],
+        routing: { maxAttempts: 4, backoff: { baseMs: 50, maxMs: '1s' }, deadlineMs: '2m', retryBudget: { ratio: 0.1, minPerSecond: 5 }, panic: false },
+        health: { consecutiveFailures: 3, windowMs: '30s', cooldownMs: '5s', maxCooldownMs: '5m' },
+        log: { level: 'debug' },
+        seed: 42,
+      },
+      {},
+    );
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 9000, apiKeys: ['k1'], adminKey: 'adm', maxBodyBytes: 2048, drainTimeoutMs: 5000 });
+    expect(config.providers[0]?.headers).toEqual({ 'x-extra': 'v', 'x-n': '5' });
+    expect(config.rules).toEqual([{ when: { inputTokens: { gt: 100_000 } }, route: 'cheap' }, { when: { task: 'code', stream: true }, route: 'default' }]);
+    expect(config.routing.deadlineMs).toBe(120_000);
+    expect(config.health).toMatchObject({ consecutiveFailures: 3, windowMs: 30_000, cooldownMs: 5000, maxCooldownMs: 300_000 });
+    expect(config.seed).toBe(42);
+  });
+
+  it('treats empty keys as no keys', () => {
+    const config = parseConfig(minimal({ server: { apiKeys: ['', 'k'], adminKey: '' } }), {});
+    expect(config.server.apiKeys).toEqual(['k']);
+    expect(config.server.adminKey).toBeUndefined();
+  });
+});
+
+describe('parseConfig: every problem with its path', () => {
+  const cases: [string, unknown, string[]][] = [
+    ['not an object', 42, ['(root): expected an object, got a number']],
+    ['providers missing', {}, ['providers: required']],
+    ['providers empty', { providers: [] }, ['providers: must not be empty']],
+    ['unknown top-level key', minimal({ routs: {} }), ['routs: unknown key (did you mean "routes"?)']],
+    ['typo in a provider key', { providers: [sim('a', { wieght: 2 })] }, ['providers[0].wieght: unknown key (did you mean "weight"?)']],
+    ['unknown key without suggestion', { providers: [sim('a', { colour: 'red' })] }, ['providers[0].colour: unknown key']],
+    ['bad provider name', { providers: [sim('a b')] }, ['providers[0].name: must be non-empty and use only letters, digits, ".", "_" and "-"']],
+    ['bad type', { providers: [{ name: 'a', type: 'azure' }] }, ['providers[0].type: must be one of "openai", "anthropic", "gemini", "ollama", "simulated"']],
+    ['negative weight', { providers: [sim('a'), sim('b'), sim('c', { weight: -1 })] }, ['providers[2].weight: must be at least 0']],
+    ['fractional contextWindow', { providers: [sim('a', { contextWindow: 1.5 })] }, ['providers[0].contextWindow: must be an integer']],
+    ['bad baseUrl', { providers: [openai('a', { baseUrl: 'localhost:8000' })] }, ['providers[0].baseUrl: must be an http:// or https:// URL']],
+    ['model missing on a real type', { providers: [{ name: 'a', type: 'anthropic' }] }, ['providers[0].model: required for type: anthropic (the upstream model id)']],
+    ['simulated key on a real type', { providers: [openai('a', { failureRate: 0.1 })] }, ['providers[0].failureRate: only used by type: simulated (this provider is openai)']],
+    ['baseUrl on simulated', { providers: [sim('a', { baseUrl: 'http://x' })] }, ['providers[0].baseUrl: not used by type: simulated']],
+    ['failureRate above 1', { providers: [sim('a', { failureRate: 1.5 })] }, ['providers[0].failureRate: must be at most 1']],
+    ['p99 below p50', { providers: [sim('a', { latencyMs: { p50: 500, p99: 100 } })] }, ['providers[0].latencyMs.p99: must be at least p50']],
+    ['latency of the wrong shape', { providers: [sim('a', { latencyMs: true })] }, ['providers[0].latencyMs: expected a duration (e.g. 200 or "200ms") or { p50, p99 }']],
+    ['slow incident without latency', { providers: [sim('a', { incidents: [{ at: 0, for: 10, mode: 'slow' }] })] }, ['providers[0].incidents[0].latencyMs: required for mode: slow']],
+    ['incident key of another mode', { providers: [sim('a', { incidents: [{ at: 0, for: 10, mode: 'error', retryAfterS: 5 }] })] }, ['providers[0].incidents[0].retryAfterS: only used by mode: rate_limit']],
+    ['overlapping recurrence', { providers: [sim('a', { incidents: [{ at: 0, for: 10, mode: 'timeout', every: 5 }] })] }, ['providers[0].incidents[0].every: must be at least `for` (incidents must not overlap)']],
+    ['incident naming another provider', { providers: [sim('a', { incidents: [{ provider: 'b', at: 0, for: 1, mode: 'error' }] })] }, ['providers[0].incidents[0].provider: an incident of a provider entry can only name that provider ("a")']],
+    ['duplicate provider names', { providers: [sim('a'), sim('b'), sim('a')] }, ['providers[2].name: duplicate provider name "a" (first used by providers[0])']],
+    ['route naming an unknown provider', { providers: [sim('gpt4o'), sim('b')], routes: { default: { providers: ['b', 'gtp4o'] } } }, ['routes.default.providers[1]: unknown provider "gtp4o" (did you mean "gpt4o"?)']],
+    ['provider twice in a route', { providers: [sim('a')], routes: { x: { providers: ['a', 'a'] } } }, ['routes.x.providers[1]: provider "a" is listed twice']],
+    ['empty route', minimal({ routes: { x: { providers: [] } } }), ['routes.x.providers: must not be empty']],
+    ['bad strategy', minimal({ routes: { x: { providers: ['a'], strategy: 'fastest' } } }), ['routes.x.strategy: must be one of "priority", "round-robin", "weighted", "least-latency", "lowest-cost", "least-busy"']],
+    ['route name needing quotes', minimal({ routes: { 'gpt-4.1': { providers: ['zz'] } } }), ['routes["gpt-4.1"].providers[0]: unknown provider "zz"']],
+    ['reserved route name', minimal({ routes: { auto: { providers: ['a'] } } }), ['routes.auto: reserved: model "auto" always means the default route']],
+    ['rule naming an unknown route', minimal({ rules: [{ when: { task: 'code' }, route: 'code' }] }), ['rules[0].route: unknown route "code"']],
+    ['empty number match', minimal({ rules: [{ when: { inputTokens: {} }, route: 'default' }] }), ['rules[0].when.inputTokens: needs at least one of gt, gte, lt, lte']],
+    ['port out of range', minimal({ server: { port: 70_000 } }), ['server.port: must be at most 65535']],
+    ['apiKeys not a list', minimal({ server: { apiKeys: 'k' } }), ['server.apiKeys: expected an array, got a string']],
+    ['maxAttempts zero', minimal({ routing: { maxAttempts: 0 } }), ['routing.maxAttempts: must be at least 1']],
+    ['backoff upside down', minimal({ routing: { backoff: { baseMs: 500, maxMs: 100 } } }), ['routing.backoff.maxMs: must be at least baseMs']],
+    ['health rate above 1', minimal({ health: { failureRate: 2 } }), ['health.failureRate: must be at most 1']],
+    ['health rate of 0', minimal({ health: { degradedFailureRate: 0 } }), ['health.degradedFailureRate: must be greater than 0']],
+    ['non-integer threshold', minimal({ health: { minCalls: 2.5 } }), ['health.minCalls: must be an integer']],
+    ['cooldown above max', minimal({ health: { cooldownMs: '10m', maxCooldownMs: '5m' } }), ['health.cooldownMs: must not exceed maxCooldownMs']],
+    ['bad log level', minimal({ log: { level: 'loud' } }), ['log.level: must be one of "debug", "info", "warn", "error", "silent"']],
+    ['fractional seed', minimal({ seed: 1.5 }), ['seed: must be an integer']],
+    ['bad header name and value', { providers: [sim('a', { headers: { 'bad header': 'x', 'x-ok': { a: 1 } } })] }, ['providers[0].headers["bad header"]: invalid key: not a valid HTTP header name', 'providers[0].headers.x-ok: expected a string']],
+    ['empty route name', minimal({ routes: { '': { providers: ['a'] } } }), ['routes[""]: invalid key: must not be empty']],
+    ['null entries', { providers: [null, sim('a')], rules: [null] }, ['providers[0]: expected an object, got null', 'rules[0]: expected an object, got null']],
+  ];
+
+  it.each(cases)('%s', (_name, raw, expected) => {
+    expect(issuesOf(() => parseConfig(raw, {}))).toEqual(expected);
+  });
+
+  it('reports every problem of a configuration at once', () => {
+    const issues = issuesOf(() =>
+      parseConfig(
+        {
+          providers: [sim('a', { wieght: 1 }), openai('a', { weight: -1 })],
+          routes: { default: { providers: ['zzz'] } },
+          rules: [{ when: {}, route: 'nope' }],
+          health: { cooldownMs: '5m', maxCooldownMs: '1m', windowMs: '5x' },
+        },
+        {},
+      ),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        'providers[0].wieght: unknown key (did you mean "weight"?)',
+        'providers[1].weight: must be at least 0',
+        'providers[1].name: duplicate provider name "a" (first used by providers[0])',
+        'routes.default.providers[0]: unknown provider "zzz"',
+        'rules[0].route: unknown route "nope"',
+        'health.windowMs: invalid duration "5x": write a number, or a number with a unit ms, s, m or h (e.g. "30s")',
+        'health.cooldownMs: must not exceed maxCooldownMs',
+      ]),
+    );
+    expect(issues).toHaveLength(7);
+  });
+});
+
+describe('parseConfig: keys of features not built yet', () => {
+  it.each([
+    ['cache', minimal({ cache: { enabled: false } }), 'cache: not supported yet: this version of switchyard has no response caching; remove this key'],
+    ['store', minimal({ store: { redis: 'redis://127.0.0.1:6379' } }), 'store: not supported yet: this version of switchyard has no shared state stores (Redis); remove this key'],
+    ['budget', minimal({ budget: { monthlyUsd: 10 } }), 'budget: not supported yet: this version of switchyard has no spend budgets; remove this key'],
+    ['providers[].limits', { providers: [sim('a', { limits: { rpm: 5 } })] }, 'providers[0].limits: not supported yet: this version of switchyard has no local rate quotas (rpm/tpm); remove this key'],
+    ['providers[].budget', { providers: [sim('a', { budget: { dailyUsd: 1 } })] }, 'providers[0].budget: not supported yet: this version of switchyard has no per-provider spend budgets; remove this key'],
+  ])('%s is rejected, not ignored', (_name, raw, expected) => {
+    expect(issuesOf(() => parseConfig(raw, {}))).toEqual([expected]);
+  });
+
+  it('rejects even an empty value', () => {
+    expect(issuesOf(() => parseConfig(minimal({ cache: {} }), {}))).toHaveLength(1);
+  });
+});

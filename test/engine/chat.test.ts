@@ -1,0 +1,164 @@
+/**
+ * The library API end to end on a virtual clock: routing, failover, retries, deadlines,
+ * aborts and the error that lists every attempt.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/core/clock.js';
+import { RequestError } from '../../src/core/errors.js';
+import { createSwitchyard, type Switchyard } from '../../src/engine/switchyard.js';
+import type { RequestFinishedEvent } from '../../src/engine/events.js';
+import { scriptedAdapters, type Script } from '../helpers/scripted-adapter.js';
+import { settle } from '../helpers/virtual.js';
+
+const hello = { messages: [{ role: 'user' as const, content: 'Hello' }] };
+let engine: Switchyard | undefined;
+
+function setup(script: Script, extra: Record<string, unknown> = {}, names = ['a', 'b', 'c']) {
+  const clock = new VirtualClock(1_700_000_000_000);
+  const scripted = scriptedAdapters(script);
+  engine = createSwitchyard(
+    {
+      providers: names.map((name, i) => ({ name, type: 'simulated', priority: i + 1 })),
+      routing: { backoff: { baseMs: 100, maxMs: 1000 }, ...((extra.routing as object) ?? {}) },
+      ...(extra.health === undefined ? {} : { health: extra.health }),
+      seed: 7,
+    },
+    { clock, adapters: { simulated: scripted.factory } },
+  );
+  const finished: RequestFinishedEvent[] = [];
+  engine.on('request.finished', (event) => finished.push(event));
+  return { clock, scripted, engine, finished };
+}
+
+afterEach(async () => {
+  await engine?.stop();
+  engine = undefined;
+});
+
+async function failure(clock: VirtualClock, promise: Promise<unknown>): Promise<RequestError> {
+  const error = await settle(clock, promise).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(RequestError.is(error)).toBe(true);
+  return error as RequestError;
+}
+
+describe('chat', () => {
+  it('answers from the first provider by priority', async () => {
+    const { clock, engine, finished } = setup({});
+    const result = await settle(clock, engine.chat(hello));
+    expect(result.provider).toBe('a');
+    expect(result.content).toBe('answer from a');
+    expect(result.attempts).toEqual([{ provider: 'a', kind: 'ok', status: 200, latencyMs: 10 }]);
+    expect(finished).toHaveLength(1);
+    expect(finished[0]).toMatchObject({ status: 'ok', provider: 'a', route: 'default', inputTokens: 10, outputTokens: 5 });
+  });
+
+  it('fails over to the next provider on a server error, without backoff', async () => {
+    const { clock, engine, scripted } = setup({ a: { type: 'fail', kind: 'server', status: 503 } });
+    const result = await settle(clock, engine.chat(hello));
+    expect(result.provider).toBe('b');
+    expect(result.attempts.map((a) => [a.provider, a.kind])).toEqual([
+      ['a', 'server'],
+      ['b', 'ok'],
+    ]);
+    // a's call started at t0, b's right after a's failure at t0+10: no backoff between them.
+    expect(scripted.calls[1]!.at - scripted.calls[0]!.at).toBe(10);
+  });
+
+  it('never retries a client error elsewhere and returns it as an upstream bad request', async () => {
+    const { clock, engine, scripted } = setup({ a: { type: 'fail', kind: 'bad_request', status: 400 } });
+    const error = await failure(clock, engine.chat(hello));
+    expect(error.code).toBe('upstream_bad_request');
+    expect(error.attempts).toHaveLength(1);
+    expect(scripted.calls).toHaveLength(1);
+  });
+
+  it('stops at maxAttempts and lists every attempt', async () => {
+    const { clock, engine, scripted } = setup({ a: { type: 'fail', kind: 'server', status: 500 }, b: { type: 'fail', kind: 'network' }, c: { type: 'fail', kind: 'server', status: 502 } }, { routing: { maxAttempts: 2 } });
+    const error = await failure(clock, engine.chat(hello));
+    expect(error.code).toBe('all_attempts_failed');
+    expect(error.attempts.map((a) => a.provider)).toEqual(['a', 'b']);
+    expect(scripted.calls).toHaveLength(2);
+  });
+
+  it('backs off with full jitter before re-trying a provider it already tried', async () => {
+    const { clock, engine, scripted } = setup({ a: (i) => (i < 2 ? { type: 'fail', kind: 'server', status: 500 } : { type: 'ok' }) }, { routing: { maxAttempts: 3 } }, ['a']);
+    const result = await settle(clock, engine.chat(hello));
+    expect(result.attempts.map((a) => a.kind)).toEqual(['server', 'server', 'ok']);
+    const gaps = [scripted.calls[1]!.at - scripted.calls[0]!.at - 10, scripted.calls[2]!.at - scripted.calls[1]!.at - 10];
+    expect(gaps[0]).toBeGreaterThanOrEqual(0);
+    expect(gaps[0]).toBeLessThanOrEqual(100);
+    expect(gaps[1]).toBeLessThanOrEqual(200);
+  });
+
+  it('times out an attempt that hangs and fails over', async () => {
+    const { clock, engine } = setup({ a: { type: 'hang' } });
+    const started = clock.now();
+    const result = await settle(clock, engine.chat(hello));
+    expect(result.provider).toBe('b');
+    expect(result.attempts[0]).toMatchObject({ provider: 'a', kind: 'timeout' });
+    expect(clock.now() - started).toBe(30_000 + 10);
+  });
+
+  it('ends at the deadline with deadline_exceeded', async () => {
+    const { clock, engine } = setup({ a: { type: 'hang' }, b: { type: 'hang' }, c: { type: 'hang' } }, { routing: { deadlineMs: 45_000 } });
+    const started = clock.now();
+    const error = await failure(clock, engine.chat(hello));
+    expect(error.code).toBe('deadline_exceeded');
+    expect(clock.now() - started).toBe(45_000);
+    expect(engine.providers().every((p) => p.inFlight === 0)).toBe(true);
+  });
+
+  it('cancels the upstream call when the caller aborts, and counts it nowhere', async () => {
+    const { clock, engine } = setup({ a: { type: 'hang' } });
+    const controller = new AbortController();
+    const pending = engine.chat(hello, { signal: controller.signal });
+    await clock.advance(1000);
+    controller.abort();
+    const error = await failure(clock, pending);
+    expect(error.code).toBe('aborted');
+    const a = engine.providers().find((p) => p.name === 'a')!;
+    expect(a).toMatchObject({ inFlight: 0, failures: 0, state: 'healthy' });
+    expect(clock.pending).toBe(0);
+  });
+
+  it('answers 429 with Retry-After when every candidate is rate limited', async () => {
+    const { clock, engine } = setup({ a: { type: 'fail', kind: 'rate_limit', status: 429, retryAfterMs: 5000 } }, {}, ['a']);
+    const first = await failure(clock, engine.chat(hello));
+    expect(first.code).toBe('rate_limited');
+    expect(first.retryAfterMs).toBe(5000);
+    const second = await failure(clock, engine.chat(hello));
+    expect(second.code).toBe('rate_limited');
+    expect(second.attempts).toHaveLength(0);
+    expect(second.retryAfterMs).toBeGreaterThan(4000);
+  });
+
+  it('routes a model naming a provider to that provider alone, and rejects unknown models', async () => {
+    const { clock, engine } = setup({});
+    const result = await settle(clock, engine.chat({ ...hello, model: 'c' }));
+    expect(result.provider).toBe('c');
+    const error = await failure(clock, engine.chat({ ...hello, model: 'nope' }));
+    expect(error.code).toBe('unknown_model');
+    expect(error.param).toBe('model');
+  });
+
+  it('rejects an empty message list without any upstream call', async () => {
+    const { clock, engine, scripted } = setup({});
+    const error = await failure(clock, engine.chat({ messages: [] }));
+    expect(error.code).toBe('invalid_request');
+    expect(scripted.calls).toHaveLength(0);
+  });
+
+  it('leaves no timer, actor or slot behind after stop()', async () => {
+    const { clock, engine } = setup({ a: { type: 'hang' } });
+    const pending = engine.chat(hello);
+    await clock.advance(100);
+    await engine.stop();
+    const error = await failure(clock, pending);
+    expect(error.code).toBe('aborted');
+    expect(clock.pending).toBe(0);
+    expect(engine.inFlight).toBe(0);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * The router obeys tags, not state names: states added by extending the provider machine
+ * take part in routing without any change to the router (docs/extending.md).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { extendProviderMachine, providerTransitions as t } from '../../machines/provider.machine.js';
+import { TAGS } from '../../machines/provider.types.js';
+import { VirtualClock } from '../../src/core/clock.js';
+import { createSwitchyard, type Switchyard } from '../../src/engine/switchyard.js';
+import { scriptedAdapters } from '../helpers/scripted-adapter.js';
+import { settle } from '../helpers/virtual.js';
+
+const hello = { messages: [{ role: 'user' as const, content: 'Hello' }] };
+let engine: Switchyard | undefined;
+afterEach(async () => {
+  await engine?.stop();
+  engine = undefined;
+});
+
+const warmingMachine = extendProviderMachine({
+  initial: 'warming',
+  resetTo: 'warming',
+  resumable: ['warming'],
+  states: {
+    warming: {
+      tags: [TAGS.selectable, TAGS.degraded],
+      entry: 'resetTrial',
+      after: { 30_000: 'healthy' },
+      on: {
+        'slot.acquire': t.grant,
+        'attempt.succeeded': [
+          t.stale,
+          { guard: { type: 'trialPasses', params: { successes: 3 } }, target: 'healthy', actions: ['settleReport', 'recordOutcome'] },
+          { actions: ['settleReport', 'recordOutcome', 'countTrialSuccess'] },
+        ],
+        'attempt.failed': [t.stale, ...t.openOnThreshold],
+        'attempt.rate_limited': t.rateLimitFrom('warming'),
+      },
+    },
+  },
+});
+
+/** A state with no tags: the router must never send it traffic. */
+const maintenanceMachine = extendProviderMachine({ initial: 'maintenance', resetTo: 'healthy', states: { maintenance: {} } });
+
+describe('custom provider states', () => {
+  it('sends traffic to a provider in a custom selectable state and sees it graduate', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({});
+    engine = createSwitchyard({ providers: [{ name: 'fresh', type: 'simulated' }], seed: 1 }, { clock, adapters: { simulated: scripted.factory }, providerMachine: warmingMachine });
+    expect(engine.providers()[0]).toMatchObject({ state: 'warming', selectable: true });
+    const states: string[] = [];
+    engine.on('state.changed', (event) => states.push(`${event.from}->${event.to}`));
+    for (let i = 0; i < 3; i++) expect((await settle(clock, engine.chat(hello))).provider).toBe('fresh');
+    expect(engine.providers()[0]!.state).toBe('healthy');
+    expect(states).toEqual(['warming->healthy']);
+    engine.operate('fresh', 'reset');
+    expect(engine.providers()[0]!.state).toBe('warming');
+  });
+
+  it('gives a warming provider (tagged degraded) the back seat behind a healthy one of equal priority', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({});
+    engine = createSwitchyard(
+      { providers: [{ name: 'warm', type: 'simulated' }, { name: 'steady', type: 'simulated' }], seed: 1 },
+      { clock, adapters: { simulated: scripted.factory }, providerMachine: warmingMachine },
+    );
+    // Both start warming; `warm` is listed first, so it wins while both are warming.
+    expect((await settle(clock, engine.chat(hello))).provider).toBe('warm');
+    // Graduate `steady` by addressing it directly.
+    for (let i = 0; i < 3; i++) await settle(clock, engine.chat({ ...hello, model: 'steady' }));
+    expect(engine.providers().map((p) => p.state)).toEqual(['warming', 'healthy']);
+    for (let i = 0; i < 5; i++) expect((await settle(clock, engine.chat(hello))).provider).toBe('steady');
+  });
+
+  it('never routes to a provider in a custom state without the selectable tag', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({});
+    engine = createSwitchyard(
+      { providers: [{ name: 'down', type: 'simulated', priority: 1 }, { name: 'up', type: 'simulated', priority: 2 }], routing: { panic: false }, seed: 1 },
+      { clock, adapters: { simulated: scripted.factory }, providerMachine: maintenanceMachine },
+    );
+    engine.operate('up', 'reset');
+    for (let i = 0; i < 5; i++) expect((await settle(clock, engine.chat(hello))).provider).toBe('up');
+    expect(scripted.callsTo('down')).toBe(0);
+    expect(engine.providers().find((p) => p.name === 'down')).toMatchObject({ state: 'maintenance', selectable: false });
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * Streaming through the library API: failover is invisible before the first part; after it,
+ * a failure ends the stream with one error part; a consumer that stops early cancels upstream.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/core/clock.js';
+import { RequestError } from '../../src/core/errors.js';
+import type { StreamPart } from '../../src/core/types.js';
+import { createSwitchyard, type Switchyard } from '../../src/engine/switchyard.js';
+import { scriptedAdapters, type Script } from '../helpers/scripted-adapter.js';
+import { collect, settle } from '../helpers/virtual.js';
+
+const hello = { messages: [{ role: 'user' as const, content: 'Hello' }] };
+let engine: Switchyard | undefined;
+
+function setup(script: Script) {
+  const clock = new VirtualClock(0);
+  const scripted = scriptedAdapters(script);
+  engine = createSwitchyard(
+    { providers: ['a', 'b'].map((name, i) => ({ name, type: 'simulated', priority: i + 1 })), seed: 1 },
+    { clock, adapters: { simulated: scripted.factory } },
+  );
+  return { clock, scripted, engine };
+}
+
+afterEach(async () => {
+  await engine?.stop();
+  engine = undefined;
+});
+
+const text = (parts: StreamPart[]) => parts.map((p) => (p.type === 'text-delta' ? p.text : '')).join('');
+
+describe('stream', () => {
+  it('streams parts then one finish part, and reports the provider once committed', async () => {
+    const { clock, engine } = setup({ a: { type: 'stream', parts: ['Hel', 'lo'] } });
+    const stream = engine.stream(hello);
+    const parts = await collect(clock, stream);
+    expect(text(parts)).toBe('Hello');
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', usage: { outputTokens: 2 } });
+    await expect(stream.info).resolves.toMatchObject({ provider: 'a', failedAttempts: 0 });
+    expect(engine.providers()[0]).toMatchObject({ requests: 1, inFlight: 0 });
+  });
+
+  it('fails over before the first part, invisibly to the consumer', async () => {
+    const { clock, engine } = setup({ a: { type: 'fail', kind: 'server', status: 503 }, b: { type: 'stream', parts: ['from b'] } });
+    const stream = engine.stream(hello);
+    const parts = await collect(clock, stream);
+    expect(text(parts)).toBe('from b');
+    expect(parts.some((p) => p.type === 'error')).toBe(false);
+    await expect(stream.info).resolves.toMatchObject({ provider: 'b', failedAttempts: 1 });
+  });
+
+  it('ends with one error part when the provider fails after the first part, without failover', async () => {
+    const { clock, engine, scripted } = setup({ a: { type: 'stream', parts: ['one', 'two', 'three'], failAfter: 2 } });
+    const parts = await collect(clock, engine.stream(hello));
+    expect(text(parts)).toBe('onetwo');
+    const errors = parts.filter((p) => p.type === 'error');
+    expect(errors).toHaveLength(1);
+    expect(parts.at(-1)!.type).toBe('error');
+    expect(scripted.calls).toHaveLength(1);
+    expect(engine.providers()[0]).toMatchObject({ failures: 1, inFlight: 0 });
+  });
+
+  it('throws the request error from iteration when every attempt fails before a part', async () => {
+    const { clock, engine } = setup({ a: { type: 'fail', kind: 'server' }, b: { type: 'fail', kind: 'server' } });
+    const stream = engine.stream(hello);
+    const error = await settle(clock, collect(clock, stream)).catch((e: unknown) => e);
+    expect(RequestError.is(error)).toBe(true);
+    expect((error as RequestError).code).toBe('all_attempts_failed');
+    await expect(stream.info).rejects.toBe(error);
+  });
+
+  it('cancels the upstream stream and frees the slot when the consumer stops early', async () => {
+    const { clock, engine } = setup({ a: { type: 'stream', parts: ['1', '2', '3', '4'], partGapMs: 1000 } });
+    const run = (async () => {
+      for await (const part of engine.stream(hello)) {
+        if (part.type === 'text-delta' && part.text === '2') break;
+      }
+    })();
+    await settle(clock, run);
+    await clock.advance(10_000);
+    expect(engine.providers()[0]).toMatchObject({ inFlight: 0, failures: 0 });
+    expect(clock.pending).toBe(0);
+  });
+
+  it('fails a stream with an invalid request through iteration, not by throwing at once', async () => {
+    const { clock, engine } = setup({});
+    const stream = engine.stream({ messages: [] });
+    const error = await settle(clock, collect(clock, stream)).catch((e: unknown) => e);
+    expect((error as RequestError).code).toBe('invalid_request');
+  });
+});
