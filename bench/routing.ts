@@ -1,12 +1,13 @@
 /**
  * Engine overhead per routed request in library mode, against a zero-latency simulated
  * provider, for 3, 100 and 1000 providers. Baseline in the same run: the same adapter
- * called directly. Prints a table; run with `npm run bench:routing`.
+ * called directly. Prints a table; run with `npm run bench:routing` (it measures the built
+ * code in dist/, as production runs it: a TypeScript loader adds its own overhead).
  */
-import { createSwitchyard } from '../src/engine/switchyard.js';
-import { createSimulatedAdapter } from '../src/providers/simulated/index.js';
-import { createRealClock } from '../src/core/clock.js';
-import type { ChatRequest } from '../src/core/types.js';
+import { createSwitchyard } from '../dist/src/engine/switchyard.js';
+import { createSimulatedAdapter } from '../dist/src/providers/simulated/index.js';
+import { createRealClock } from '../dist/src/core/clock.js';
+import type { ChatRequest } from '../dist/src/core/types.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const ROUNDS = 5;

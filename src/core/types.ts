@@ -85,7 +85,7 @@ export interface ChatResponse {
 export type StreamPart =
   | { type: 'text-delta'; text: string }
   | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta: string }
-  | { type: 'finish'; finishReason: FinishReason; usage: Usage; model?: string; id?: string }
+  | { type: 'finish'; finishReason: FinishReason; usage: Usage; model?: string; id?: string; warnings?: string[] }
   | { type: 'error'; error: Error };
 
 /** Per-provider pricing in USD per million tokens. */

@@ -4,10 +4,12 @@
  */
 import type { AdapterEnvironment, AdapterFactory, ProviderAdapter, ProviderSettings } from '../core/adapter.js';
 import { ConfigError } from '../core/errors.js';
+import { createOpenAIAdapter } from './openai/index.js';
 import { createSimulatedAdapter } from './simulated/index.js';
 
 /** Adapter factory of each provider `type`. */
 export const ADAPTERS: Record<string, AdapterFactory> = {
+  openai: createOpenAIAdapter,
   simulated: createSimulatedAdapter,
 };
 

@@ -4,17 +4,20 @@
  */
 import type { FinishReason } from '../../core/types.js';
 
-/** Tokens in a simulated answer that `maxTokens` does not cut. */
+/** Tokens in a simulated answer when the request sets no `maxTokens`. */
 export const ANSWER_TOKENS = 64;
 
-const FILLER = ['The', 'quick', 'brown', 'fox', 'jumps', 'over', 'the', 'lazy', 'dog.'];
+const FILLER = ['The', 'quick', 'brown', 'fox', 'jumps', 'over', 'the', 'lazy', 'dog.'].map((word) => ` ${word}`);
 
-/** The tokens of answer number `n` from `provider`, cut at `maxTokens` (then `length`). */
+/**
+ * The tokens of answer number `n` from `provider`. Without `maxTokens` the answer has
+ * {@link ANSWER_TOKENS} tokens and stops; with it, the model writes until the limit (exactly
+ * `maxTokens` tokens, finish reason `length`), so usage and cost follow the request's size.
+ */
 export function answerTokens(provider: string, n: number, maxTokens: number | undefined): { tokens: string[]; finishReason: FinishReason } {
-  const words = ['Simulated', 'answer', 'from', provider, `(#${n}).`];
-  for (let i = 0; words.length < ANSWER_TOKENS; i++) words.push(FILLER[i % FILLER.length]!);
-  const tokens = words.map((word, i) => (i === 0 ? word : ` ${word}`));
-  const limit = Math.max(0, Math.floor(maxTokens ?? ANSWER_TOKENS));
-  if (limit >= tokens.length) return { tokens, finishReason: { unified: 'stop', raw: 'stop' } };
-  return { tokens: tokens.slice(0, limit), finishReason: { unified: 'length', raw: 'length' } };
+  const limit = maxTokens === undefined ? ANSWER_TOKENS : Math.max(0, Math.floor(maxTokens));
+  const tokens = ['Simulated', ' answer', ' from', ` ${provider}`, ` (#${n}).`].slice(0, limit);
+  for (let i = 0; tokens.length < limit; i++) tokens.push(FILLER[i % FILLER.length]!);
+  const finishReason: FinishReason = maxTokens === undefined ? { unified: 'stop', raw: 'stop' } : { unified: 'length', raw: 'length' };
+  return { tokens, finishReason };
 }

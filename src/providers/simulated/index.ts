@@ -17,6 +17,12 @@ import { abortedError, pause, untilAborted } from './wait.js';
 /** Streamed tokens are grouped so that parts are at least this far apart. */
 export const MIN_PART_INTERVAL_MS = 20;
 
+/** Tuning of simulated adapters that changes no outcome, only how finely a stream is cut. */
+export interface SimulatedTuning {
+  /** Minimum spacing of streamed parts; the last part still arrives when the whole answer would. @default MIN_PART_INTERVAL_MS */
+  minPartIntervalMs?: number;
+}
+
 /**
  * Builds a simulated adapter from `settings.options` (a partial `SimulatedOptions`). Its
  * random generator is derived from `environment.seed` and the provider's name.
@@ -25,12 +31,22 @@ export const MIN_PART_INTERVAL_MS = 20;
  * const adapter = createSimulatedAdapter(settings, { clock, fetch, seed: 42, startedAt: clock.now() });
  * const answer = await adapter.chat({ messages: [{ role: 'user', content: 'hi' }] }, { clock, signal, requestId: 'r1' });
  */
-export const createSimulatedAdapter: AdapterFactory = (settings, environment): ProviderAdapter => {
+export const createSimulatedAdapter: AdapterFactory = (settings, environment) => createSimulatedAdapterWith({}, settings, environment);
+
+/**
+ * A simulated adapter factory with coarser stream parts (the simulator uses one part per
+ * second of streaming: same timing and outcomes, far fewer timers).
+ */
+export function createSimulatedAdapterFactory(tuning: SimulatedTuning): AdapterFactory {
+  return (settings, environment) => createSimulatedAdapterWith(tuning, settings, environment);
+}
+
+function createSimulatedAdapterWith(tuning: SimulatedTuning, settings: Parameters<AdapterFactory>[0], environment: Parameters<AdapterFactory>[1]): ProviderAdapter {
   const name = settings.name;
   const options = resolveSimulatedOptions(name, settings.options);
   const random = deriveRandom(environment.seed, name);
   const interval = 1000 / options.tokensPerSecond;
-  const group = Math.max(1, Math.ceil(MIN_PART_INTERVAL_MS / interval));
+  const group = Math.max(1, Math.ceil((tuning.minPartIntervalMs ?? MIN_PART_INTERVAL_MS) / interval));
   let calls = 0;
 
   const incidentsAt = (clock: Clock) => activeIncidents(options.incidents, name, (clock.now() - environment.startedAt) / 1000);
@@ -85,7 +101,7 @@ export const createSimulatedAdapter: AdapterFactory = (settings, environment): P
       }
     },
   };
-};
+}
 
 function responseId(provider: string, n: number): string {
   return `sim-${provider}-${n}`;

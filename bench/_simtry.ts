@@ -1,0 +1,11 @@
+import { loadScenario } from '../src/sim/scenario.js';
+import { runScenario } from '../src/sim/run.js';
+const s = loadScenario(process.argv[2]!);
+if (process.argv[3]) s.durationS = Number(process.argv[3]);
+const t0 = performance.now();
+const r = await runScenario(s, { policy: (process.argv[4] as any) ?? 'switchyard' });
+const wall = (performance.now() - t0) / 1000;
+const { byProvider, ...top } = r.report;
+console.log(JSON.stringify(top));
+for (const [n, p] of Object.entries(byProvider)) console.log(n, JSON.stringify({ ...p, transitions: p.transitions.slice(0, 8) }));
+console.log('wall', wall.toFixed(2), 'req/s wall', (r.report.requests / wall).toFixed(0), 'rss', (process.memoryUsage().rss/1e6).toFixed(0));

@@ -1,0 +1,93 @@
+/**
+ * Unified {@link ChatRequest} → OpenAI Chat Completions request body. Everything the unified
+ * model has maps; what cannot (image parts in assistant or tool messages) becomes a warning.
+ */
+import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
+
+/** The Chat Completions body Switchyard sends (a subset of OpenAI's). */
+export type OpenAIBody = Record<string, unknown> & { model: string; messages: Record<string, unknown>[] };
+
+/** Options of {@link toOpenAIRequest}. */
+export interface OpenAIRequestOptions {
+  model: string;
+  stream: boolean;
+  /** Field carrying `maxTokens`. @default 'max_tokens' ('max_completion_tokens' for o-series and gpt-5 models) */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens' | undefined;
+}
+
+const REASONING_MODEL = /^(o\d|gpt-5)/;
+
+/** Builds the request body and the warnings for what could not be carried. */
+export function toOpenAIRequest(request: ChatRequest, options: OpenAIRequestOptions): { body: OpenAIBody; warnings: string[] } {
+  const warnings: string[] = [];
+  const body: OpenAIBody = { model: options.model, messages: request.messages.map((m) => toMessage(m, warnings)) };
+  if (request.maxTokens !== undefined) {
+    const field = options.maxTokensField ?? (REASONING_MODEL.test(options.model) ? 'max_completion_tokens' : 'max_tokens');
+    body[field] = request.maxTokens;
+  }
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.topP !== undefined) body.top_p = request.topP;
+  if (request.stop !== undefined && request.stop.length > 0) body.stop = request.stop;
+  if (request.seed !== undefined) body.seed = request.seed;
+  if (request.user !== undefined) body.user = request.user;
+  if (request.tools !== undefined && request.tools.length > 0) {
+    body.tools = request.tools.map((tool) => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        ...(tool.description === undefined ? {} : { description: tool.description }),
+        parameters: tool.parameters ?? { type: 'object', properties: {} },
+      },
+    }));
+  }
+  if (request.toolChoice !== undefined) {
+    body.tool_choice =
+      typeof request.toolChoice === 'string' ? request.toolChoice : { type: 'function', function: { name: request.toolChoice.name } };
+  }
+  if (request.responseFormat !== undefined) body.response_format = toResponseFormat(request.responseFormat, warnings);
+  if (options.stream) {
+    body.stream = true;
+    body.stream_options = { include_usage: true };
+  }
+  return { body, warnings };
+}
+
+function toMessage(message: ChatMessage, warnings: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { role: message.role, content: toContent(message, warnings) };
+  if (message.name !== undefined && message.role !== 'tool') out.name = message.name;
+  if (message.role === 'tool') out.tool_call_id = message.toolCallId ?? '';
+  if (message.role === 'assistant' && message.toolCalls !== undefined && message.toolCalls.length > 0) {
+    out.tool_calls = message.toolCalls.map((call) => ({
+      id: call.id,
+      type: 'function',
+      function: { name: call.name, arguments: call.arguments },
+    }));
+  }
+  return out;
+}
+
+function toContent(message: ChatMessage, warnings: string[]): string | null | Record<string, unknown>[] {
+  const content = message.content;
+  if (content === null || typeof content === 'string') return content;
+  const imagesAllowed = message.role === 'user';
+  const parts: Record<string, unknown>[] = [];
+  for (const part of content) {
+    if (part.type === 'text') parts.push({ type: 'text', text: part.text });
+    else if (imagesAllowed) parts.push(toImagePart(part));
+    else warnings.push(`OpenAI does not accept image parts in ${message.role} messages; an image was not sent`);
+  }
+  return parts;
+}
+
+function toImagePart(part: Extract<ContentPart, { type: 'image_url' }>): Record<string, unknown> {
+  return { type: 'image_url', image_url: { url: part.url, ...(part.detail === undefined ? {} : { detail: part.detail }) } };
+}
+
+function toResponseFormat(format: NonNullable<ChatRequest['responseFormat']>, warnings: string[]): Record<string, unknown> {
+  if (format.type !== 'json_schema') return { type: format.type };
+  if (format.schema === undefined) {
+    warnings.push('responseFormat json_schema without a schema was sent as json_object');
+    return { type: 'json_object' };
+  }
+  return { type: 'json_schema', json_schema: { name: 'response', schema: format.schema } };
+}

@@ -1,0 +1,41 @@
+/**
+ * OpenAI Chat Completions reply → unified {@link ChatResponse}, and the finish-reason table
+ * shared with the stream mapper.
+ */
+import type { ChatResponse, Usage } from '../../core/types.js';
+import type { FinishReasonTable } from '../shared/finish-reason.js';
+import { mapFinishReason } from '../shared/finish-reason.js';
+import type { Completion } from './schemas.js';
+
+/** OpenAI's finish reasons (plus the legacy `function_call`). */
+export const OPENAI_FINISH_REASONS: FinishReasonTable = {
+  stop: 'stop',
+  length: 'length',
+  tool_calls: 'tool_calls',
+  function_call: 'tool_calls',
+  content_filter: 'content_filter',
+};
+
+/** Usage with `undefined` (never 0) where OpenAI did not report a count. */
+export function toUsage(usage: { prompt_tokens?: number | null; completion_tokens?: number | null } | null | undefined): Usage {
+  return { inputTokens: usage?.prompt_tokens ?? undefined, outputTokens: usage?.completion_tokens ?? undefined };
+}
+
+/** Maps a validated reply. Only the first choice is read; a refusal becomes the content. */
+export function fromOpenAIResponse(reply: Completion, fallback: { id: string; model: string }, warnings: string[]): ChatResponse {
+  const choice = reply.choices[0]!;
+  const message = choice.message;
+  const response: ChatResponse = {
+    id: reply.id ?? fallback.id,
+    model: reply.model ?? fallback.model,
+    content: message.content ?? message.refusal ?? '',
+    finishReason: mapFinishReason(OPENAI_FINISH_REASONS, choice.finish_reason),
+    usage: toUsage(reply.usage),
+  };
+  const calls = message.tool_calls ?? [];
+  if (calls.length > 0) {
+    response.toolCalls = calls.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
+  }
+  if (warnings.length > 0) response.warnings = warnings;
+  return response;
+}

@@ -1,0 +1,71 @@
+/**
+ * zod schemas of the OpenAI Chat Completions replies Switchyard reads: strict on the fields
+ * it uses, lenient on everything else (unknown fields are ignored, optional ones may be null).
+ */
+import { z } from 'zod';
+
+const tokens = z.number().int().nonnegative();
+
+/** Usage block of a reply or of the final stream chunk. */
+export const UsageSchema = z.object({
+  prompt_tokens: tokens.nullish(),
+  completion_tokens: tokens.nullish(),
+});
+
+const ToolCallSchema = z.object({
+  id: z.string(),
+  type: z.literal('function').optional(),
+  function: z.object({ name: z.string(), arguments: z.string() }),
+});
+
+/** A non-streaming `chat.completion` reply. */
+export const CompletionSchema = z.object({
+  id: z.string().nullish(),
+  model: z.string().nullish(),
+  choices: z
+    .array(
+      z.object({
+        message: z.object({
+          content: z.string().nullish(),
+          refusal: z.string().nullish(),
+          tool_calls: z.array(ToolCallSchema).nullish(),
+        }),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .min(1),
+  usage: UsageSchema.nullish(),
+});
+export type Completion = z.infer<typeof CompletionSchema>;
+
+const ToolCallDeltaSchema = z.object({
+  index: z.number().int().nonnegative(),
+  id: z.string().nullish(),
+  function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+});
+
+/** One `chat.completion.chunk` of a stream (the usage chunk has `choices: []`). */
+export const ChunkSchema = z.object({
+  id: z.string().nullish(),
+  model: z.string().nullish(),
+  choices: z
+    .array(
+      z.object({
+        index: z.number().int().nonnegative().optional(),
+        delta: z
+          .object({
+            content: z.string().nullish(),
+            refusal: z.string().nullish(),
+            tool_calls: z.array(ToolCallDeltaSchema).nullish(),
+          })
+          .nullish(),
+        finish_reason: z.string().nullish(),
+      }),
+    )
+    .nullish(),
+  usage: UsageSchema.nullish(),
+});
+export type Chunk = z.infer<typeof ChunkSchema>;
+
+/** Any JSON object: the first check on stream data, before looking for an `error` key. */
+export const ObjectSchema = z.record(z.string(), z.unknown());

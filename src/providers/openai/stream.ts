@@ -1,0 +1,57 @@
+/**
+ * OpenAI stream chunks → unified stream parts. The wire is `data: <chunk>` events, a last
+ * chunk with `usage` (when `stream_options.include_usage`), then `data: [DONE]`, which is
+ * required: a stream without it is `malformed`.
+ */
+import type { StreamPart, Usage } from '../../core/types.js';
+import { mapFinishReason } from '../shared/finish-reason.js';
+import type { SseEvent } from '../shared/sse.js';
+import type { FinishPart, MapStep, StreamEventMapper } from '../shared/stream.js';
+import type { Upstream } from '../shared/upstream.js';
+import { OPENAI_FINISH_REASONS, toUsage } from './response.js';
+import { ChunkSchema, ObjectSchema } from './schemas.js';
+
+/** A fresh mapper for one streamed call. */
+export function createOpenAIStreamMapper(upstream: Upstream): StreamEventMapper<SseEvent> {
+  let id: string | undefined;
+  let model: string | undefined;
+  let rawFinish: string | undefined;
+  let usage: Usage = { inputTokens: undefined, outputTokens: undefined };
+  let done = false;
+
+  return {
+    map(event): MapStep {
+      if (event.data.trim() === '[DONE]') {
+        done = true;
+        return { done: true };
+      }
+      const object = upstream.parse(event.data, ObjectSchema, 'stream event');
+      if (object.error !== undefined && object.error !== null) throw upstream.errorFromPayload(object);
+      const chunk = upstream.parse(event.data, ChunkSchema, 'stream chunk');
+      id ??= chunk.id ?? undefined;
+      model ??= chunk.model ?? undefined;
+      if (chunk.usage) usage = toUsage(chunk.usage);
+      const parts: StreamPart[] = [];
+      for (const choice of chunk.choices ?? []) {
+        if ((choice.index ?? 0) !== 0) continue;
+        const text = choice.delta?.content ?? choice.delta?.refusal;
+        if (text) parts.push({ type: 'text-delta', text });
+        for (const call of choice.delta?.tool_calls ?? []) {
+          const part: StreamPart = { type: 'tool-call-delta', index: call.index, argumentsDelta: call.function?.arguments ?? '' };
+          if (call.id) part.id = call.id;
+          if (call.function?.name) part.name = call.function.name;
+          parts.push(part);
+        }
+        if (choice.finish_reason) rawFinish = choice.finish_reason;
+      }
+      return { parts };
+    },
+    finish(): FinishPart | undefined {
+      if (!done) return undefined;
+      const part: FinishPart = { type: 'finish', finishReason: mapFinishReason(OPENAI_FINISH_REASONS, rawFinish), usage };
+      if (model !== undefined) part.model = model;
+      if (id !== undefined) part.id = id;
+      return part;
+    },
+  };
+}

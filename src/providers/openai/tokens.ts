@@ -1,0 +1,29 @@
+/**
+ * Prompt-token estimation for OpenAI-family models with `gpt-tokenizer` (o200k_base, the
+ * encoding of gpt-4o, gpt-4.1, o-series and gpt-5; older models differ by a few percent).
+ */
+import { countTokens } from 'gpt-tokenizer';
+import type { ChatRequest } from '../../core/types.js';
+
+/** Framing tokens per message and for priming the reply (OpenAI's published counting recipe). */
+const TOKENS_PER_MESSAGE = 3;
+const REPLY_PRIMING = 3;
+/** A low-detail image; high-detail ones cost more, depending on size. */
+const TOKENS_PER_IMAGE = 85;
+
+/** Estimated prompt tokens of `request` for an OpenAI model (tools included). */
+export function estimateTokens(request: ChatRequest): number {
+  let total = REPLY_PRIMING;
+  for (const message of request.messages) {
+    total += TOKENS_PER_MESSAGE + countTokens(message.role);
+    if (message.name !== undefined) total += 1 + countTokens(message.name);
+    const content = message.content;
+    if (typeof content === 'string') total += countTokens(content);
+    else if (content !== null) {
+      for (const part of content) total += part.type === 'text' ? countTokens(part.text) : TOKENS_PER_IMAGE;
+    }
+    for (const call of message.toolCalls ?? []) total += countTokens(call.name) + countTokens(call.arguments);
+  }
+  if (request.tools !== undefined && request.tools.length > 0) total += countTokens(JSON.stringify(request.tools));
+  return total;
+}

@@ -1,0 +1,26 @@
+/**
+ * Shared plumbing for provider adapters: HTTP, body reading with idle timeouts, SSE/NDJSON
+ * decoding, event-mapper streams, error classification, redaction and finish-reason tables.
+ */
+export { readChunks, readText, type ReadOptions } from './body.js';
+export {
+  classifyFailure,
+  classifyThrown,
+  errorDetails,
+  kindForStatus,
+  malformedError,
+  type ErrorDetails,
+  type ErrorRefiner,
+  type ErrorScope,
+  type UpstreamFailure,
+} from './errors.js';
+export { mapFinishReason, type FinishReasonTable } from './finish-reason.js';
+export { createHttpClient, joinUrl, type HttpClientOptions } from './http.js';
+export { parseJson } from './json.js';
+export { parseNdjson } from './ndjson.js';
+export { REDACTED, redactSecrets, secretsOf } from './redact.js';
+export { parseDuration, parseRetryAfter, retryAfterFromHeaders } from './retry-after.js';
+export { parseSse, type SseEvent } from './sse.js';
+export { mapStream, type FinishPart, type MapStep, type StreamEventMapper } from './stream.js';
+export { unsupportedWarnings } from './warnings.js';
+export { createUpstream, DEFAULT_IDLE_TIMEOUT_MS, type Upstream, type UpstreamOptions, type UpstreamRequest } from './upstream.js';

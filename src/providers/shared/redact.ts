@@ -1,0 +1,43 @@
+/**
+ * The one place secrets are scrubbed from upstream text (error messages, bodies) before
+ * it reaches a {@link ProviderError}, a log line or a client.
+ */
+
+/** What replaces a secret. */
+export const REDACTED = '[REDACTED]';
+
+/** Shapes of well-known API keys, whole or partly masked (`sk-abc***xyz`). */
+const KEY_PATTERNS: readonly RegExp[] = [
+  /\bsk-[A-Za-z0-9_*\-]{6,}/g, // OpenAI (sk-, sk-proj-), Anthropic (sk-ant-)
+  /\bAIza[0-9A-Za-z_\-]{20,}/g, // Google API keys
+  /\b(?:gsk|xai|pplx|hf|tgp_v1|nvapi)[-_][A-Za-z0-9_*\-]{10,}/g, // Groq, xAI, Perplexity, HF, Together, NVIDIA
+  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=*\-]{6,}/gi,
+];
+
+/** Secrets shorter than this are not searched verbatim (they would match ordinary words). */
+const MIN_SECRET_LENGTH = 6;
+
+/** Replaces every known secret and anything shaped like an API key in `text` with {@link REDACTED}. */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (secret === undefined || secret.length < MIN_SECRET_LENGTH) continue;
+    result = result.split(secret).join(REDACTED);
+  }
+  for (const pattern of KEY_PATTERNS) {
+    result = result.replace(pattern, (_match, scheme: unknown) =>
+      typeof scheme === 'string' ? `${scheme} ${REDACTED}` : REDACTED,
+    );
+  }
+  return result;
+}
+
+/** Header names whose values are credentials (added to the secrets to redact). */
+const SECRET_HEADER = /auth|key|token|secret|cookie/i;
+
+/** The credential and credential-like header values of a provider's settings. */
+export function secretsOf(apiKey: string | undefined, headers: Record<string, string> = {}): string[] {
+  const secrets = apiKey ? [apiKey] : [];
+  for (const [name, value] of Object.entries(headers)) if (SECRET_HEADER.test(name)) secrets.push(value);
+  return secrets;
+}

@@ -1,0 +1,171 @@
+/**
+ * One provider's HTTP upstream as adapters see it: send a request, get back a validated JSON
+ * body or a stream of decoded events, with every failure already a classified ProviderError.
+ *
+ * @example
+ * const upstream = createUpstream({ settings, environment, defaultBaseUrl, headers: { authorization: `Bearer ${key}` } });
+ * const reply = await upstream.json({ path: 'chat/completions', body }, ReplySchema, context);
+ */
+import type { KyInstance } from 'ky';
+import type { ZodType } from 'zod';
+import type { AdapterEnvironment, CallContext, ProviderSettings } from '../../core/adapter.js';
+import type { ProviderError } from '../../core/errors.js';
+import { readChunks, readText, type ReadOptions } from './body.js';
+import { classifyFailure, classifyThrown, malformedError, type ErrorRefiner, type ErrorScope } from './errors.js';
+import { createHttpClient } from './http.js';
+import { parseJson } from './json.js';
+import { parseNdjson } from './ndjson.js';
+import { secretsOf } from './redact.js';
+import { parseSse, type SseEvent } from './sse.js';
+
+/** Longest silence tolerated inside a body or stream when the settings do not say. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** Error bodies are kept up to this many characters. */
+const MAX_ERROR_CHARS = 16_384;
+
+/** Options of {@link createUpstream}. */
+export interface UpstreamOptions {
+  settings: ProviderSettings;
+  environment: AdapterEnvironment;
+  /** Used when `settings.baseUrl` is undefined (CONTRACT §2 per-type defaults). */
+  defaultBaseUrl: string;
+  /** Provider headers (credentials, API version); the user's `settings.headers` are added over them. */
+  headers?: Record<string, string>;
+  /** Provider-specific refinement of error classification. */
+  refine?: ErrorRefiner;
+}
+
+/** One HTTP call. `path` is relative to the base URL and may carry a query string. */
+export interface UpstreamRequest {
+  path: string;
+  /** @default 'POST' when `body` is set, else 'GET' */
+  method?: 'GET' | 'POST';
+  /** Sent as JSON. */
+  body?: unknown;
+}
+
+/** A provider's upstream: HTTP, body reading and error classification in one object. */
+export interface Upstream {
+  readonly provider: string;
+  readonly baseUrl: string;
+  /** Sends `request` and validates the JSON reply with `schema` (mismatch → `malformed`). */
+  json<T>(request: UpstreamRequest, schema: ZodType<T>, context: CallContext): Promise<T>;
+  /** Sends `request` and succeeds on any 2xx (the body is drained). For `check()`. */
+  ping(request: UpstreamRequest, context: CallContext): Promise<void>;
+  /** Sends `request` and yields its SSE events (content type must be `text/event-stream`). */
+  sse(request: UpstreamRequest, context: CallContext): AsyncGenerator<SseEvent>;
+  /** Sends `request` and yields its NDJSON lines (content type must mention `json`). */
+  ndjson(request: UpstreamRequest, context: CallContext): AsyncGenerator<string>;
+  /** Classifies an error object found inside a successful stream or body. */
+  errorFromPayload(body: unknown): ProviderError;
+  /** A `malformed` error for a reply that breaks the provider's protocol. */
+  malformed(message: string, cause?: unknown): ProviderError;
+  /** Classifies anything thrown during a call of this provider. */
+  classify(error: unknown, context: CallContext): ProviderError;
+  /** Parses JSON text with `schema`; failure → `malformed`. For stream event data. */
+  parse<T>(text: string, schema: ZodType<T>, what: string): T;
+}
+
+/** Builds the {@link Upstream} of one configured provider. */
+export function createUpstream(options: UpstreamOptions): Upstream {
+  const { settings, environment } = options;
+  const provider = settings.name;
+  const baseUrl = settings.baseUrl ?? options.defaultBaseUrl;
+  const scope: ErrorScope = {
+    provider,
+    secrets: secretsOf(settings.apiKey, { ...options.headers, ...settings.headers }),
+    now: () => environment.clock.now(),
+    refine: options.refine,
+  };
+  const idle = settings.options.idleTimeoutMs;
+  const idleTimeoutMs = typeof idle === 'number' && idle > 0 ? idle : DEFAULT_IDLE_TIMEOUT_MS;
+  const client = createHttpClient({ baseUrl, fetch: environment.fetch, headers: { ...options.headers, ...settings.headers } });
+  const reading = (context: CallContext): ReadOptions => ({ provider, clock: context.clock, idleTimeoutMs });
+
+  const open = async (request: UpstreamRequest, context: CallContext, accept: RegExp, what: string): Promise<Response> => {
+    const response = await send(client, request, context);
+    if (response.status < 200 || response.status > 299) {
+      const text = await readText(response.body, reading(context), MAX_ERROR_CHARS);
+      throw classifyFailure(scope, { status: response.status, headers: response.headers, body: tryJson(text), text });
+    }
+    const type = response.headers.get('content-type') ?? '';
+    if (!accept.test(type)) {
+      await response.body?.cancel().catch(() => undefined);
+      throw malformedError(scope, `expected ${what}, got content-type "${type || 'none'}" (HTTP ${response.status})`);
+    }
+    return response;
+  };
+  const guard = async <T>(context: CallContext, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw classifyThrown(scope, error, context.signal);
+    }
+  };
+  async function* events<E>(
+    request: UpstreamRequest,
+    context: CallContext,
+    accept: RegExp,
+    what: string,
+    decode: (chunks: AsyncIterable<Uint8Array>) => AsyncGenerator<E>,
+  ): AsyncGenerator<E> {
+    try {
+      const response = await open(request, context, accept, what);
+      if (response.body === null) throw malformedError(scope, `empty ${what} body`);
+      yield* decode(readChunks(response.body, reading(context)));
+    } catch (error) {
+      throw classifyThrown(scope, error, context.signal);
+    }
+  }
+
+  return {
+    provider,
+    baseUrl,
+    json: (request, schema, context) =>
+      guard(context, async () => {
+        const response = await open(request, context, /json/i, 'a JSON reply');
+        const text = await readText(response.body, reading(context));
+        try {
+          return parseJson(scope, text, schema, 'reply');
+        } catch (error) {
+          // Some OpenAI-compatible proxies answer 200 with an error object: classify it as one.
+          const body = tryJson(text);
+          if (hasError(body)) throw classifyFailure(scope, { status: undefined, headers: response.headers, body, text });
+          throw error;
+        }
+      }),
+    ping: (request, context) =>
+      guard(context, async () => {
+        const response = await open(request, context, /(?:)/, 'a reply');
+        await readText(response.body, reading(context), 0);
+      }),
+    sse: (request, context) => events(request, context, /text\/event-stream/i, 'an SSE stream', parseSse),
+    ndjson: (request, context) => events(request, context, /json/i, 'an NDJSON stream', parseNdjson),
+    errorFromPayload: (body) => classifyFailure(scope, { status: undefined, headers: new Headers(), body, text: '' }),
+    malformed: (message, cause) => malformedError(scope, message, cause),
+    classify: (error, context) => classifyThrown(scope, error, context.signal),
+    parse: (text, schema, what) => parseJson(scope, text, schema, what),
+  };
+}
+
+function send(client: KyInstance, request: UpstreamRequest, context: CallContext): Promise<Response> {
+  const method = request.method ?? (request.body === undefined ? 'GET' : 'POST');
+  return client(request.path.replace(/^\/+/, ''), {
+    method,
+    signal: context.signal,
+    headers: { 'x-request-id': context.requestId },
+    ...(request.body === undefined ? {} : { json: request.body }),
+  });
+}
+
+function hasError(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && 'error' in body && (body as { error: unknown }).error != null;
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * OpenAI-specific behaviour on the wire: the exact request sent, the parameter mapping and
+ * its warnings, rate-limit reset headers, in-stream errors, and token estimation.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ProviderAdapter } from '../../src/core/adapter.js';
+import type { ChatRequest } from '../../src/core/types.js';
+import { createOpenAIAdapter, estimateTokens, toOpenAIRequest } from '../../src/providers/openai/index.js';
+import { estimateInputTokens } from '../../src/core/tokens.js';
+import { openaiWire } from '../fakes/openai.js';
+import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
+import type { RecordedRequest } from '../fakes/types.js';
+import { collect, createHarness, failure } from './helpers.js';
+
+const KEY = 'sk-proj-testkey0123456789';
+const NO_REQUEST: RecordedRequest = { method: 'POST', path: '/', headers: {}, body: '', json: undefined, remotePort: undefined };
+let fake: FakeUpstream;
+let harness: ReturnType<typeof createHarness>;
+let adapter: ProviderAdapter;
+const create = (options: Record<string, unknown> = {}, model = 'gpt-4o') =>
+  createOpenAIAdapter(
+    { name: 'oa', type: 'openai', baseUrl: fake.baseUrl, apiKey: KEY, model, headers: { 'x-extra': 'yes' }, options },
+    harness.environment,
+  );
+
+beforeAll(async () => {
+  fake = await startFakeUpstream(openaiWire);
+});
+afterAll(() => fake.close());
+beforeEach(() => {
+  fake.reset();
+  harness = createHarness();
+  adapter = create();
+});
+
+const full: ChatRequest = {
+  model: 'my-route',
+  messages: [
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', name: 'ann', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', url: 'https://x/cat.png', detail: 'low' }] },
+    { role: 'assistant', content: null, toolCalls: [{ id: 'call_1', name: 'lookup', arguments: '{"q":"cat"}' }] },
+    { role: 'tool', toolCallId: 'call_1', content: 'a cat' },
+  ],
+  maxTokens: 100,
+  temperature: 0.2,
+  topP: 0.9,
+  stop: ['END'],
+  tools: [{ name: 'lookup', description: 'Looks up', parameters: { type: 'object', properties: { q: { type: 'string' } } } }],
+  toolChoice: { name: 'lookup' },
+  responseFormat: { type: 'json_schema', schema: { type: 'object' } },
+  seed: 7,
+  user: 'u-1',
+  task: 'code',
+  metadata: { team: 'a' },
+};
+
+describe('the request on the wire', () => {
+  it('POSTs {baseUrl}/chat/completions with Bearer auth, JSON, extra headers and the request id', async () => {
+    await adapter.chat(full, harness.context());
+    const sent = fake.requests[0]!;
+    expect(sent.method).toBe('POST');
+    expect(sent.path).toBe('/v1/chat/completions');
+    expect(sent.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(sent.headers['content-type']).toMatch(/^application\/json/);
+    expect(sent.headers['x-extra']).toBe('yes');
+    expect(sent.headers['x-request-id']).toBe('req-1');
+  });
+
+  it('maps every unified parameter and never forwards routing fields', async () => {
+    await adapter.chat(full, harness.context());
+    expect(fake.requests[0]!.json).toEqual({
+      model: 'gpt-4o',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        {
+          role: 'user',
+          name: 'ann',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url: 'https://x/cat.png', detail: 'low' } },
+          ],
+        },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"cat"}' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: 'a cat' },
+      ],
+      max_tokens: 100,
+      temperature: 0.2,
+      top_p: 0.9,
+      stop: ['END'],
+      seed: 7,
+      user: 'u-1',
+      tools: [{ type: 'function', function: { name: 'lookup', description: 'Looks up', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }],
+      tool_choice: { type: 'function', function: { name: 'lookup' } },
+      response_format: { type: 'json_schema', json_schema: { name: 'response', schema: { type: 'object' } } },
+    });
+  });
+
+  it('asks for usage in streams', async () => {
+    await collect(adapter.stream({ messages: [{ role: 'user', content: 'hi' }] }, harness.context()));
+    expect(fake.requests[0]!.json).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+  });
+
+  it('uses max_completion_tokens for reasoning models, or when configured', () => {
+    const req: ChatRequest = { messages: [], maxTokens: 5 };
+    expect(toOpenAIRequest(req, { model: 'o3-mini', stream: false }).body).toMatchObject({ max_completion_tokens: 5 });
+    expect(toOpenAIRequest(req, { model: 'gpt-5', stream: false }).body).not.toHaveProperty('max_tokens');
+    expect(toOpenAIRequest(req, { model: 'llama3', stream: false, maxTokensField: 'max_completion_tokens' }).body).toMatchObject({ max_completion_tokens: 5 });
+    expect(toOpenAIRequest(req, { model: 'o1', stream: false, maxTokensField: 'max_tokens' }).body).toMatchObject({ max_tokens: 5 });
+  });
+
+  it('warns instead of silently dropping what OpenAI cannot take', async () => {
+    const response = await adapter.chat(
+      {
+        messages: [{ role: 'assistant', content: [{ type: 'image_url', url: 'https://x/y.png' }] }],
+        responseFormat: { type: 'json_schema' },
+      },
+      harness.context(),
+    );
+    expect(response.warnings).toHaveLength(2);
+    expect(fake.requests[0]!.json).toMatchObject({ messages: [{ role: 'assistant', content: [] }], response_format: { type: 'json_object' } });
+  });
+
+  it('checks health with GET {baseUrl}/models', async () => {
+    await adapter.check!(harness.context());
+    expect(fake.requests[0]).toMatchObject({ method: 'GET', path: '/v1/models' });
+  });
+
+  it('defaults to api.openai.com, goes through the injected fetch, and sends no Authorization without a key', async () => {
+    const seen: Request[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      seen.push(new Request(input, init));
+      return new Response(JSON.stringify(openaiWire.json({ content: 'ok', chunks: [], toolCalls: [], finish: 'stop', usage: null, model: 'gpt-4o' }, NO_REQUEST)), {
+        headers: { 'content-type': 'application/json' },
+      });
+    };
+    const offline = createOpenAIAdapter(
+      { name: 'oa', type: 'openai', baseUrl: undefined, apiKey: undefined, model: 'gpt-4o', headers: {}, options: {} },
+      { ...harness.environment, fetch: recording },
+    );
+    expect((await offline.chat({ messages: [] }, harness.context())).content).toBe('ok');
+    expect(seen[0]!.url).toBe('https://api.openai.com/v1/chat/completions');
+    expect(seen[0]!.headers.has('authorization')).toBe(false);
+  });
+});
+
+describe('OpenAI-specific replies', () => {
+  it("uses x-ratelimit-reset-* of the exhausted limit when there is no Retry-After", async () => {
+    fake.enqueue({ type: 'error', kind: 'rate_limit' }); // remaining-requests 0, reset-requests 120ms
+    const error = await failure(adapter.chat(full, harness.context()));
+    expect([error.kind, error.retryAfterMs]).toEqual(['rate_limit', 120]);
+  });
+
+  it('treats insufficient_quota as quota, not as a rate limit', async () => {
+    fake.enqueue({ type: 'error', kind: 'quota', headers: { 'retry-after': '1' } });
+    expect((await failure(adapter.chat(full, harness.context()))).kind).toBe('quota');
+  });
+
+  it('redacts the key even when the upstream echoes it partly masked', async () => {
+    fake.enqueue({ type: 'error', kind: 'auth', message: `Incorrect API key provided: sk-proj-****************6789.` });
+    const error = await failure(adapter.chat(full, harness.context()));
+    expect(error.message).not.toMatch(/sk-proj/);
+    expect(error.message).toContain('[REDACTED]');
+  });
+
+  it('maps a refusal into the content and keeps id and model from the reply', async () => {
+    fake.enqueue({ type: 'status', status: 200, body: { id: 'r1', model: 'gpt-4o-x', choices: [{ message: { content: null, refusal: 'I cannot.' }, finish_reason: 'stop' }] } });
+    expect(await adapter.chat(full, harness.context())).toMatchObject({ id: 'r1', model: 'gpt-4o-x', content: 'I cannot.' });
+  });
+
+  it('fills id and model when an OpenAI-compatible server omits them', async () => {
+    fake.enqueue({ type: 'status', status: 200, body: { choices: [{ message: { content: 'ok' } }] } });
+    expect(await adapter.chat(full, harness.context())).toMatchObject({ id: 'chatcmpl-req-1', model: 'gpt-4o', finishReason: { unified: 'other', raw: undefined } });
+  });
+
+  it('classifies an error object inside a 200 reply (compatible proxies) instead of calling it malformed', async () => {
+    fake.enqueue({ type: 'status', status: 200, body: { error: { message: 'Rate limit exceeded', code: 'rate_limit_exceeded' } } });
+    const error = await failure(adapter.chat(full, harness.context()));
+    expect([error.kind, error.status]).toEqual(['rate_limit', undefined]);
+  });
+
+  it('rejects a reply without choices as malformed', async () => {
+    fake.enqueue({ type: 'status', status: 200, body: { id: 'x', choices: [] } });
+    expect((await failure(adapter.chat(full, harness.context()))).kind).toBe('malformed');
+  });
+
+  it('passes an in-stream rate-limit error through as rate_limit', async () => {
+    fake.enqueue({ type: 'stream-error', kind: 'rate_limit' });
+    expect((await failure(collect(adapter.stream(full, harness.context())))).kind).toBe('rate_limit');
+  });
+});
+
+describe('estimateTokens', () => {
+  it('counts with the o200k tokenizer, close to the heuristic for plain English', () => {
+    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(20);
+    const request: ChatRequest = { messages: [{ role: 'user', content: text }] };
+    const exact = estimateTokens(request);
+    expect(exact).toBeGreaterThan(180);
+    expect(Math.abs(exact - estimateInputTokens(request)) / exact).toBeLessThan(0.35);
+  });
+
+  it('adds tools, tool calls and images', () => {
+    const base: ChatRequest = { messages: [{ role: 'user', content: 'hi' }] };
+    const more: ChatRequest = {
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image_url', url: 'u' }] }],
+      tools: [{ name: 'lookup', parameters: { type: 'object' } }],
+    };
+    expect(estimateTokens(more)).toBeGreaterThan(estimateTokens(base) + 85);
+  });
+});

@@ -1,0 +1,34 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { REDACTED, redactSecrets, secretsOf } from '../../../src/providers/shared/redact.js';
+
+describe('redactSecrets', () => {
+  it.each([
+    ['Incorrect API key provided: sk-proj-abc123DEF456ghi789.', 'sk-proj-abc123DEF456ghi789'],
+    ['Incorrect API key provided: sk-abc1***************wxyz.', 'sk-abc1'],
+    ['invalid x-api-key sk-ant-api03-AAAABBBBCCCCDDDD-xyz', 'sk-ant-api03'],
+    ['API key not valid: AIzaSyA1234567890abcdefghijklmnopqrs', 'AIzaSyA1234'],
+    ['got header Authorization: Bearer abc.def-ghi_jkl', 'abc.def-ghi_jkl'],
+    ['gsk_0123456789abcdefghij is invalid', 'gsk_0123456789'],
+  ])('hides key-shaped text in %j', (text, secret) => {
+    const out = redactSecrets(text);
+    expect(out).not.toContain(secret);
+    expect(out).toContain(REDACTED);
+  });
+
+  it('hides the configured credential wherever it appears, whatever its shape', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 6, maxLength: 40 }), fc.string(), fc.string(), (secret, before, after) => {
+        expect(redactSecrets(`${before}${secret}${after}${secret}`, [secret])).not.toContain(secret);
+      }),
+    );
+  });
+
+  it('leaves ordinary text alone', () => {
+    expect(redactSecrets('The model `gpt-4o` does not exist.', ['short'])).toBe('The model `gpt-4o` does not exist.');
+  });
+
+  it('collects the key and credential-like headers', () => {
+    expect(secretsOf('k1', { 'api-key': 'k2', 'x-trace': 'no', authorization: 'Bearer k3' })).toEqual(['k1', 'k2', 'Bearer k3']);
+  });
+});

@@ -1,0 +1,86 @@
+/** The shared event-mapper stream: order, one finish, terminator required, errors classified. */
+import { describe, expect, it } from 'vitest';
+import type { AdapterEnvironment, CallContext } from '../../../src/core/adapter.js';
+import { VirtualClock } from '../../../src/core/clock.js';
+import { ProviderError } from '../../../src/core/errors.js';
+import type { StreamPart } from '../../../src/core/types.js';
+import { readChunks } from '../../../src/providers/shared/body.js';
+import { mapStream, type StreamEventMapper } from '../../../src/providers/shared/stream.js';
+import { createUpstream } from '../../../src/providers/shared/upstream.js';
+import { advanceUntilSettled, collect, failure } from '../helpers.js';
+
+const clock = new VirtualClock();
+const environment: AdapterEnvironment = { clock, fetch: globalThis.fetch, seed: 1, startedAt: 0 };
+const upstream = createUpstream({
+  settings: { name: 'p', type: 't', baseUrl: 'http://127.0.0.1:9', apiKey: 'k-secret-1', model: 'm', headers: {}, options: {} },
+  environment,
+  defaultBaseUrl: 'http://unused',
+});
+const context: CallContext = { signal: new AbortController().signal, clock, requestId: 'r' };
+
+async function* from<T>(items: T[]): AsyncGenerator<T> {
+  yield* items;
+}
+
+/** A toy wire: "t:<text>", "end", "err". */
+function toyMapper(): StreamEventMapper<string> {
+  let ended = false;
+  return {
+    map(event) {
+      if (event === 'end') return { done: (ended = true) };
+      if (event === 'err') throw upstream.errorFromPayload({ error: { message: 'overloaded', type: 'overloaded_error' } });
+      if (event === 'bad') throw upstream.malformed('bad event');
+      return { parts: [{ type: 'text-delta', text: event.slice(2) }] };
+    },
+    finish: () => (ended ? { type: 'finish', finishReason: { unified: 'stop', raw: 'end' }, usage: { inputTokens: 1, outputTokens: 2 } } : undefined),
+  };
+}
+
+describe('mapStream', () => {
+  it('yields mapped parts then exactly one finish, and stops reading at the terminator', async () => {
+    const parts = await collect(mapStream(upstream, from(['t:a', 't:b', 'end', 't:never']), toyMapper(), context));
+    expect(parts.map((p: StreamPart) => p.type)).toEqual(['text-delta', 'text-delta', 'finish']);
+  });
+
+  it('fails as malformed when the wire ends before the terminator', async () => {
+    const error = await failure(collect(mapStream(upstream, from(['t:a']), toyMapper(), context)));
+    expect([error.kind, error.message]).toEqual(['malformed', 'p: stream ended before its terminator']);
+  });
+
+  it('throws classified in-stream errors after the parts already yielded', async () => {
+    const seen: StreamPart[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const part of mapStream(upstream, from(['t:a', 'err']), toyMapper(), context)) seen.push(part);
+      })(),
+    );
+    expect(seen).toHaveLength(1);
+    expect([error.kind, error.status]).toEqual(['server', undefined]);
+  });
+
+  it('turns anything else thrown by the wire into a ProviderError', async () => {
+    async function* broken(): AsyncGenerator<string> {
+      yield 't:a';
+      throw Object.assign(new TypeError('terminated'), { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    }
+    const error = await failure(collect(mapStream(upstream, broken(), toyMapper(), context)));
+    expect(ProviderError.is(error) && error.kind).toBe('network');
+  });
+});
+
+describe('readChunks', () => {
+  it('times out on the injected clock when the body goes silent, and cancels it', async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new Uint8Array([1])),
+      cancel: () => {
+        cancelled = true;
+      },
+    });
+    const reading = (async () => {
+      for await (const chunk of readChunks(body, { provider: 'p', clock, idleTimeoutMs: 500 })) void chunk;
+    })();
+    const error = await advanceUntilSettled(clock, failure(reading), 500);
+    expect([error.kind, cancelled, clock.pending]).toEqual(['timeout', true, 0]);
+  });
+});
