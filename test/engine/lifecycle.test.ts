@@ -1,0 +1,109 @@
+/**
+ * The engine over time: breaker behaviour seen through the library API, state-change
+ * events, configuration updates that keep health, and active health checks.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/core/clock.js';
+import type { StateChangedEvent } from '../../src/engine/events.js';
+import { createSwitchyard, type Switchyard } from '../../src/engine/switchyard.js';
+import type { AdapterFactory } from '../../src/core/adapter.js';
+import { ProviderError } from '../../src/core/errors.js';
+import { scriptedAdapters } from '../helpers/scripted-adapter.js';
+import { settle } from '../helpers/virtual.js';
+
+const hello = { messages: [{ role: 'user' as const, content: 'Hello' }] };
+let engine: Switchyard | undefined;
+afterEach(async () => {
+  await engine?.stop();
+  engine = undefined;
+});
+
+const baseConfig = {
+  providers: [
+    { name: 'a', type: 'simulated', priority: 1 },
+    { name: 'b', type: 'simulated', priority: 2 },
+  ],
+  health: { consecutiveFailures: 3, cooldownMs: 10_000, maxCooldownMs: 60_000, halfOpenProbes: 1 },
+  seed: 5,
+};
+
+describe('engine lifecycle', () => {
+  it('opens a failing provider, stops calling it during the cooldown, then probes and recovers', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({ a: { type: 'fail', kind: 'server', status: 500 } });
+    engine = createSwitchyard(baseConfig, { clock, adapters: { simulated: scripted.factory } });
+    const changes: StateChangedEvent[] = [];
+    engine.on('state.changed', (event) => changes.push(event));
+
+    for (let i = 0; i < 10; i++) expect((await settle(clock, engine.chat(hello))).provider).toBe('b');
+    expect(scripted.callsTo('a')).toBe(3); // the breaker opened after 3 consecutive failures
+    expect(engine.providers()[0]).toMatchObject({ state: 'open', selectable: false, consecutiveFailures: 3 });
+    expect(engine.providers()[0]!.cooldownUntil).not.toBeNull();
+    expect(changes.map((c) => `${c.provider}:${c.from}->${c.to}`)).toEqual(['a:healthy->open']);
+
+    scripted.set('a', { type: 'ok' });
+    await clock.advance(11_000); // past the jittered cooldown (≤ 11 s)
+    expect(engine.providers()[0]!.state).toBe('half_open');
+    expect((await settle(clock, engine.chat(hello))).provider).toBe('a'); // the probe
+    expect(engine.providers()[0]!.state).toBe('healthy');
+    expect(changes.map((c) => `${c.from}->${c.to}`)).toEqual(['healthy->open', 'open->half_open', 'half_open->healthy']);
+  });
+
+  it('applies a new configuration, keeping the health of providers whose upstream is unchanged', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({});
+    engine = createSwitchyard(baseConfig, { clock, adapters: { simulated: scripted.factory } });
+    engine.operate('a', 'open');
+    engine.updateConfig({
+      ...baseConfig,
+      providers: [...baseConfig.providers, { name: 'c', type: 'simulated', priority: 0 }],
+      health: { ...baseConfig.health, consecutiveFailures: 7 },
+    });
+    expect(engine.providers().map((p) => [p.name, p.state])).toEqual([
+      ['a', 'open'],
+      ['b', 'healthy'],
+      ['c', 'healthy'],
+    ]);
+    expect((await settle(clock, engine.chat(hello))).provider).toBe('c');
+    expect(engine.models().providers).toEqual(['a', 'b', 'c']);
+
+    engine.updateConfig({ ...baseConfig, providers: [baseConfig.providers[1]!] });
+    expect(engine.providers().map((p) => p.name)).toEqual(['b']);
+    expect((await settle(clock, engine.chat(hello))).provider).toBe('b');
+  });
+
+  it('rejects an invalid configuration update and keeps running on the old one', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({});
+    engine = createSwitchyard(baseConfig, { clock, adapters: { simulated: scripted.factory } });
+    expect(() => engine!.updateConfig({ providers: [{ name: 'a', type: 'simulated', wieght: 2 }] })).toThrow(/providers\[0\]\.wieght/);
+    expect(engine.providers().map((p) => p.name)).toEqual(['a', 'b']);
+    expect((await settle(clock, engine.chat(hello))).provider).toBe('a');
+  });
+
+  it('runs active health checks every probeIntervalMs and lets a passing check end a cooldown early', async () => {
+    const clock = new VirtualClock(0);
+    let healthy = false;
+    const checks: string[] = [];
+    const factory: AdapterFactory = (settings) => ({
+      chat: async () => ({ id: '1', model: settings.model, content: 'ok', finishReason: { unified: 'stop', raw: 'stop' }, usage: { inputTokens: 1, outputTokens: 1 } }),
+      stream: () => {
+        throw new Error('unused');
+      },
+      check: async () => {
+        checks.push(settings.name);
+        if (!healthy) throw new ProviderError({ provider: settings.name, kind: 'server', message: 'down', status: 503 });
+      },
+    });
+    engine = createSwitchyard({ ...baseConfig, health: { ...baseConfig.health, probeIntervalMs: 5_000, cooldownMs: 60_000, maxCooldownMs: 120_000 } }, { clock, adapters: { simulated: factory } });
+    engine.operate('a', 'open');
+    await clock.advance(5_000);
+    expect(checks).toEqual(['a', 'b']);
+    expect(engine.providers()[0]!.state).toBe('open');
+    healthy = true;
+    await clock.advance(5_000);
+    expect(engine.providers()[0]!.state).toBe('half_open'); // long before the 60 s cooldown
+    await engine.stop();
+    expect(clock.pending).toBe(0);
+  });
+});
