@@ -9,7 +9,7 @@ import type { AttemptRecord, ProviderError, RequestError } from '../src/core/err
 import type { Random } from '../src/core/random.js';
 import type { ChatRequest, ChatResponse, StreamPart, Usage } from '../src/core/types.js';
 import type { Candidate, SelectionContext, Strategy } from '../src/routing/candidate.js';
-import type { ProviderEvent, SlotToken } from './provider.types.js';
+import type { ProviderEvent, SlotReply } from './provider.types.js';
 
 /** The engine-wide retry budget, as the router consults it. */
 export interface RetryBudget {
@@ -58,14 +58,7 @@ export type AttemptResult = { type: 'response'; response: ChatResponse } | ({ ty
 
 /** Events a router accepts from the outside (the engine and provider actors). */
 export type RouterEvent =
-  | { type: 'slot.granted'; provider: string; requestId: string; token: SlotToken }
-  | {
-      type: 'slot.denied';
-      provider: string;
-      requestId: string;
-      reason: 'not_selectable' | 'probes_busy' | 'rate_limited' | 'disabled';
-      retryAfterMs?: number;
-    }
+  | SlotReply
   /** The caller went away (AbortSignal). */
   | { type: 'client.abort' }
   /** The request's deadline passed. */

@@ -3,8 +3,8 @@
  * take part in routing without any change to the router (docs/extending.md).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { extendProviderMachine, providerTransitions as t } from '../../machines/provider.machine.js';
-import { TAGS } from '../../machines/provider.types.js';
+import { createWarmingMachine } from '../../examples/warming-machine.js';
+import { extendProviderMachine } from '../../machines/provider.machine.js';
 import { VirtualClock } from '../../src/core/clock.js';
 import { createSwitchyard, type Switchyard } from '../../src/engine/switchyard.js';
 import { scriptedAdapters } from '../helpers/scripted-adapter.js';
@@ -17,28 +17,7 @@ afterEach(async () => {
   engine = undefined;
 });
 
-const warmingMachine = extendProviderMachine({
-  initial: 'warming',
-  resetTo: 'warming',
-  resumable: ['warming'],
-  states: {
-    warming: {
-      tags: [TAGS.selectable, TAGS.degraded],
-      entry: 'resetTrial',
-      after: { 30_000: 'healthy' },
-      on: {
-        'slot.acquire': t.grant,
-        'attempt.succeeded': [
-          t.stale,
-          { guard: { type: 'trialPasses', params: { successes: 3 } }, target: 'healthy', actions: ['settleReport', 'recordOutcome'] },
-          { actions: ['settleReport', 'recordOutcome', 'countTrialSuccess'] },
-        ],
-        'attempt.failed': [t.stale, ...t.openOnThreshold],
-        'attempt.rate_limited': t.rateLimitFrom('warming'),
-      },
-    },
-  },
-});
+const warmingMachine = createWarmingMachine({ successes: 3 });
 
 /** A state with no tags: the router must never send it traffic. */
 const maintenanceMachine = extendProviderMachine({ initial: 'maintenance', resetTo: 'healthy', states: { maintenance: {} } });

@@ -4,35 +4,14 @@
  * healthy after enough successes or after a delay.
  */
 import { describe, expect, it } from 'vitest';
-import { extendProviderMachine, providerTransitions as t } from '../../machines/provider.machine.js';
+import { createWarmingMachine } from '../../examples/warming-machine.js';
 import { TAGS } from '../../machines/provider.types.js';
 import { startProvider } from './provider.harness.js';
 
 const WARM_UP_SUCCESSES = 5;
 const WARM_UP_MS = 30_000;
 
-const warmingMachine = extendProviderMachine({
-  initial: 'warming',
-  resetTo: 'warming',
-  resumable: ['warming'],
-  states: {
-    warming: {
-      tags: [TAGS.selectable, TAGS.degraded],
-      entry: 'resetTrial',
-      after: { [WARM_UP_MS]: 'healthy' },
-      on: {
-        'slot.acquire': t.grant,
-        'attempt.succeeded': [
-          t.stale,
-          { guard: { type: 'trialPasses', params: { successes: WARM_UP_SUCCESSES } }, target: 'healthy', actions: ['settleReport', 'recordOutcome'] },
-          { actions: ['settleReport', 'recordOutcome', 'countTrialSuccess'] },
-        ],
-        'attempt.failed': [t.stale, ...t.openOnThreshold],
-        'attempt.rate_limited': t.rateLimitFrom('warming'),
-      },
-    },
-  },
-});
+const warmingMachine = createWarmingMachine({ successes: WARM_UP_SUCCESSES, warmUpMs: WARM_UP_MS });
 
 const start = () => startProvider({ machine: warmingMachine });
 
