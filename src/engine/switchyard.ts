@@ -199,16 +199,25 @@ class Engine implements Switchyard {
   /** Validates, routes and starts one request's router actor. */
   private start(request: ChatRequest, mode: 'chat' | 'stream', options: CallOptions) {
     if (this.stopped) throw new SwitchyardError('stopped', 'this Switchyard instance is stopped');
-    validateRequest(request);
     const startedAt = this.clock.now();
     const requestId = options.requestId ?? `sy-${this.seed.toString(36)}-${(++this.requestCounter).toString(36)}`;
-    const estimatedInputTokens = estimateInputTokens(request);
-    const estimatedOutputTokens = estimateOutputTokens(request);
-    const route = this.routes.resolve({ model: request.model, inputTokens: estimatedInputTokens, task: request.task, stream: mode === 'stream' });
-    const filtered = filterCandidates(route.members, { task: request.task, requiredTokens: estimatedInputTokens + (request.maxTokens ?? 0) });
-    if (filtered.rejected === 'context_length') {
-      throw new RequestError({ code: 'context_length_exceeded', message: `about ${estimatedInputTokens} input tokens fit no provider of route '${route.name}'`, param: 'messages' });
+    let route: Route;
+    let filtered: { candidates: readonly Route['members'][number][] };
+    let estimatedInputTokens: number;
+    try {
+      validateRequest(request);
+      estimatedInputTokens = estimateInputTokens(request);
+      route = this.routes.resolve({ model: request.model, inputTokens: estimatedInputTokens, task: request.task, stream: mode === 'stream' });
+      filtered = filterCandidates(route.members, { task: request.task, requiredTokens: estimatedInputTokens + (request.maxTokens ?? 0) });
+      if ((filtered as { rejected?: string }).rejected === 'context_length') {
+        throw new RequestError({ code: 'context_length_exceeded', message: `about ${estimatedInputTokens} input tokens fit no provider of route '${route.name}'`, param: 'messages' });
+      }
+    } catch (error) {
+      // Rejected before routing: still one `request.finished` event, for logs and metrics.
+      if (RequestError.is(error)) this.finish(requestId, request?.model ?? 'default', mode, startedAt, { ok: false, error, attempts: [] });
+      throw error;
     }
+    const estimatedOutputTokens = estimateOutputTokens(request);
     this.retryBudget.recordRequest(startedAt);
     const actor = createActor(routerMachine, {
       input: {
@@ -283,6 +292,9 @@ class Engine implements Switchyard {
 
 /** The few checks the engine needs before routing; the gateway validates the full shape. */
 function validateRequest(request: ChatRequest): void {
+  if (typeof request !== 'object' || request === null) {
+    throw new RequestError({ code: 'invalid_request', message: 'the request must be an object', param: '' });
+  }
   if (!Array.isArray(request.messages) || request.messages.length === 0) {
     throw new RequestError({ code: 'invalid_request', message: 'messages must be a non-empty array', param: 'messages' });
   }

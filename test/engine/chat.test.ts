@@ -151,6 +151,18 @@ describe('chat', () => {
     expect(scripted.calls).toHaveLength(0);
   });
 
+  it('emits exactly one request.finished event also for requests rejected before routing', async () => {
+    const { clock, engine, finished } = setup({});
+    await failure(clock, engine.chat({ ...hello, model: 'nope' }));
+    await failure(clock, engine.chat({ messages: [] }));
+    await failure(clock, engine.chat(null as never));
+    expect(finished.map((event) => [event.route, event.status, event.attempts.length])).toEqual([
+      ['nope', 'unknown_model', 0],
+      ['default', 'invalid_request', 0],
+      ['default', 'invalid_request', 0],
+    ]);
+  });
+
   it('leaves no timer, actor or slot behind after stop()', async () => {
     const { clock, engine } = setup({ a: { type: 'hang' } });
     const pending = engine.chat(hello);
