@@ -120,7 +120,6 @@ export type RequestErrorCode =
   | 'all_attempts_failed' // 502
   | 'no_provider_available' // 503: nothing selectable
   | 'deadline_exceeded' // 504
-  | 'retry_budget_exhausted' // 503: the engine-wide retry budget refused a retry
   | 'aborted'; // the caller aborted
 
 /** A request that ended without an answer, with every attempt it made. */
