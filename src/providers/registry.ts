@@ -4,11 +4,17 @@
  */
 import type { AdapterEnvironment, AdapterFactory, ProviderAdapter, ProviderSettings } from '../core/adapter.js';
 import { ConfigError } from '../core/errors.js';
+import { createAnthropicAdapter } from './anthropic/index.js';
+import { createGeminiAdapter } from './gemini/index.js';
+import { createOllamaAdapter } from './ollama/index.js';
 import { createOpenAIAdapter } from './openai/index.js';
 import { createSimulatedAdapter } from './simulated/index.js';
 
 /** Adapter factory of each provider `type`. */
 export const ADAPTERS: Record<string, AdapterFactory> = {
+  anthropic: createAnthropicAdapter,
+  gemini: createGeminiAdapter,
+  ollama: createOllamaAdapter,
   openai: createOpenAIAdapter,
   simulated: createSimulatedAdapter,
 };

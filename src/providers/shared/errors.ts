@@ -5,7 +5,7 @@
  */
 import { ProviderError, type ErrorKind } from '../../core/errors.js';
 import { redactSecrets } from './redact.js';
-import { retryAfterFromHeaders } from './retry-after.js';
+import { retryAfterFromBody, retryAfterFromHeaders } from './retry-after.js';
 
 /** What an upstream said when it failed: status (absent for an error inside a 2xx reply or stream) and body. */
 export interface UpstreamFailure {
@@ -55,6 +55,7 @@ const KIND_BY_CODE: Readonly<Record<string, ErrorKind>> = {
   insufficient_quota: 'quota',
   billing_hard_limit_reached: 'quota',
   billing_not_active: 'quota',
+  billing_error: 'quota', // Anthropic (402)
   context_length_exceeded: 'context_length',
   content_filter: 'content_filter',
   content_policy_violation: 'content_filter',
@@ -76,6 +77,10 @@ const KIND_BY_CODE: Readonly<Record<string, ErrorKind>> = {
 
 const CONTEXT_LENGTH_TEXT =
   /context.length|context window|maximum context|too many tokens|prompt is too long|input is too long|exceeds the maximum number of tokens|reduce the length/i;
+/** Anthropic has answered an exhausted credit balance with a plain 400 `invalid_request_error`. */
+const QUOTA_TEXT = /credit balance is too low/i;
+/** Ollama's cloud answers an exhausted session or weekly allowance with a code-less 429. */
+const USAGE_LIMIT_TEXT = /\b(?:session|daily|weekly|monthly) usage limit\b/i;
 const CONTENT_FILTER_TEXT = /content (management )?polic|content filter|safety system|flagged by/i;
 const MAX_MESSAGE = 500;
 
@@ -108,8 +113,10 @@ export function classifyFailure(scope: ErrorScope, failure: UpstreamFailure): Pr
   if (kind === 'bad_request') {
     const text = details.message ?? '';
     if (CONTEXT_LENGTH_TEXT.test(text)) kind = 'context_length';
+    else if (QUOTA_TEXT.test(text)) kind = 'quota';
     else if (CONTENT_FILTER_TEXT.test(text)) kind = 'content_filter';
   }
+  if (kind === 'rate_limit' && USAGE_LIMIT_TEXT.test(details.message ?? '')) kind = 'quota';
   const refined = scope.refine?.(failure, details);
   kind = refined?.kind ?? kind;
   const said = refined?.message ?? details.message ?? (failure.text.trim() || undefined);
@@ -119,7 +126,7 @@ export function classifyFailure(scope: ErrorScope, failure: UpstreamFailure): Pr
     kind,
     status: failure.status,
     message: clean(scope, `${scope.provider}: ${where}${said ? `: ${said}` : ''}`),
-    retryAfterMs: retryAfterFromHeaders(failure.headers, scope.now()),
+    retryAfterMs: retryAfterFromHeaders(failure.headers, scope.now()) ?? retryAfterFromBody(failure.body),
   });
 }
 

@@ -1,6 +1,7 @@
 /**
  * Pure parsing of "when may I retry" headers: `Retry-After` (seconds or HTTP date),
- * `retry-after-ms`, and OpenAI's `x-ratelimit-reset-*` durations (`"1s"`, `"6m0s"`, `"20ms"`).
+ * `retry-after-ms`, and OpenAI's `x-ratelimit-reset-*` durations (`"1s"`, `"6m0s"`, `"20ms"`);
+ * and Google's `RetryInfo.retryDelay` in error bodies.
  */
 
 const MS_PER_UNIT: Readonly<Record<string, number>> = {
@@ -62,4 +63,22 @@ export function retryAfterFromHeaders(headers: Headers, nowMs: number): number |
   }
   if (exhausted.length > 0) return Math.max(...exhausted);
   return all.length > 0 ? Math.min(...all) : undefined;
+}
+
+/**
+ * Milliseconds until a retry may succeed, from a Google error body: the `retryDelay` of a
+ * `google.rpc.RetryInfo` in `error.details` (a proto Duration, `"7s"`, `"0.5s"`), or `undefined`.
+ * A streamed error array is read by its first element.
+ */
+export function retryAfterFromBody(body: unknown): number | undefined {
+  const root: unknown = Array.isArray(body) ? body[0] : body;
+  const error = typeof root === 'object' && root !== null ? (root as { error?: unknown }).error : undefined;
+  const details = typeof error === 'object' && error !== null ? (error as { details?: unknown }).details : undefined;
+  if (!Array.isArray(details)) return undefined;
+  for (const detail of details) {
+    const delay = typeof detail === 'object' && detail !== null ? (detail as { retryDelay?: unknown }).retryDelay : undefined;
+    const ms = typeof delay === 'string' ? parseDuration(delay) : undefined;
+    if (ms !== undefined) return ms;
+  }
+  return undefined;
 }

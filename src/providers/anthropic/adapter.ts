@@ -1,0 +1,59 @@
+/**
+ * The Anthropic adapter: `POST {baseUrl}/messages` with `x-api-key` and `anthropic-version`,
+ * `GET {baseUrl}/models` to check.
+ *
+ * @example
+ * const adapter = createAnthropicAdapter({ ...settings, model: 'claude-sonnet-4-5' }, environment);
+ * const reply = await adapter.chat({ messages: [{ role: 'user', content: 'Hi' }] }, context);
+ */
+import type { AdapterFactory, ProviderAdapter } from '../../core/adapter.js';
+import { mapStream } from '../shared/stream.js';
+import { createUpstream } from '../shared/upstream.js';
+import { toAnthropicRequest } from './request.js';
+import { fromAnthropicResponse } from './response.js';
+import { MessageSchema } from './schemas.js';
+import { createAnthropicStreamMapper } from './stream.js';
+
+export { estimateTokens } from './tokens.js';
+
+/** CONTRACT §2 default base URL for `type: anthropic`. */
+export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
+
+/** The `anthropic-version` header sent unless the `anthropicVersion` option says otherwise. */
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+/**
+ * Builds the adapter. `settings.options`: `defaultMaxTokens` (`max_tokens` when a request sets
+ * none, default 4096), `anthropicVersion` (default `2023-06-01`) and `idleTimeoutMs` (longest
+ * silence inside a reply, default 30 s).
+ */
+export const createAnthropicAdapter: AdapterFactory = (settings, environment): ProviderAdapter => {
+  const version = typeof settings.options.anthropicVersion === 'string' ? settings.options.anthropicVersion : ANTHROPIC_VERSION;
+  const upstream = createUpstream({
+    settings,
+    environment,
+    defaultBaseUrl: ANTHROPIC_BASE_URL,
+    headers: { ...(settings.apiKey ? { 'x-api-key': settings.apiKey } : {}), 'anthropic-version': version },
+  });
+  const max = settings.options.defaultMaxTokens;
+  const defaultMaxTokens = typeof max === 'number' && Number.isInteger(max) && max > 0 ? max : undefined;
+
+  return {
+    async chat(request, context) {
+      const { body, warnings } = toAnthropicRequest(request, { model: settings.model, stream: false, defaultMaxTokens });
+      const reply = await upstream.json({ path: 'messages', body }, MessageSchema, context);
+      return fromAnthropicResponse(reply, { id: `msg_${context.requestId}`, model: settings.model }, warnings);
+    },
+    stream(request, context) {
+      const { body, warnings } = toAnthropicRequest(request, { model: settings.model, stream: true, defaultMaxTokens });
+      const events = upstream.sse({ path: 'messages', body }, context);
+      return mapStream(upstream, events, createAnthropicStreamMapper(upstream, warnings), context);
+    },
+    async check(context) {
+      await upstream.ping({ path: 'models' }, context);
+    },
+    async close() {
+      // Connections belong to the injected fetch's pool; nothing is held per adapter.
+    },
+  };
+};

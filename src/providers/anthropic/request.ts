@@ -1,0 +1,186 @@
+/**
+ * Unified {@link ChatRequest} → Anthropic Messages request body. System messages move to the
+ * top-level `system`, consecutive same-role turns are merged (the API wants user/assistant
+ * alternation), tool calls and results become `tool_use`/`tool_result` blocks, and every
+ * parameter Anthropic cannot take becomes a warning.
+ */
+import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
+import { unsupportedWarnings } from '../shared/warnings.js';
+
+/** The Messages body Switchyard sends (a subset of Anthropic's). */
+export type AnthropicBody = Record<string, unknown> & { model: string; max_tokens: number; messages: AnthropicMessage[] };
+
+/** One turn of the `messages` array. */
+export interface AnthropicMessage {
+  role: 'user' | 'assistant';
+  content: string | Block[];
+}
+
+type Block = Record<string, unknown> & { type: string };
+
+/** `max_tokens` sent when the request sets none (Anthropic requires the field). */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+/** Options of {@link toAnthropicRequest}. */
+export interface AnthropicRequestOptions {
+  model: string;
+  stream: boolean;
+  /** `max_tokens` when the request has no `maxTokens`. @default DEFAULT_MAX_TOKENS (4096) */
+  defaultMaxTokens?: number | undefined;
+}
+
+const PROVIDER = 'Anthropic';
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
+
+/** Builds the request body and the warnings for what could not be carried. */
+export function toAnthropicRequest(request: ChatRequest, options: AnthropicRequestOptions): { body: AnthropicBody; warnings: string[] } {
+  const warnings = unsupportedWarnings(request, ['responseFormat', 'seed'], PROVIDER);
+  const note = (warning: string): void => {
+    if (!warnings.includes(warning)) warnings.push(warning);
+  };
+  const system = toSystem(request.messages, note);
+  const body: AnthropicBody = {
+    model: options.model,
+    max_tokens: request.maxTokens ?? options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
+    messages: toMessages(request.messages, note),
+  };
+  if (system !== undefined) body.system = system;
+  if (request.temperature !== undefined) {
+    const clamped = Math.min(1, Math.max(0, request.temperature));
+    if (clamped !== request.temperature) note(`Anthropic temperature must be within 0..1; ${request.temperature} was sent as ${clamped}`);
+    body.temperature = clamped;
+  }
+  if (request.topP !== undefined) body.top_p = request.topP;
+  if (request.stop !== undefined && request.stop.length > 0) body.stop_sequences = request.stop;
+  if (request.user !== undefined) body.metadata = { user_id: request.user };
+  if (request.tools !== undefined && request.tools.length > 0) {
+    body.tools = request.tools.map((tool) => ({
+      name: tool.name,
+      ...(tool.description === undefined ? {} : { description: tool.description }),
+      input_schema: tool.parameters ?? { type: 'object', properties: {} },
+    }));
+    if (request.toolChoice !== undefined) body.tool_choice = toToolChoice(request.toolChoice);
+  } else if (request.toolChoice !== undefined && request.toolChoice !== 'none' && request.toolChoice !== 'auto') {
+    note('toolChoice without tools was not sent to Anthropic');
+  }
+  if (options.stream) body.stream = true;
+  return { body, warnings };
+}
+
+function toToolChoice(choice: NonNullable<ChatRequest['toolChoice']>): Record<string, unknown> {
+  if (typeof choice !== 'string') return { type: 'tool', name: choice.name };
+  return { type: choice === 'required' ? 'any' : choice };
+}
+
+/** All system messages, in order: one string, or text blocks when there are several. */
+function toSystem(messages: ChatMessage[], note: (warning: string) => void): string | Block[] | undefined {
+  const texts: string[] = [];
+  let seenOther = false;
+  for (const message of messages) {
+    if (message.role !== 'system') {
+      seenOther = true;
+      continue;
+    }
+    if (seenOther) note('Anthropic has no system turns inside a conversation; later system messages were moved to the top-level system prompt');
+    const text = textOf(message.content, () => note('Anthropic accepts only text in the system prompt; an image was not sent'));
+    if (text !== '') texts.push(text);
+  }
+  if (texts.length === 0) return undefined;
+  return texts.length === 1 ? texts[0] : texts.map((text) => ({ type: 'text', text }));
+}
+
+/** Non-system messages as alternating turns: consecutive same-role turns are merged. */
+function toMessages(messages: ChatMessage[], note: (warning: string) => void): AnthropicMessage[] {
+  const turns: { role: 'user' | 'assistant'; blocks: Block[] }[] = [];
+  for (const message of messages) {
+    if (message.role === 'system') continue;
+    if (message.name !== undefined) note('Anthropic has no message names; "name" was not sent');
+    const role = message.role === 'assistant' ? 'assistant' : 'user';
+    const blocks = toBlocks(message, note);
+    if (blocks.length === 0) {
+      note(`Anthropic rejects empty messages; an empty ${message.role} message was not sent`);
+      continue;
+    }
+    const last = turns.at(-1);
+    if (last?.role === role) last.blocks.push(...blocks);
+    else turns.push({ role, blocks });
+  }
+  return turns.map(({ role, blocks }) => {
+    // In a user turn, tool results must come before any other content.
+    const ordered = role === 'user' ? [...blocks.filter(isToolResult), ...blocks.filter((b) => !isToolResult(b))] : blocks;
+    return { role, content: ordered.length === 1 && ordered[0]!.type === 'text' ? (ordered[0]!.text as string) : ordered };
+  });
+}
+
+function isToolResult(block: Block): boolean {
+  return block.type === 'tool_result';
+}
+
+function toBlocks(message: ChatMessage, note: (warning: string) => void): Block[] {
+  if (message.role === 'tool') {
+    const text = textOf(message.content, () => note('Anthropic tool results are sent as text here; an image was not sent'));
+    return [{ type: 'tool_result', tool_use_id: message.toolCallId ?? '', content: text }];
+  }
+  const blocks: Block[] = [];
+  const content = message.content;
+  if (typeof content === 'string') {
+    if (content !== '') blocks.push({ type: 'text', text: content });
+  } else if (content !== null) {
+    for (const part of content) {
+      const block = part.type === 'text' ? textBlock(part.text) : toImage(part, message.role, note);
+      if (block !== undefined) blocks.push(block);
+    }
+  }
+  if (message.role === 'assistant') {
+    for (const call of message.toolCalls ?? []) blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: toInput(call.arguments, note) });
+  }
+  return blocks;
+}
+
+function textBlock(text: string): Block | undefined {
+  return text === '' ? undefined : { type: 'text', text };
+}
+
+/** A data-URL image as a base64 `image` block; anything else is a warning. */
+function toImage(part: Extract<ContentPart, { type: 'image_url' }>, role: ChatMessage['role'], note: (warning: string) => void): Block | undefined {
+  if (role !== 'user') {
+    note(`Anthropic accepts images only in user messages; an image in a message of role ${role} was not sent`);
+    return undefined;
+  }
+  const match = DATA_URL.exec(part.url);
+  if (match === null) {
+    note('Anthropic needs images as base64 data URLs here; an image given by URL was not sent');
+    return undefined;
+  }
+  const mediaType = match[1]!.toLowerCase();
+  if (!IMAGE_TYPES.has(mediaType)) {
+    note(`Anthropic does not accept images of type ${mediaType}; an image was not sent`);
+    return undefined;
+  }
+  return { type: 'image', source: { type: 'base64', media_type: mediaType, data: match[2]! } };
+}
+
+/** Tool-call arguments (JSON text) as the `input` object Anthropic requires. */
+function toInput(args: string, note: (warning: string) => void): Record<string, unknown> {
+  if (args.trim() === '') return {};
+  try {
+    const value: unknown = JSON.parse(args);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // falls through to the warning
+  }
+  note('Anthropic needs tool-call arguments as a JSON object; invalid arguments were sent as {}');
+  return {};
+}
+
+function textOf(content: ChatMessage['content'], onImage: () => void): string {
+  if (content === null) return '';
+  if (typeof content === 'string') return content;
+  const texts: string[] = [];
+  for (const part of content) {
+    if (part.type === 'text') texts.push(part.text);
+    else onImage();
+  }
+  return texts.join('\n');
+}

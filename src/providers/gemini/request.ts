@@ -1,0 +1,159 @@
+/**
+ * Unified {@link ChatRequest} → Gemini `GenerateContentRequest`. System messages become
+ * `systemInstruction`; user/assistant/tool turns become `user`/`model` `contents` (same-role
+ * neighbours merged, as Gemini expects strict alternation); what cannot be carried is a warning.
+ */
+import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
+import { unsupportedWarnings } from '../shared/warnings.js';
+
+/** A Gemini `Part` as Switchyard sends it. */
+export type GeminiPart = Record<string, unknown>;
+/** A Gemini `Content`: one turn. */
+export interface GeminiContent {
+  role: 'user' | 'model';
+  parts: GeminiPart[];
+}
+/** The `GenerateContentRequest` body Switchyard sends (a subset of Gemini's). */
+export type GeminiBody = Record<string, unknown> & { contents: GeminiContent[] };
+
+/** Gemini accepts at most this many stop sequences. */
+export const MAX_STOP_SEQUENCES = 5;
+const TEMPERATURE_RANGE = [0, 2] as const;
+const DATA_URL = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s;
+
+/** Builds the request body and the warnings for what could not be carried. */
+export function toGeminiRequest(request: ChatRequest): { body: GeminiBody; warnings: string[] } {
+  const warnings = unsupportedWarnings(request, ['user'], 'Gemini');
+  const system: GeminiPart[] = [];
+  const contents: GeminiContent[] = [];
+  const callNames = new Map<string, string>();
+  let namesDropped = false;
+
+  for (const message of request.messages) {
+    if (message.name !== undefined && message.role !== 'tool') namesDropped = true;
+    if (message.role === 'system') {
+      system.push(...textParts(message, warnings));
+      continue;
+    }
+    const turn: GeminiContent = { role: message.role === 'assistant' ? 'model' : 'user', parts: [] };
+    if (message.role === 'tool') turn.parts.push(toFunctionResponse(message, callNames, warnings));
+    else turn.parts.push(...toParts(message, warnings));
+    for (const call of message.role === 'assistant' ? (message.toolCalls ?? []) : []) {
+      callNames.set(call.id, call.name);
+      turn.parts.push({ functionCall: { name: call.name, args: toArgs(call.arguments, call.name, warnings) } });
+    }
+    if (turn.parts.length === 0) continue;
+    const previous = contents.at(-1);
+    if (previous?.role === turn.role) previous.parts.push(...turn.parts);
+    else contents.push(turn);
+  }
+  if (namesDropped) warnings.push('Gemini has no message names; "name" was not sent');
+
+  const body: GeminiBody = { contents };
+  if (system.length > 0) body.systemInstruction = { parts: system };
+  const generationConfig = toGenerationConfig(request, warnings);
+  if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
+  if (request.tools !== undefined && request.tools.length > 0) {
+    body.tools = [
+      {
+        functionDeclarations: request.tools.map((tool) => ({
+          name: tool.name,
+          ...(tool.description === undefined ? {} : { description: tool.description }),
+          ...(tool.parameters === undefined ? {} : { parametersJsonSchema: tool.parameters }),
+        })),
+      },
+    ];
+  }
+  if (request.toolChoice !== undefined) body.toolConfig = { functionCallingConfig: toFunctionCallingConfig(request.toolChoice) };
+  return { body, warnings };
+}
+
+function toGenerationConfig(request: ChatRequest, warnings: string[]): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  if (request.maxTokens !== undefined) config.maxOutputTokens = request.maxTokens;
+  if (request.temperature !== undefined) {
+    const [low, high] = TEMPERATURE_RANGE;
+    const clamped = Math.min(high, Math.max(low, request.temperature));
+    if (clamped !== request.temperature) warnings.push(`Gemini temperature must be within ${low}..${high}; ${request.temperature} was sent as ${clamped}`);
+    config.temperature = clamped;
+  }
+  if (request.topP !== undefined) config.topP = request.topP;
+  if (request.stop !== undefined && request.stop.length > 0) {
+    if (request.stop.length > MAX_STOP_SEQUENCES) {
+      warnings.push(`Gemini accepts at most ${MAX_STOP_SEQUENCES} stop sequences; only the first ${MAX_STOP_SEQUENCES} were sent`);
+    }
+    config.stopSequences = request.stop.slice(0, MAX_STOP_SEQUENCES);
+  }
+  if (request.seed !== undefined) config.seed = request.seed;
+  const format = request.responseFormat;
+  if (format !== undefined && format.type !== 'text') {
+    config.responseMimeType = 'application/json';
+    if (format.type === 'json_schema') {
+      if (format.schema === undefined) warnings.push('responseFormat json_schema without a schema was sent as json_object');
+      else config.responseJsonSchema = format.schema;
+    }
+  }
+  return config;
+}
+
+function toFunctionCallingConfig(choice: NonNullable<ChatRequest['toolChoice']>): Record<string, unknown> {
+  if (typeof choice !== 'string') return { mode: 'ANY', allowedFunctionNames: [choice.name] };
+  return { mode: choice === 'required' ? 'ANY' : choice.toUpperCase() };
+}
+
+/** Text and images of a user or assistant message. */
+function toParts(message: ChatMessage, warnings: string[]): GeminiPart[] {
+  const content = message.content;
+  if (content === null) return [];
+  if (typeof content === 'string') return content === '' && message.toolCalls?.length ? [] : [{ text: content }];
+  return content.flatMap((part) => (part.type === 'text' ? [{ text: part.text }] : toImage(part, warnings)));
+}
+
+/** System (and tool) content is text only: images there are dropped with a warning. */
+function textParts(message: ChatMessage, warnings: string[]): GeminiPart[] {
+  const content = message.content;
+  if (content === null) return [];
+  if (typeof content === 'string') return [{ text: content }];
+  const texts = content.filter((part) => part.type === 'text').map((part) => ({ text: part.text }));
+  if (texts.length < content.length) warnings.push(`Gemini does not accept image parts in ${message.role} messages; an image was not sent`);
+  return texts;
+}
+
+function toImage(part: Extract<ContentPart, { type: 'image_url' }>, warnings: string[]): GeminiPart[] {
+  const match = DATA_URL.exec(part.url);
+  if (match) return [{ inlineData: { mimeType: match[1], data: match[2] } }];
+  warnings.push('Gemini only takes images inline (base64 data URLs); an image given by URL was not sent');
+  return [];
+}
+
+/** A tool result: `functionResponse.response` must be a JSON object, so other values are wrapped as `{output}`. */
+function toFunctionResponse(message: ChatMessage, callNames: Map<string, string>, warnings: string[]): GeminiPart {
+  const name = callNames.get(message.toolCallId ?? '') ?? message.name;
+  if (name === undefined) warnings.push(`Gemini needs the function name of a tool result; the call "${message.toolCallId ?? ''}" was not found`);
+  const text = textParts(message, warnings)
+    .map((part) => part.text)
+    .join('');
+  return { functionResponse: { name: name ?? 'unknown', response: toResponseObject(text) } };
+}
+
+function toResponseObject(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+    return { output: value };
+  } catch {
+    return { output: text };
+  }
+}
+
+function toArgs(text: string, name: string, warnings: string[]): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through to the warning
+  }
+  warnings.push(`Gemini needs tool-call arguments as a JSON object; the arguments of "${name}" were sent as {}`);
+  return {};
+}

@@ -1,0 +1,152 @@
+/**
+ * The Anthropic fake: exact Messages JSON, the SSE event sequence with `event:` lines
+ * (`message_start`, `content_block_start`/`_delta`/`_stop`, `ping`, `message_delta`,
+ * `message_stop`), Anthropic's error JSON `{type: "error", error: {type, message}}` with its
+ * statuses (529 overloaded, 429 with `retry-after` and the `anthropic-ratelimit-*` headers),
+ * and `GET /v1/models`.
+ */
+import type { FakeWire, FaultKind, RecordedRequest, ResolvedReply, WireReply } from './types.js';
+
+const MESSAGE_ID = 'msg_01FakeXFDUDYJgAACzvnptvV';
+const REQUEST_ID = 'req_011CFakeA1b2C3d4E5f6G7h8';
+const DEFAULT_MODEL = 'claude-sonnet-4-6';
+
+type AnthropicError = { status: number; type: string; message: string; headers?: Record<string, string> };
+
+const ERRORS: Record<FaultKind, AnthropicError> = {
+  rate_limit: {
+    status: 429,
+    type: 'rate_limit_error',
+    message: 'This request would exceed the rate limit for your organization (fake-org) of 50 requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits.',
+    headers: {
+      'retry-after': '20',
+      'anthropic-ratelimit-requests-limit': '50',
+      'anthropic-ratelimit-requests-remaining': '0',
+      'anthropic-ratelimit-requests-reset': '2026-01-01T00:00:20Z',
+    },
+  },
+  quota: { status: 402, type: 'billing_error', message: 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.' },
+  server: { status: 500, type: 'api_error', message: 'Internal server error' },
+  overloaded: { status: 529, type: 'overloaded_error', message: 'Overloaded' },
+  unavailable: { status: 503, type: 'api_error', message: 'Service unavailable' },
+  auth: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' },
+  model_not_found: { status: 404, type: 'not_found_error', message: 'model: claude-nonexistent' },
+  bad_request: { status: 400, type: 'invalid_request_error', message: 'temperature: range: 0..1' },
+  context_length: { status: 400, type: 'invalid_request_error', message: 'prompt is too long: 210843 tokens > 200000 maximum' },
+  content_filter: { status: 400, type: 'invalid_request_error', message: 'Output blocked by content filtering policy' },
+};
+
+const errorBody = (error: AnthropicError, message?: string) => ({
+  type: 'error',
+  error: { type: error.type, message: message ?? error.message },
+  request_id: REQUEST_ID,
+});
+
+const STOP_REASON: Record<ResolvedReply['finish'], string> = {
+  stop: 'end_turn',
+  length: 'max_tokens',
+  tool_calls: 'tool_use',
+  content_filter: 'refusal',
+};
+
+/** The Anthropic Messages wire. */
+export const anthropicWire: FakeWire = {
+  name: 'anthropic',
+  basePath: '/v1',
+  isStream: (request) => (request.json as { stream?: unknown } | undefined)?.stream === true,
+  json(reply) {
+    const content: unknown[] = reply.content === '' ? [] : [{ type: 'text', text: reply.content, citations: null }];
+    for (const call of reply.toolCalls) content.push({ type: 'tool_use', id: call.id, name: call.name, input: JSON.parse(call.arguments) as unknown });
+    return {
+      id: MESSAGE_ID,
+      type: 'message',
+      role: 'assistant',
+      model: reply.model ?? DEFAULT_MODEL,
+      content,
+      stop_reason: STOP_REASON[reply.finish],
+      stop_sequence: null,
+      ...(reply.usage === null ? {} : { usage: usageOf(reply.usage.input, reply.usage.output) }),
+    };
+  },
+  stream(reply) {
+    const frames: string[] = [];
+    const push = (type: string, data: Record<string, unknown>) => frames.push(frame(type, { type, ...data }));
+    push('message_start', {
+      message: {
+        id: MESSAGE_ID,
+        type: 'message',
+        role: 'assistant',
+        model: reply.model ?? DEFAULT_MODEL,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        ...(reply.usage === null ? {} : { usage: usageOf(reply.usage.input, 1) }),
+      },
+    });
+    let index = 0;
+    if (reply.content !== '' || reply.toolCalls.length === 0) {
+      push('content_block_start', { index, content_block: { type: 'text', text: '', citations: null } });
+      push('ping', {});
+      for (const text of reply.chunks) push('content_block_delta', { index, delta: { type: 'text_delta', text } });
+      push('content_block_stop', { index });
+      index += 1;
+    }
+    for (const call of reply.toolCalls) {
+      push('content_block_start', { index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } });
+      for (const piece of ['', ...splitInTwo(call.arguments)]) push('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } });
+      push('content_block_stop', { index });
+      index += 1;
+    }
+    push('message_delta', {
+      delta: { stop_reason: STOP_REASON[reply.finish], stop_sequence: null },
+      ...(reply.usage === null ? {} : { usage: { output_tokens: reply.usage.output } }),
+    });
+    push('message_stop', {});
+    return { contentType: 'text/event-stream; charset=utf-8', frames, terminatorFrames: 1 };
+  },
+  error(kind, message): WireReply {
+    const error = ERRORS[kind];
+    const headers = { 'request-id': REQUEST_ID, 'x-should-retry': String(error.status >= 500 || error.status === 429), ...error.headers };
+    return { status: error.status, body: errorBody(error, message), headers };
+  },
+  streamError: (kind) => frame('error', errorBody(ERRORS[kind])),
+  // Anthropic takes `x-api-key`; recent SDKs send `Authorization: Bearer` instead.
+  credential: (request) => headerValue(request.headers['x-api-key']) ?? /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1],
+  other(request: RecordedRequest) {
+    if (request.method !== 'GET' || !request.path.startsWith('/v1/models')) return undefined;
+    return {
+      status: 200,
+      body: {
+        data: [{ type: 'model', id: DEFAULT_MODEL, display_name: 'Claude Sonnet 4.6', created_at: '2026-02-17T00:00:00Z' }],
+        has_more: false,
+        first_id: DEFAULT_MODEL,
+        last_id: DEFAULT_MODEL,
+      },
+    };
+  },
+};
+
+function usageOf(input: number, output: number) {
+  return {
+    input_tokens: input,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    output_tokens: output,
+    service_tier: 'standard',
+  };
+}
+
+/** One SSE frame as Anthropic writes it: an `event:` line naming the type, then the data. */
+function frame(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function splitInTwo(text: string): string[] {
+  const middle = Math.floor(text.length / 2);
+  return middle === 0 ? [text] : [text.slice(0, middle), text.slice(middle)];
+}

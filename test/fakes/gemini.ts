@@ -1,0 +1,177 @@
+/**
+ * The Gemini fake: exact `GenerateContentResponse` JSON, `streamGenerateContent?alt=sse`
+ * frames (`data: <GenerateContentResponse>` + CRLF CRLF, no terminator event: the last chunk
+ * carries `finishReason` and the full `usageMetadata`), Google's error JSON
+ * `{error: {code, message, status, details}}` and `GET /models`, `GET /models/{model}`.
+ */
+import type { FakeWire, FaultKind, RecordedRequest, ResolvedReply, WireReply } from './types.js';
+
+const DEFAULT_MODEL = 'gemini-2.5-flash';
+const RESPONSE_ID = 'fakeRespId0001';
+const TYPE = 'type.googleapis.com/google.rpc.';
+
+type GoogleStatus = 'INVALID_ARGUMENT' | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'RESOURCE_EXHAUSTED' | 'INTERNAL' | 'UNAVAILABLE';
+
+/** A Google API error body, as the Generative Language API sends it. */
+export function googleError(code: number, status: GoogleStatus, message: string, details?: unknown[]) {
+  return { error: { code, message, status, ...(details ? { details } : {}) } };
+}
+
+/** `google.rpc.RetryInfo` as it appears in `error.details`. */
+export const retryInfo = (retryDelay: string) => ({ '@type': `${TYPE}RetryInfo`, retryDelay });
+
+const quotaFailure = (quotaId: string, quotaMetric: string, quotaValue: string) => ({
+  '@type': `${TYPE}QuotaFailure`,
+  violations: [{ quotaMetric, quotaId, quotaDimensions: { location: 'global', model: DEFAULT_MODEL }, quotaValue }],
+});
+const help = { '@type': `${TYPE}Help`, links: [{ description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }] };
+const QUOTA_MESSAGE =
+  'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.';
+
+const ERRORS: Record<FaultKind, { code: number; status: GoogleStatus; message: string; details?: unknown[] }> = {
+  rate_limit: {
+    code: 429,
+    status: 'RESOURCE_EXHAUSTED',
+    message: QUOTA_MESSAGE,
+    details: [quotaFailure('GenerateRequestsPerMinutePerProjectPerModel-FreeTier', 'generativelanguage.googleapis.com/generate_content_free_tier_requests', '10'), help, retryInfo('7s')],
+  },
+  quota: {
+    code: 429,
+    status: 'RESOURCE_EXHAUSTED',
+    message: QUOTA_MESSAGE,
+    details: [quotaFailure('GenerateRequestsPerDayPerProjectPerModel-FreeTier', 'generativelanguage.googleapis.com/generate_content_free_tier_requests', '250'), help],
+  },
+  server: { code: 500, status: 'INTERNAL', message: 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting' },
+  overloaded: { code: 503, status: 'UNAVAILABLE', message: 'The model is overloaded. Please try again later.' },
+  unavailable: { code: 503, status: 'UNAVAILABLE', message: 'The service is currently unavailable.' },
+  // A wrong key is a 400 INVALID_ARGUMENT with ErrorInfo.reason API_KEY_INVALID (a missing key is 403 PERMISSION_DENIED).
+  auth: {
+    code: 400,
+    status: 'INVALID_ARGUMENT',
+    message: 'API key not valid. Please pass a valid API key.',
+    details: [
+      { '@type': `${TYPE}ErrorInfo`, reason: 'API_KEY_INVALID', domain: 'googleapis.com', metadata: { service: 'generativelanguage.googleapis.com' } },
+      { '@type': `${TYPE}LocalizedMessage`, locale: 'en-US', message: 'API key not valid. Please pass a valid API key.' },
+    ],
+  },
+  model_not_found: {
+    code: 404,
+    status: 'NOT_FOUND',
+    message: 'models/gemini-nonexistent is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.',
+  },
+  bad_request: {
+    code: 400,
+    status: 'INVALID_ARGUMENT',
+    message: 'Invalid value at \'generation_config.temperature\' (TYPE_FLOAT), "hot"',
+    details: [{ '@type': `${TYPE}BadRequest`, fieldViolations: [{ field: 'generation_config.temperature', description: 'Invalid value at \'generation_config.temperature\' (TYPE_FLOAT), "hot"' }] }],
+  },
+  context_length: { code: 400, status: 'INVALID_ARGUMENT', message: 'The input token count (1248576) exceeds the maximum number of tokens allowed (1048576).' },
+  // Gemini blocks prompts with a 200 reply (`promptFeedback.blockReason`, see `blockedPrompt`), which
+  // the contract's status-based fault cannot express in both modes; this 400 stands in for it.
+  content_filter: { code: 400, status: 'INVALID_ARGUMENT', message: 'The request was blocked because it violates the content policy.' },
+};
+
+const FINISH: Record<ResolvedReply['finish'], string> = { stop: 'STOP', length: 'MAX_TOKENS', tool_calls: 'STOP', content_filter: 'SAFETY' };
+
+/** The model named in a generation path (`/v1beta/models/{model}:generateContent`). */
+function modelOf(request: RecordedRequest): string | undefined {
+  const match = /\/models\/([^/:?]+)/.exec(request.path);
+  return match ? decodeURIComponent(match[1]!) : undefined;
+}
+
+function usageMetadata(reply: ResolvedReply) {
+  const usage = reply.usage!;
+  return {
+    promptTokenCount: usage.input,
+    candidatesTokenCount: usage.output,
+    totalTokenCount: usage.input + usage.output,
+    promptTokensDetails: [{ modality: 'TEXT', tokenCount: usage.input }],
+  };
+}
+
+const functionCalls = (reply: ResolvedReply) =>
+  reply.toolCalls.map((call) => ({ functionCall: { id: call.id, name: call.name, args: JSON.parse(call.arguments) as unknown } }));
+
+/** A prompt Gemini refuses: HTTP 200, no candidates, `promptFeedback.blockReason`. */
+export function blockedPrompt(blockReason = 'SAFETY') {
+  return {
+    promptFeedback: {
+      blockReason,
+      safetyRatings: [
+        { category: 'HARM_CATEGORY_SEXUALLY_EXPLICIT', probability: 'NEGLIGIBLE' },
+        { category: 'HARM_CATEGORY_HATE_SPEECH', probability: 'NEGLIGIBLE' },
+        { category: 'HARM_CATEGORY_HARASSMENT', probability: 'HIGH' },
+        { category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'NEGLIGIBLE' },
+      ],
+    },
+    usageMetadata: { promptTokenCount: 8, totalTokenCount: 8, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 8 }] },
+    modelVersion: DEFAULT_MODEL,
+    responseId: RESPONSE_ID,
+  };
+}
+
+/** One SSE frame as Gemini writes it. */
+export function sseFrame(data: unknown): string {
+  return `data: ${JSON.stringify(data)}\r\n\r\n`;
+}
+
+/** The Gemini Generative Language API wire (v1beta). */
+export const geminiWire: FakeWire = {
+  name: 'gemini',
+  basePath: '/v1beta',
+  isStream: (request) => request.path.includes(':streamGenerateContent'),
+  json(reply, request) {
+    const parts = [...(reply.content === '' && reply.toolCalls.length > 0 ? [] : [{ text: reply.content }]), ...functionCalls(reply)];
+    return {
+      candidates: [{ content: { parts, role: 'model' }, finishReason: FINISH[reply.finish], index: 0 }],
+      ...(reply.usage === null ? {} : { usageMetadata: usageMetadata(reply) }),
+      modelVersion: reply.model ?? modelOf(request) ?? DEFAULT_MODEL,
+      responseId: RESPONSE_ID,
+    };
+  },
+  stream(reply, request) {
+    const base = { modelVersion: reply.model ?? modelOf(request) ?? DEFAULT_MODEL, responseId: RESPONSE_ID };
+    const running = reply.usage === null ? {} : { usageMetadata: { promptTokenCount: reply.usage.input, totalTokenCount: reply.usage.input } };
+    const chunk = (parts: unknown[], extra: Record<string, unknown> = {}) => ({ candidates: [{ content: { parts, role: 'model' }, index: 0, ...extra }], ...running, ...base });
+    const texts = reply.chunks.filter((text) => text !== '');
+    const frames = texts.slice(0, -1).map((text) => sseFrame(chunk([{ text }])));
+    const last = [...texts.slice(-1).map((text) => ({ text })), ...functionCalls(reply)];
+    const final = chunk(last.length > 0 ? last : [{ text: '' }], { finishReason: FINISH[reply.finish] });
+    frames.push(sseFrame(reply.usage === null ? final : { ...final, usageMetadata: usageMetadata(reply) }));
+    // No terminator event: the last frame is the one carrying finishReason.
+    return { contentType: 'text/event-stream', frames, terminatorFrames: 1 };
+  },
+  error(kind, message): WireReply {
+    const error = ERRORS[kind];
+    return { status: error.code, body: googleError(error.code, error.status, message ?? error.message, error.details) };
+  },
+  streamError(kind) {
+    const error = ERRORS[kind];
+    return sseFrame(googleError(error.code, error.status, error.message, error.details));
+  },
+  credential(request) {
+    const key = request.headers['x-goog-api-key'];
+    return Array.isArray(key) ? key[0] : key;
+  },
+  other(request) {
+    if (request.method !== 'GET') return undefined;
+    const path = request.path.split('?')[0]!;
+    const model = (name: string) => ({
+      name: `models/${name}`,
+      version: '001',
+      displayName: 'Gemini 2.5 Flash',
+      description: 'Stable version of Gemini 2.5 Flash.',
+      inputTokenLimit: 1048576,
+      outputTokenLimit: 65536,
+      supportedGenerationMethods: ['generateContent', 'countTokens', 'createCachedContent', 'batchGenerateContent'],
+      temperature: 1,
+      topP: 0.95,
+      topK: 64,
+      maxTemperature: 2,
+      thinking: true,
+    });
+    if (path === '/v1beta/models') return { status: 200, body: { models: [model(DEFAULT_MODEL)], nextPageToken: 'Ch5tb2RlbHMvZ2VtaW5pLTIuNS1mbGFzaA==' } };
+    const one = /^\/v1beta\/models\/([^/:]+)$/.exec(path);
+    return one ? { status: 200, body: model(decodeURIComponent(one[1]!)) } : undefined;
+  },
+};
