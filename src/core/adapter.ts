@@ -38,6 +38,11 @@ export interface ProviderAdapter {
    * A stream that ends without its terminator throws a `malformed` {@link ProviderError}.
    */
   stream(request: ChatRequest, context: CallContext): AsyncIterable<StreamPart>;
+  /**
+   * This provider's estimate of the prompt's tokens (a real tokenizer where one exists). The
+   * engine asks only when the cheap estimate comes near a candidate's context window.
+   */
+  estimateInputTokens?(request: ChatRequest): number;
   /** Active health check (models list or tags); resolves when the upstream answers. */
   check?(context: CallContext): Promise<void>;
   /** Releases sockets and timers. */

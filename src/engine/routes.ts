@@ -15,6 +15,8 @@ export interface Route {
   strategyName: StrategyName;
   strategy: Strategy;
   members: RouteMember[];
+  /** The smallest context window among the members (Infinity when none is set). */
+  smallestWindow: number;
   /** Requests routed so far (drives round-robin). */
   sequence: number;
 }
@@ -32,11 +34,11 @@ export class RouteTable {
     this.rules = config.rules;
     for (const [name, route] of Object.entries(config.routes)) {
       const members = route.providers.map((provider, index) => new RouteMember(handles.get(provider)!, index));
-      this.routes.set(name, { name, strategyName: route.strategy, strategy: STRATEGIES[route.strategy], members, sequence: 0 });
+      this.routes.set(name, { name, strategyName: route.strategy, strategy: STRATEGIES[route.strategy], members, smallestWindow: smallestWindow(members), sequence: 0 });
     }
     for (const handle of handles.values()) {
       const members = [new RouteMember(handle, 0)];
-      this.byProvider.set(handle.name, { name: handle.name, strategyName: 'priority', strategy: STRATEGIES.priority, members, sequence: 0 });
+      this.byProvider.set(handle.name, { name: handle.name, strategyName: 'priority', strategy: STRATEGIES.priority, members, smallestWindow: smallestWindow(members), sequence: 0 });
     }
   }
 
@@ -70,4 +72,10 @@ export class RouteTable {
     }
     return route;
   }
+}
+
+function smallestWindow(members: readonly RouteMember[]): number {
+  let smallest = Infinity;
+  for (const member of members) smallest = Math.min(smallest, member.contextWindow ?? Infinity);
+  return smallest;
 }

@@ -23,6 +23,7 @@ import type { ProviderMachine } from './provider-handle.js';
 import { RouteTable, type Route } from './routes.js';
 import { providerStatus, type OperatorAction, type ProviderStatus } from './status.js';
 import { ChatStream } from './stream.js';
+import { estimatePrompt } from './tokens.js';
 
 export interface SwitchyardOptions {
   /** The one clock. @default the real clock */
@@ -208,7 +209,8 @@ class Engine implements Switchyard {
       validateRequest(request);
       estimatedInputTokens = estimateInputTokens(request);
       route = this.routes.resolve({ model: request.model, inputTokens: estimatedInputTokens, task: request.task, stream: mode === 'stream' });
-      filtered = filterCandidates(route.members, { task: request.task, requiredTokens: estimatedInputTokens + (request.maxTokens ?? 0) });
+      const { tokensFor } = estimatePrompt(request, route.members, route.smallestWindow);
+      filtered = filterCandidates(route.members, { task: request.task, requiredTokens: estimatedInputTokens + (request.maxTokens ?? 0), tokensFor });
       if ((filtered as { rejected?: string }).rejected === 'context_length') {
         throw new RequestError({ code: 'context_length_exceeded', message: `about ${estimatedInputTokens} input tokens fit no provider of route '${route.name}'`, param: 'messages' });
       }

@@ -10,6 +10,8 @@ export interface FilterRequest {
   task?: string | undefined;
   /** Estimated input plus planned output tokens. */
   requiredTokens: number;
+  /** A candidate's own requirement, when it estimates tokens its own way. @default requiredTokens */
+  tokensFor?: ((candidate: Candidate) => number) | undefined;
   /** Candidates already tried; they do not count as "capable and available". @default none */
   exclude?: ReadonlySet<string> | undefined;
 }
@@ -29,18 +31,20 @@ const NO_EXCLUSIONS: ReadonlySet<string> = new Set();
  * the task in `capabilities`, keeps only the fitting ones that list it; otherwise keeps them all.
  */
 export function filterCandidates<C extends Candidate>(candidates: readonly C[], request: FilterRequest): FilterResult<C> {
-  const fitting = byContextWindow(candidates, request.requiredTokens);
+  const fitting = byContextWindow(candidates, request.tokensFor ?? request.requiredTokens);
   if (fitting.length === 0) return candidates.length === 0 ? { candidates } : { candidates: NONE, rejected: 'context_length' };
   const task = request.task;
   return { candidates: task === undefined ? fitting : byCapability(fitting, task, request.exclude ?? NO_EXCLUSIONS) };
 }
 
-function fits(candidate: Candidate, requiredTokens: number): boolean {
+type Requirement = number | ((candidate: Candidate) => number);
+
+function fits(candidate: Candidate, required: Requirement): boolean {
   const window = candidate.contextWindow;
-  return window === undefined || window >= requiredTokens;
+  return window === undefined || window >= (typeof required === 'number' ? required : required(candidate));
 }
 
-function byContextWindow<C extends Candidate>(candidates: readonly C[], requiredTokens: number): readonly C[] {
+function byContextWindow<C extends Candidate>(candidates: readonly C[], requiredTokens: Requirement): readonly C[] {
   let kept = 0;
   for (const c of candidates) if (fits(c, requiredTokens)) kept++;
   if (kept === candidates.length) return candidates;

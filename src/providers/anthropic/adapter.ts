@@ -13,6 +13,7 @@ import { toAnthropicRequest } from './request.js';
 import { fromAnthropicResponse } from './response.js';
 import { MessageSchema } from './schemas.js';
 import { createAnthropicStreamMapper } from './stream.js';
+import { estimateTokens } from './tokens.js';
 
 export { estimateTokens } from './tokens.js';
 
@@ -39,6 +40,7 @@ export const createAnthropicAdapter: AdapterFactory = (settings, environment): P
   const defaultMaxTokens = typeof max === 'number' && Number.isInteger(max) && max > 0 ? max : undefined;
 
   return {
+    estimateInputTokens: estimateTokens,
     async chat(request, context) {
       const { body, warnings } = toAnthropicRequest(request, { model: settings.model, stream: false, defaultMaxTokens });
       const reply = await upstream.json({ path: 'messages', body }, MessageSchema, context);

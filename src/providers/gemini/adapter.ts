@@ -15,6 +15,7 @@ import { toGeminiRequest } from './request.js';
 import { fromGeminiResponse } from './response.js';
 import { GenerateContentResponseSchema } from './schemas.js';
 import { createGeminiStreamMapper } from './stream.js';
+import { estimateTokens } from './tokens.js';
 
 export { estimateTokens } from './tokens.js';
 
@@ -39,6 +40,7 @@ export const createGeminiAdapter: AdapterFactory = (settings, environment): Prov
   const model = modelPath(settings.model);
 
   return {
+    estimateInputTokens: estimateTokens,
     async chat(request, context) {
       const { body, warnings } = toGeminiRequest(request);
       const reply = await upstream.json({ path: `${model}:generateContent`, body }, GenerateContentResponseSchema, context);

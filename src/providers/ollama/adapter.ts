@@ -14,6 +14,7 @@ import { toOllamaRequest } from './request.js';
 import { fromOllamaResponse } from './response.js';
 import { ReplySchema } from './schemas.js';
 import { createOllamaStreamMapper } from './stream.js';
+import { estimateTokens } from './tokens.js';
 
 export { estimateTokens } from './tokens.js';
 
@@ -31,6 +32,7 @@ export const createOllamaAdapter: AdapterFactory = (settings, environment): Prov
   const mapping = (stream: boolean) => ({ model: settings.model, stream, provider: settings.name });
 
   return {
+    estimateInputTokens: estimateTokens,
     async chat(request, context) {
       const { body, warnings } = toOllamaRequest(request, mapping(false));
       const reply = await upstream.json({ path: 'api/chat', body }, ReplySchema, context);

@@ -13,6 +13,7 @@ import { toOpenAIRequest } from './request.js';
 import { fromOpenAIResponse } from './response.js';
 import { CompletionSchema } from './schemas.js';
 import { createOpenAIStreamMapper } from './stream.js';
+import { estimateTokens } from './tokens.js';
 
 export { estimateTokens } from './tokens.js';
 
@@ -34,6 +35,7 @@ export const createOpenAIAdapter: AdapterFactory = (settings, environment): Prov
   const maxTokensField = field === 'max_tokens' || field === 'max_completion_tokens' ? field : undefined;
 
   return {
+    estimateInputTokens: estimateTokens,
     async chat(request, context) {
       const { body, warnings } = toOpenAIRequest(request, { model: settings.model, stream: false, maxTokensField });
       const reply = await upstream.json({ path: 'chat/completions', body }, CompletionSchema, context);
