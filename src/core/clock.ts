@@ -31,6 +31,11 @@ interface VirtualTimer {
   fn: () => void;
 }
 
+/** Heaps smaller than this are never compacted (not worth it). */
+const COMPACT_ABOVE = 1024;
+
+function noop(): void {}
+
 /**
  * Virtual time for tests and the simulator. Timers fire in deadline order, each with
  * `now()` equal to its own deadline, so a timer scheduled by another timer's callback is
@@ -66,8 +71,15 @@ export class VirtualClock implements Clock {
   }
 
   clearTimeout(handle: TimerHandle): void {
-    // Cancelled timers stay in the heap and are skipped when popped (lazy deletion).
-    if (typeof handle === 'number') this.live.delete(handle);
+    // Cancelled timers stay in the heap and are skipped when popped (lazy deletion). Their
+    // callback is dropped at once (it may hold a whole request), and the heap is rebuilt
+    // when cancelled entries outnumber live ones, so long runs keep flat memory.
+    if (typeof handle !== 'number') return;
+    const timer = this.live.get(handle);
+    if (timer === undefined) return;
+    timer.fn = noop;
+    this.live.delete(handle);
+    if (this.heap.length > COMPACT_ABOVE && this.heap.length > 2 * this.live.size) this.compact();
   }
 
   /** Number of timers still scheduled. */
@@ -132,6 +144,15 @@ export class VirtualClock implements Clock {
     }
   }
 
+  /** Rebuilds the heap from the live timers only (O(n)). */
+  private compact(): void {
+    const heap = this.heap;
+    let kept = 0;
+    for (const timer of heap) if (this.live.has(timer.id)) heap[kept++] = timer;
+    heap.length = kept;
+    for (let i = (kept >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
   private dropCancelled(): void {
     while (this.heap.length > 0 && !this.live.has(this.heap[0]!.id)) this.pop();
   }
@@ -153,7 +174,12 @@ export class VirtualClock implements Clock {
     const last = heap.pop();
     if (last === undefined || heap.length === 0) return;
     heap[0] = last;
-    let i = 0;
+    this.siftDown(0);
+  }
+
+  private siftDown(start: number): void {
+    const heap = this.heap;
+    let i = start;
     for (;;) {
       const left = 2 * i + 1;
       const right = left + 1;

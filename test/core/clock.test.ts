@@ -1,0 +1,38 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/core/clock.js';
+
+describe('VirtualClock', () => {
+  it('fires live timers in (deadline, schedule order) whatever is cancelled', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ ms: fc.integer({ min: 0, max: 50 }), cancel: fc.boolean() }), { maxLength: 3000 }),
+        (plan) => {
+          const clock = new VirtualClock();
+          const fired: number[] = [];
+          const handles = plan.map((step, i) => clock.setTimeout(() => fired.push(i), step.ms));
+          plan.forEach((step, i) => step.cancel && clock.clearTimeout(handles[i]));
+          clock.advanceSync(100);
+          const expected = plan
+            .map((step, i) => ({ ...step, i }))
+            .filter((step) => !step.cancel)
+            .sort((a, b) => a.ms - b.ms || a.i - b.i)
+            .map((step) => step.i);
+          expect(fired).toEqual(expected);
+          expect(clock.pending).toBe(0);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('does not keep cancelled timers (or their callbacks) around', () => {
+    const clock = new VirtualClock();
+    const keep = clock.setTimeout(() => undefined, 1_000_000);
+    for (let i = 0; i < 100_000; i++) clock.clearTimeout(clock.setTimeout(() => undefined, 120_000));
+    expect(clock.pending).toBe(1);
+    expect((clock as unknown as { heap: unknown[] }).heap.length).toBeLessThan(2100);
+    expect(clock.nextDeadline()).toBe(1_000_000);
+    clock.clearTimeout(keep);
+  });
+});
