@@ -26,3 +26,5 @@ export type { ProviderExtension, ProviderStateConfig, ProviderMachineConfig, Pro
 export type { ProviderEvent, ProviderInput, SlotToken, SlotReply, ProviderStateName } from '../machines/provider.types.js';
 export { routerMachine } from '../machines/router.machine.js';
 export { TAGS } from '../machines/provider.types.js';
+export { createGateway } from './server/gateway.js';
+export type { Gateway, GatewayOptions } from './server/gateway.js';

@@ -1,14 +1,92 @@
 /** `switchyard serve`: starts the gateway (CONTRACT §1). */
+import { existsSync, readFileSync } from 'node:fs';
+import type { DestinationStream } from 'pino';
+import { loadConfigFile, parseConfigText } from '../config/load.js';
+import { createRealClock, type Clock } from '../core/clock.js';
 import { SwitchyardError } from '../core/errors.js';
+import { createSwitchyard } from '../engine/switchyard.js';
+import { demoConfig } from '../server/demo.js';
+import { createGateway } from '../server/gateway.js';
 import type { ServeOptions } from './args.js';
 import type { CliIO } from './io.js';
 
+/** The configuration file `serve` reads when `--config` is not given. */
+export const DEFAULT_CONFIG_FILE = 'switchyard.yaml';
+
+/** Test seams of {@link runServe}. */
+export interface ServeHooks {
+  /** Resolves when the gateway should shut down. @default the first SIGTERM or SIGINT */
+  shutdown?: Promise<unknown>;
+  /** Where logs go. @default stdout */
+  logDestination?: DestinationStream;
+  clock?: Clock;
+  /** Called once listening, with the printed URL. */
+  onListening?: (url: string) => void;
+}
+
 /**
- * Starts the gateway and resolves with the exit code once it has shut down.
- * Not built yet: fails with a clear error (exit 1).
+ * Starts the gateway and resolves with the exit code once it has shut down: prints
+ * `switchyard listening on http://HOST:PORT` when ready; SIGTERM/SIGINT drain and exit 0.
  */
-export async function runServe(options: ServeOptions, io: CliIO): Promise<number> {
-  void options;
-  void io;
-  throw new SwitchyardError('not_available', '`switchyard serve` is not available yet in this build');
+export async function runServe(options: ServeOptions, io: CliIO, hooks: ServeHooks = {}): Promise<number> {
+  const clock = hooks.clock ?? createRealClock();
+  const notes: string[] = [];
+  let raw: unknown;
+  const file = options.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  if (file !== undefined) {
+    loadConfigFile(file, io.env); // reports every problem with its path, before anything starts
+    raw = parseConfigText(readFileSync(file, 'utf8'), file);
+    notes.push(`configuration: ${file}`);
+  } else {
+    const demo = await demoConfig(io.env, clock);
+    raw = demo.config;
+    notes.push(...demo.notes);
+  }
+  if (options.inspect) {
+    io.stderr(
+      'switchyard: --inspect: the @statelyai/inspect relay listens on every interface without authentication and its viewer needs internet access, ' +
+        'so it is not started; /providers, the logs and /metrics show every state change.\n',
+    );
+  }
+  const engine = createSwitchyard(raw, { clock, env: io.env });
+  const gateway = createGateway(engine, hooks.logDestination === undefined ? {} : { logDestination: hooks.logDestination });
+  engine.on('state.changed', (event) => gateway.logger.info('provider state changed', { provider: event.provider, from: event.from, to: event.to, ...(event.reason === undefined ? {} : { reason: event.reason }) }));
+  const host = options.host ?? engine.config.server.host;
+  const port = options.port ?? engine.config.server.port;
+  let address;
+  try {
+    address = await gateway.listen(port, host);
+  } catch (error) {
+    await engine.stop();
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SwitchyardError('listen_failed', `cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'the address is in use' : code === 'EACCES' ? 'permission denied' : String(error)}`, { cause: error });
+  }
+  const shown = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${shown}:${address.port}`;
+  io.stdout(`switchyard listening on ${url}\n`);
+  hooks.onListening?.(url);
+  for (const note of notes) gateway.logger.info(note);
+  gateway.logger.info('listening', { url, providers: engine.config.providers.map((p) => p.name), auth: engine.config.server.apiKeys.length > 0 });
+
+  const signal = await (hooks.shutdown ?? nextSignal());
+  gateway.logger.info('shutting down: draining requests under way', { signal: typeof signal === 'string' ? signal : 'shutdown', in_flight: gateway.active, drain_timeout_ms: engine.config.server.drainTimeoutMs });
+  const { drained } = await gateway.close();
+  gateway.logger.info(drained ? 'stopped: every request finished' : 'stopped: drain timeout passed, remaining requests were cancelled');
+  gateway.logger.flush();
+  return 0;
+}
+
+/** Resolves with the name of the first SIGTERM or SIGINT. */
+function nextSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (name: string) => () => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      resolve(name);
+    };
+    const onTerm = on('SIGTERM');
+    const onInt = on('SIGINT');
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onInt);
+  });
 }

@@ -80,16 +80,17 @@ describe('main', () => {
     expect(await run(['deploy'])).toEqual({ code: 2, stdout: '', stderr: 'switchyard: unknown command "deploy"\nRun "switchyard --help" for usage.\n' });
   });
 
-  it.each([['serve'], ['simulate', 'scenario.yaml']])('%s is not available yet: exit 1, no stack trace', async (...argv) => {
-    const result = await run(argv);
+  it('serve with a configuration that cannot be loaded: exit 1, no stack trace', async () => {
+    const result = await run(['serve', '--config', '/nonexistent/switchyard.yaml']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^switchyard: `switchyard \w+` is not available yet in this build\n$/);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('switchyard: invalid configuration\n/nonexistent/switchyard.yaml: file not found\n');
   });
 
   it('prints the stack trace with --debug', async () => {
-    const result = await run(['serve', '--debug']);
+    const result = await run(['serve', '--config', '/nonexistent/switchyard.yaml', '--debug']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('is not available yet');
+    expect(result.stderr).toContain('file not found');
     expect(result.stderr).toMatch(/\n\s+at /);
   });
 });

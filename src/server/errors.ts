@@ -1,0 +1,99 @@
+/**
+ * THE one place where failures become HTTP: each {@link RequestError} code and gateway
+ * failure maps to one status and one OpenAI-shaped error body (CONTRACT §3).
+ */
+import { RequestError, SwitchyardError, type AttemptRecord } from '../core/errors.js';
+import { redactSecrets } from '../providers/shared/redact.js';
+
+/** OpenAI's error JSON, plus the attempts Switchyard made. */
+export interface ErrorBody {
+  error: {
+    message: string;
+    type: string;
+    code: string;
+    param: string | null;
+    attempts?: { provider: string; status: number | null; kind: string; latencyMs: number }[];
+  };
+}
+
+/** A failure ready to send: status, body and extra headers. */
+export interface HttpFailure {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+}
+
+/** A failure the gateway itself detects (before the engine sees the request). */
+export class GatewayError extends SwitchyardError {
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+    readonly param: string | null = null,
+  ) {
+    super(code, message);
+    this.name = 'GatewayError';
+  }
+}
+
+/** Status and OpenAI `type` of every code the gateway can answer with. */
+const BY_CODE: Readonly<Record<string, { status: number; type: string }>> = {
+  invalid_request: { status: 400, type: 'invalid_request_error' },
+  invalid_json: { status: 400, type: 'invalid_request_error' },
+  upstream_bad_request: { status: 400, type: 'invalid_request_error' },
+  context_length_exceeded: { status: 400, type: 'invalid_request_error' },
+  invalid_api_key: { status: 401, type: 'authentication_error' },
+  unknown_model: { status: 404, type: 'invalid_request_error' },
+  unknown_provider: { status: 404, type: 'invalid_request_error' },
+  not_found: { status: 404, type: 'invalid_request_error' },
+  method_not_allowed: { status: 405, type: 'invalid_request_error' },
+  request_too_large: { status: 413, type: 'invalid_request_error' },
+  rate_limited: { status: 429, type: 'rate_limit_error' },
+  client_closed_request: { status: 499, type: 'invalid_request_error' },
+  all_attempts_failed: { status: 502, type: 'api_error' },
+  no_provider_available: { status: 503, type: 'service_unavailable_error' },
+  stopped: { status: 503, type: 'service_unavailable_error' },
+  shutting_down: { status: 503, type: 'service_unavailable_error' },
+  deadline_exceeded: { status: 504, type: 'timeout_error' },
+};
+
+/** `aborted` (the client went away) is logged as nginx's 499; nobody reads that response. */
+const CODE_ALIASES: Readonly<Record<string, string>> = { aborted: 'client_closed_request' };
+
+/** The HTTP status for an engine outcome (`ok` or a {@link RequestError} code). */
+export function statusForCode(code: string): number {
+  if (code === 'ok') return 200;
+  return BY_CODE[CODE_ALIASES[code] ?? code]?.status ?? 500;
+}
+
+/**
+ * Turns anything thrown while serving into the response to send. Messages are scrubbed of
+ * `secrets` and of anything shaped like an API key; unexpected errors say nothing internal.
+ */
+export function toHttpFailure(error: unknown, secrets: readonly string[]): HttpFailure {
+  if (!SwitchyardError.is(error)) {
+    return failure(500, 'internal_error', 'api_error', 'internal error', null, {});
+  }
+  const code = CODE_ALIASES[error.code] ?? error.code;
+  const known = BY_CODE[code];
+  const status = error instanceof GatewayError ? error.status : (known?.status ?? 500);
+  const type = known?.type ?? 'api_error';
+  const message = redactSecrets(error.message, secrets);
+  const headers: Record<string, string> = {};
+  if (RequestError.is(error)) {
+    if (error.retryAfterMs !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
+    const body = failure(status, code, type, message, error.param ?? null, headers);
+    if (error.attempts.length > 0) body.body.error.attempts = error.attempts.map(publicAttempt);
+    return body;
+  }
+  const param = error instanceof GatewayError ? error.param : null;
+  return failure(status, code, type, message, param, headers);
+}
+
+function failure(status: number, code: string, type: string, message: string, param: string | null, headers: Record<string, string>): HttpFailure {
+  return { status, headers, body: { error: { message, type, code, param } } };
+}
+
+function publicAttempt(attempt: AttemptRecord) {
+  return { provider: attempt.provider, status: attempt.status ?? null, kind: attempt.kind, latencyMs: Math.round(attempt.latencyMs) };
+}

@@ -1,0 +1,232 @@
+/**
+ * The HTTP gateway: a plain `node:http` server that maps paths to small handlers and
+ * failures to OpenAI-shaped errors. It translates; the engine decides.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
+import { RequestError } from '../core/errors.js';
+import type { Switchyard } from '../engine/switchyard.js';
+import { secretsOf } from '../providers/shared/redact.js';
+import { createRequestLogger, type RequestLogger } from '../telemetry/logger.js';
+import { createMetrics, type Metrics } from '../telemetry/metrics.js';
+import { createKeyCheck } from './auth.js';
+import type { Exchange, GatewayContext, Handler } from './context.js';
+import { GatewayError, statusForCode, toHttpFailure } from './errors.js';
+import { sendFailure } from './http.js';
+import { chatCompletions } from './routes/chat.js';
+import { generate } from './routes/generate.js';
+import { operate } from './routes/operate.js';
+import { health, metrics, models, providers, ready } from './routes/status.js';
+
+/** Options of {@link createGateway}. */
+export interface GatewayOptions {
+  /** Where request logs go. @default stdout */
+  logDestination?: DestinationStream;
+  /** A logger to use instead of creating one. */
+  logger?: RequestLogger;
+}
+
+/** A running gateway. */
+export interface Gateway {
+  readonly server: Server;
+  readonly logger: RequestLogger;
+  readonly metrics: Metrics;
+  /** HTTP requests being served. */
+  readonly active: number;
+  /** Starts listening; resolves with the real address (port 0 picks a free one). */
+  listen(port: number, host: string): Promise<{ host: string; port: number; url: string }>;
+  /**
+   * Graceful shutdown: stop accepting, let requests under way finish for up to `drainTimeoutMs`,
+   * then cancel what is left, stop the engine and close every connection.
+   * Resolves with whether everything finished in time.
+   */
+  close(drainTimeoutMs?: number): Promise<{ drained: boolean }>;
+}
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  keys: string[];
+  handler: Handler;
+}
+
+const route = (method: string, path: string, handler: Handler): Route => {
+  const keys: string[] = [];
+  const pattern = new RegExp(`^${path.replace(/\{(\w+)\}/g, (_m, key: string) => (keys.push(key), '([^/]+)'))}$`);
+  return { method, pattern, keys, handler };
+};
+
+const ROUTES: readonly Route[] = [
+  route('POST', '/v1/chat/completions', chatCompletions),
+  route('POST', '/chat/completions', chatCompletions),
+  route('POST', '/generate', generate),
+  route('GET', '/v1/models', models),
+  route('GET', '/health', health),
+  route('GET', '/ready', ready),
+  route('GET', '/providers', providers),
+  route('POST', '/providers/{name}/{action}', operate),
+  route('GET', '/metrics', metrics),
+];
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Creates the gateway in front of `engine` (not yet listening).
+ * @example
+ * const gateway = createGateway(createSwitchyard(config));
+ * const { url } = await gateway.listen(8080, '127.0.0.1');
+ */
+export function createGateway(engine: Switchyard, options: GatewayOptions = {}): Gateway {
+  const config = engine.config;
+  const secrets = [
+    ...config.providers.flatMap((provider) => secretsOf(provider.apiKey, provider.headers)),
+    ...config.server.apiKeys,
+    ...(config.server.adminKey === undefined ? [] : [config.server.adminKey]),
+  ].filter((secret) => secret !== '');
+  const logger = options.logger ?? createRequestLogger({ level: config.log.level, secrets, clock: engine.clock, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
+  const meter = createMetrics(engine);
+  const models = new Map(config.providers.map((provider) => [provider.name, provider.model]));
+  let draining = false;
+  const ctx: GatewayContext = {
+    engine,
+    logger,
+    metrics: meter,
+    apiKeys: createKeyCheck(config.server.apiKeys),
+    adminKey: createKeyCheck([config.server.adminKey]),
+    maxBodyBytes: config.server.maxBodyBytes,
+    secrets,
+    get draining() {
+      return draining;
+    },
+    modelOf: (provider) => models.get(provider) ?? provider,
+  };
+
+  const unsubscribe = engine.on('request.finished', (event) => {
+    const status = statusForCode(event.status);
+    logger.finished(event, status);
+    meter.finished(event, status);
+  });
+
+  const idPrefix = randomBytes(4).toString('hex');
+  let counter = 0;
+  const active = new Set<ServerResponse>();
+  let idle: (() => void) | undefined;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const header = req.headers['x-request-id'];
+    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : `${idPrefix}-${(++counter).toString(36)}`;
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const exchange: Exchange = {
+      req,
+      res,
+      requestId,
+      startedAt: engine.clock.now(),
+      query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
+    };
+    res.setHeader('x-switchyard-request-id', requestId);
+    if (draining) res.setHeader('connection', 'close');
+    try {
+      const { handler, params } = match(req.method ?? 'GET', q === -1 ? url : url.slice(0, q));
+      await handler(ctx, exchange, params);
+    } catch (error) {
+      fail(exchange, error);
+    }
+  };
+
+  const fail = (exchange: Exchange, error: unknown): void => {
+    const failure = toHttpFailure(error, secrets);
+    if (failure.status === 500) logger.warn('internal error', { request_id: exchange.requestId, error: error instanceof Error ? error.message : String(error) });
+    if (failure.status === 413) exchange.res.setHeader('connection', 'close');
+    sendFailure(exchange.res, failure);
+    // The engine reports every request it was given (rejected ones too) in `request.finished`.
+    if (!RequestError.is(error)) {
+      logger.rejected({ requestId: exchange.requestId, status: failure.status, code: failure.body.error.code, message: failure.body.error.message, latencyMs: engine.clock.now() - exchange.startedAt });
+      meter.rejected(failure.status, undefined);
+    }
+  };
+
+  const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+    active.add(res);
+    res.once('close', () => {
+      active.delete(res);
+      if (active.size === 0) idle?.();
+    });
+    void handle(req, res);
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  return {
+    server,
+    logger,
+    metrics: meter,
+    get active() {
+      return active.size;
+    },
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+          resolve({ host: address.address, port: address.port, url: `http://${shown}:${address.port}` });
+        });
+      });
+    },
+    async close(drainTimeoutMs = config.server.drainTimeoutMs) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      let drained = active.size === 0;
+      if (!drained) {
+        drained = await new Promise<boolean>((resolve) => {
+          const timer = engine.clock.setTimeout(() => resolve(false), drainTimeoutMs);
+          idle = () => {
+            engine.clock.clearTimeout(timer);
+            resolve(true);
+          };
+        });
+      }
+      // What is left is cancelled: the engine aborts its requests, then sockets close.
+      await engine.stop();
+      unsubscribe();
+      meter.detach();
+      server.closeAllConnections();
+      await closed;
+      logger.flush();
+      return { drained };
+    },
+  };
+
+  function match(method: string, path: string): { handler: Handler; params: Record<string, string> } {
+    let allowed: string[] | undefined;
+    for (const candidate of ROUTES) {
+      const found = candidate.pattern.exec(path);
+      if (found === null) continue;
+      if (candidate.method !== method) {
+        (allowed ??= []).push(candidate.method);
+        continue;
+      }
+      const params: Record<string, string> = {};
+      candidate.keys.forEach((key, i) => (params[key] = safeDecode(found[i + 1]!)));
+      return { handler: candidate.handler, params };
+    }
+    if (allowed !== undefined) throw new GatewayError(405, 'method_not_allowed', `${method} is not allowed on ${path}; use ${allowed.join(', ')}`);
+    throw new GatewayError(404, 'not_found', `unknown route ${method} ${path.slice(0, 200)}`);
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+

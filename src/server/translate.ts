@@ -1,0 +1,165 @@
+/**
+ * Translation between OpenAI's Chat Completions wire format and Switchyard's unified types:
+ * request body → {@link ChatRequest}, {@link ChatResult} → completion JSON, and
+ * {@link StreamPart} → `chat.completion.chunk` objects. Pure functions, no IO.
+ */
+import type { ChatMessage, ChatRequest, ContentPart, FinishReason, StreamPart, Usage } from '../core/types.js';
+import type { ChatResult } from '../engine/switchyard.js';
+import type { ChatCompletionBody } from './validate.js';
+
+type OpenAIMessage = ChatCompletionBody['messages'][number];
+
+/** A validated Chat Completions body as a unified request; `task` comes from the header or `metadata.task`. */
+export function toChatRequest(body: ChatCompletionBody, taskHeader: string | undefined): ChatRequest {
+  const request: ChatRequest = { messages: body.messages.map(toMessage) };
+  if (body.model !== undefined) request.model = body.model;
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+  if (maxTokens != null) request.maxTokens = maxTokens;
+  if (body.temperature != null) request.temperature = body.temperature;
+  if (body.top_p != null) request.topP = body.top_p;
+  if (body.stop != null) request.stop = typeof body.stop === 'string' ? [body.stop] : body.stop;
+  if (body.seed != null) request.seed = body.seed;
+  if (body.user !== undefined) request.user = body.user;
+  if (body.tools !== undefined && body.tools.length > 0) {
+    request.tools = body.tools.map(({ function: f }) => ({
+      name: f.name,
+      ...(f.description === undefined ? {} : { description: f.description }),
+      ...(f.parameters === undefined ? {} : { parameters: f.parameters }),
+    }));
+  }
+  if (body.tool_choice !== undefined) {
+    request.toolChoice = typeof body.tool_choice === 'string' ? body.tool_choice : { name: body.tool_choice.function.name };
+  }
+  if (body.response_format !== undefined) {
+    const format = body.response_format;
+    request.responseFormat = format.type === 'json_schema' && format.json_schema.schema !== undefined ? { type: format.type, schema: format.json_schema.schema } : { type: format.type };
+  }
+  if (body.metadata != null) request.metadata = body.metadata;
+  const task = taskHeader ?? body.metadata?.task;
+  if (task !== undefined && task !== '') request.task = task;
+  return request;
+}
+
+function toMessage(message: OpenAIMessage): ChatMessage {
+  switch (message.role) {
+    case 'system':
+    case 'developer':
+      return withName({ role: 'system', content: toContent(message.content) }, message.name);
+    case 'user':
+      return withName({ role: 'user', content: toContent(message.content) }, message.name);
+    case 'assistant': {
+      const out: ChatMessage = withName({ role: 'assistant', content: message.content == null ? null : toContent(message.content) }, message.name);
+      if (message.tool_calls !== undefined && message.tool_calls.length > 0) {
+        out.toolCalls = message.tool_calls.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
+      }
+      return out;
+    }
+    case 'tool':
+      return { role: 'tool', content: toContent(message.content), toolCallId: message.tool_call_id };
+  }
+}
+
+function withName(message: ChatMessage, name: string | undefined): ChatMessage {
+  if (name !== undefined) message.name = name;
+  return message;
+}
+
+type WireContent = string | ({ type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' | undefined } })[];
+
+function toContent(content: WireContent): string | ContentPart[] {
+  if (typeof content === 'string') return content;
+  return content.map((part) =>
+    part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image_url', url: part.image_url.url, ...(part.image_url.detail === undefined ? {} : { detail: part.image_url.detail }) },
+  );
+}
+
+const OPENAI_FINISH = new Set(['stop', 'length', 'tool_calls', 'content_filter']);
+
+/** OpenAI's `finish_reason` for a unified one (`error`/`other` become `stop`). */
+export function finishReasonOf(reason: FinishReason): string {
+  return OPENAI_FINISH.has(reason.unified) ? reason.unified : 'stop';
+}
+
+/** OpenAI's `usage` object, or `undefined` when the provider did not report it. */
+export function usageOf(usage: Usage | undefined) {
+  if (usage === undefined || (usage.inputTokens === undefined && usage.outputTokens === undefined)) return undefined;
+  const prompt = usage.inputTokens ?? 0;
+  const completion = usage.outputTokens ?? 0;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+/** A `chat.completion` object for a completed call. `created` is in seconds. */
+export function toCompletion(result: ChatResult, created: number) {
+  const toolCalls = result.toolCalls?.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } }));
+  const usage = usageOf(result.usage);
+  return {
+    id: result.id,
+    object: 'chat.completion',
+    created,
+    model: result.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: toolCalls !== undefined && toolCalls.length > 0 && result.content === '' ? null : result.content,
+          refusal: null,
+          ...(toolCalls !== undefined && toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+        },
+        logprobs: null,
+        finish_reason: finishReasonOf(result.finishReason),
+      },
+    ],
+    ...(usage === undefined ? {} : { usage }),
+  };
+}
+
+/** Renders the stream parts of one answer as `chat.completion.chunk` objects. */
+export class ChunkWriter {
+  private started = false;
+
+  constructor(
+    private readonly id: string,
+    private model: string,
+    private readonly created: number,
+    private readonly includeUsage: boolean,
+  ) {}
+
+  /** The chunks for one part (none for an `error` part: the caller renders errors). */
+  chunks(part: StreamPart): object[] {
+    switch (part.type) {
+      case 'text-delta':
+        return [this.chunk(this.delta({ content: part.text }), null)];
+      case 'tool-call-delta': {
+        const call: Record<string, unknown> = { index: part.index };
+        if (part.id !== undefined) call.id = part.id;
+        if (part.id !== undefined || part.name !== undefined) call.type = 'function';
+        const fn: Record<string, string> = { arguments: part.argumentsDelta };
+        if (part.name !== undefined) fn.name = part.name;
+        call.function = fn;
+        return [this.chunk(this.delta({ tool_calls: [call] }), null)];
+      }
+      case 'finish': {
+        if (part.model !== undefined) this.model = part.model;
+        const out: object[] = [];
+        if (!this.started) out.push(this.chunk(this.delta({ content: '' }), null));
+        out.push(this.chunk({}, finishReasonOf(part.finishReason)));
+        const usage = usageOf(part.usage);
+        if (this.includeUsage) out.push({ id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage: usage ?? null });
+        return out;
+      }
+      case 'error':
+        return [];
+    }
+  }
+
+  private delta(fields: Record<string, unknown>): Record<string, unknown> {
+    if (this.started) return fields;
+    this.started = true;
+    return { role: 'assistant', ...fields };
+  }
+
+  private chunk(delta: Record<string, unknown>, finishReason: string | null) {
+    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }] };
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The shape of an OpenAI Chat Completions request and of a `/generate` request. A bad body
+ * is rejected with a message naming the first offending field, like `messages[0].role`.
+ * Unknown fields are accepted and dropped, as OpenAI-compatible servers do.
+ */
+import { z } from 'zod';
+import { GatewayError } from './errors.js';
+
+const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
+const positiveInt = () => z.number().int().min(1);
+const range = (min: number, max: number) => z.number().min(min).max(max);
+
+const textPart = z.object({ type: z.literal('text'), text: z.string() });
+const imagePart = z.object({
+  type: z.literal('image_url'),
+  image_url: z.object({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }),
+});
+const contentPart = z.discriminatedUnion('type', [textPart, imagePart], { error: "must be a content part of type 'text' or 'image_url'" });
+const content = z.union([z.string(), z.array(contentPart), z.null()], { error: 'must be a string, an array of content parts, or null' });
+
+const toolCall = z.object({
+  id: z.string(),
+  type: z.literal('function'),
+  function: z.object({ name: z.string().min(1), arguments: z.string() }),
+});
+
+const message = z.discriminatedUnion(
+  'role',
+  [
+    z.object({ role: z.enum(['system', 'developer']), content: z.union([z.string(), z.array(textPart)]), name: z.string().optional() }),
+    z.object({ role: z.literal('user'), content: z.union([z.string(), z.array(contentPart)]), name: z.string().optional() }),
+    z.object({
+      role: z.literal('assistant'),
+      content: content.optional(),
+      name: z.string().optional(),
+      tool_calls: z.array(toolCall).optional(),
+      refusal: z.string().nullable().optional(),
+    }),
+    z.object({ role: z.literal('tool'), content: z.union([z.string(), z.array(textPart)]), tool_call_id: z.string().min(1) }),
+  ],
+  { error: "must be one of 'system', 'developer', 'user', 'assistant', 'tool'" },
+);
+
+const tool = z.object({
+  type: z.literal('function'),
+  function: z.object({
+    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
+    description: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+    strict: z.boolean().nullable().optional(),
+  }),
+});
+
+const toolChoice = z.union([
+  z.enum(['auto', 'none', 'required']),
+  z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }) }),
+], { error: "must be 'auto', 'none', 'required' or { type: 'function', function: { name } }" });
+
+const responseFormat = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text') }),
+  z.object({ type: z.literal('json_object') }),
+  z.object({ type: z.literal('json_schema'), json_schema: z.object({ name: z.string().optional(), schema: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullable().optional() }) }),
+], { error: "must be { type: 'text' | 'json_object' | 'json_schema' }" });
+
+/** An OpenAI Chat Completions request body. */
+export const chatCompletionSchema = z.object({
+  model: z.string().min(1).optional(),
+  messages: z.array(message).min(1, 'must be a non-empty array'),
+  stream: z.boolean().nullable().optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
+  max_tokens: positiveInt().nullable().optional(),
+  max_completion_tokens: positiveInt().nullable().optional(),
+  temperature: range(0, 2).nullable().optional(),
+  top_p: range(0, 1).nullable().optional(),
+  n: z.literal(1, 'only n = 1 is supported').nullable().optional(),
+  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+  presence_penalty: range(-2, 2).nullable().optional(),
+  frequency_penalty: range(-2, 2).nullable().optional(),
+  seed: z.number().int().nullable().optional(),
+  user: z.string().optional(),
+  tools: z.array(tool).optional(),
+  tool_choice: toolChoice.optional(),
+  parallel_tool_calls: z.boolean().optional(),
+  response_format: responseFormat.optional(),
+  metadata: z.record(z.string(), z.string()).nullable().optional(),
+  logprobs: z.boolean().nullable().optional(),
+});
+export type ChatCompletionBody = z.output<typeof chatCompletionSchema>;
+
+/** The simple API's body (CONTRACT §3 `/generate`). */
+export const generateSchema = z.object({
+  prompt: z.string().min(1, 'must be a non-empty string'),
+  model: z.string().min(1).optional(),
+  max_tokens: positiveInt().optional(),
+  temperature: range(0, 2).optional(),
+  strategy: z.string().min(1).optional(),
+  task: z.string().min(1).optional(),
+});
+export type GenerateBody = z.output<typeof generateSchema>;
+
+/** Parses `value` with `schema` or throws a 400 naming the first bad field. */
+export function parseBody<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new GatewayError(400, 'invalid_request', 'the request body must be a JSON object');
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = mostSpecific(result.error.issues[0] as Issue);
+  const param = formatPath(issue.path);
+  const why = issue.message;
+  throw new GatewayError(400, 'invalid_request', param === '' ? why : `${param}: ${why}`, param === '' ? null : param);
+}
+
+type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
+
+/** For a failed union, the issue of the branch that got furthest into the value (when one did). */
+function mostSpecific(issue: Issue): Issue {
+  if (issue.code !== 'invalid_union' || issue.errors === undefined) return issue;
+  let best: Issue | undefined;
+  for (const branch of issue.errors) {
+    const first = branch[0];
+    if (first === undefined) continue;
+    const inner = mostSpecific(first);
+    if (inner.path.length > 0 && (best === undefined || inner.path.length > best.path.length)) best = inner;
+  }
+  return best === undefined ? issue : { ...best, path: [...issue.path, ...best.path] };
+}
+
+/** `['messages', 0, 'role']` → `messages[0].role`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}

@@ -1,0 +1,143 @@
+/**
+ * Bad input never reaches an upstream and never breaks the gateway: malformed JSON, wrong
+ * types, empty messages, unknown routes, oversized bodies and a few hundred randomly mutated
+ * bodies all get a 4xx with an OpenAI-shaped error; the server stays healthy.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeUpstream } from '../fakes/server.js';
+import { CALM, openaiProviders, startGateway, startOpenAIFakes, type TestGateway } from './helpers.js';
+
+let fakes: FakeUpstream[];
+let gw: TestGateway;
+const valid = {
+  model: 'default',
+  messages: [
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+  ],
+  temperature: 0.5,
+  max_tokens: 20,
+  stream: false,
+  tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+};
+
+beforeAll(async () => {
+  fakes = await startOpenAIFakes(1);
+  gw = await startGateway({ server: { maxBodyBytes: 2048 }, providers: openaiProviders(fakes), ...CALM });
+});
+afterAll(async () => {
+  await gw.close();
+  await fakes[0]!.close();
+});
+
+async function expect4xx(response: Response) {
+  expect(response.status).toBeGreaterThanOrEqual(400);
+  expect(response.status).toBeLessThan(500);
+  const body = (await response.json()) as { error: { message: unknown; type: unknown; code: unknown } };
+  expect(typeof body.error.message).toBe('string');
+  expect(typeof body.error.type).toBe('string');
+  expect(typeof body.error.code).toBe('string');
+  return body.error;
+}
+
+describe('bad input', () => {
+  it.each([
+    ['malformed JSON', '{"messages": [', 'invalid_json'],
+    ['trailing garbage', '{"messages": []}}', 'invalid_json'],
+    ['an empty body', '', 'invalid_request'],
+    ['a JSON array', '[1,2]', 'invalid_request'],
+    ['JSON null', 'null', 'invalid_request'],
+    ['a number', '42', 'invalid_request'],
+  ])('rejects %s', async (_name, body, code) => {
+    const error = await expect4xx(await gw.post('/v1/chat/completions', body));
+    expect(error.code).toBe(code);
+  });
+
+  it.each([
+    [{ messages: [] }, 'messages'],
+    [{}, 'messages'],
+    [{ messages: 'hi' }, 'messages'],
+    [{ messages: [{ role: 'user' }] }, 'messages[0].content'],
+    [{ messages: [{ role: 'robot', content: 'x' }] }, 'messages[0].role'],
+    [{ messages: [{ role: 'user', content: 5 }] }, 'messages[0].content'],
+    [{ messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].tool_call_id'],
+    [{ messages: [{ role: 'user', content: [{ type: 'audio' }] }] }, 'messages[0].content[0].type'],
+    [{ messages: [{ role: 'user', content: 'x' }], model: 3 }, 'model'],
+    [{ messages: [{ role: 'user', content: 'x' }], stream: 'yes' }, 'stream'],
+    [{ messages: [{ role: 'user', content: 'x' }], max_tokens: -1 }, 'max_tokens'],
+    [{ messages: [{ role: 'user', content: 'x' }], top_p: 2 }, 'top_p'],
+    [{ messages: [{ role: 'user', content: 'x' }], n: 3 }, 'n'],
+    [{ messages: [{ role: 'user', content: 'x' }], stream_options: { include_usage: 'y' } }, 'stream_options.include_usage'],
+    [{ messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'bad name!' } }] }, 'tools[0].function.name'],
+  ])('names the field of %j', async (body, param) => {
+    const error = (await expect4xx(await gw.post('/v1/chat/completions', body))) as { param?: unknown; message: string };
+    expect(error.param).toBe(param);
+    expect(error.message.startsWith(param)).toBe(true);
+  });
+
+  it('rejects unknown routes and oversized bodies', async () => {
+    await expect4xx(await gw.fetch('/v1/completions', { method: 'POST', body: '{}' }));
+    await expect4xx(await gw.fetch('/../../etc/passwd'));
+    await expect4xx(await gw.fetch('/providers/%E0%A4%A/open', { method: 'POST' }));
+    await expect4xx(await gw.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'x'.repeat(4000) }] }));
+  });
+
+  it('answers a few hundred randomly mutated bodies with a 4xx', async () => {
+    const text = JSON.stringify(valid);
+    // Each path with values that are wrong there (a mutation must not make a valid request).
+    const wrong: [(string | number)[], unknown[]][] = [
+      [['messages'], [null, 0, 'x', [], {}, [1]]],
+      [['messages', 0], [null, 0, 'x', [], {}]],
+      [['messages', 0, 'role'], [null, 0, '', 'robot', true, {}]],
+      [['messages', 1, 'content'], [0, true, {}, [1], [{}], null]],
+      [['messages', 1, 'content', 0], [null, 0, 'x', [], {}]],
+      [['messages', 1, 'content', 0, 'type'], [null, 0, 'audio', '', []]],
+      [['temperature'], [-1, 3, 'hot', true, [], {}]],
+      [['max_tokens'], [0, -1, 1.5, 'x', true, {}]],
+      [['stream'], [0, 'yes', [], {}]],
+      [['tools'], [0, 'x', {}, [1], [{}]]],
+      [['tools', 0, 'function'], [null, 0, 'x', [], {}]],
+      [['tools', 0, 'type'], [null, 0, 'tool', []]],
+      [['model'], [0, true, '', [], {}]],
+    ];
+    // Text mutations that break the JSON, and structural ones that break the shape.
+    const textMutation = fc
+      .tuple(fc.nat({ max: text.length - 1 }), fc.nat({ max: 8 }), fc.constantFrom('', '{', '}', '"', ',', ':', '[', ']', '\\', 'x', '\u0000', '\uD800'))
+      .map(([at, cut, insert]) => text.slice(0, at) + insert + text.slice(at + cut))
+      .filter((body) => !parses(body));
+    const shapeMutation = fc.constantFrom(...wrong).chain(([path, values]) => fc.tuple(fc.constant(path), fc.constantFrom(...values))).map(([path, value]) => {
+      const copy = structuredClone(valid) as Record<string, unknown>;
+      setPath(copy, path, value);
+      return JSON.stringify(copy);
+    });
+    const bodies = fc.sample(fc.oneof(textMutation, shapeMutation), { numRuns: 300, seed: 42 });
+    expect(bodies.length).toBe(300);
+    for (let i = 0; i < bodies.length; i += 25) {
+      const responses = await Promise.all(bodies.slice(i, i + 25).map((body) => gw.post('/v1/chat/completions', body)));
+      for (const response of responses) await expect4xx(response);
+    }
+  });
+
+  it('made no upstream call and is still healthy', async () => {
+    expect(fakes[0]!.requests).toHaveLength(0);
+    expect((await gw.fetch('/health')).status).toBe(200);
+    expect((await gw.post('/v1/chat/completions', valid)).status).toBe(200);
+    expect(fakes[0]!.requests).toHaveLength(1);
+  });
+});
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: (string | number)[], value: unknown): void {
+  let node: unknown = target;
+  for (const key of path.slice(0, -1)) node = (node as Record<string | number, unknown>)[key];
+  (node as Record<string | number, unknown>)[path.at(-1)!] = value;
+}

@@ -1,0 +1,105 @@
+/**
+ * The official openai SDK against the gateway in front of a fake upstream of each provider
+ * type (OpenAI, Anthropic, Gemini, Ollama), streaming and not, and failover across types.
+ */
+import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { anthropicWire } from '../fakes/anthropic.js';
+import { geminiWire } from '../fakes/gemini.js';
+import { ollamaWire } from '../fakes/ollama.js';
+import { openaiWire } from '../fakes/openai.js';
+import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
+import type { FakeWire } from '../fakes/types.js';
+import { CALM, CANARY, startGateway, type TestGateway } from './helpers.js';
+
+const TYPES: [string, FakeWire][] = [
+  ['openai', openaiWire],
+  ['anthropic', anthropicWire],
+  ['gemini', geminiWire],
+  ['ollama', ollamaWire],
+];
+const fakes = new Map<string, FakeUpstream>();
+let gw: TestGateway;
+let client: OpenAI;
+
+beforeAll(async () => {
+  for (const [type, wire] of TYPES) fakes.set(type, await startFakeUpstream(wire));
+  gw = await startGateway({
+    providers: TYPES.map(([type], i) => ({ name: type, type, baseUrl: fakes.get(type)!.baseUrl, apiKey: CANARY, model: `${type}-model`, priority: i + 1 })),
+    ...CALM,
+  });
+  client = gw.client();
+});
+afterAll(async () => {
+  await gw.close();
+  await Promise.all([...fakes.values()].map((fake) => fake.close()));
+});
+beforeEach(() => {
+  for (const fake of fakes.values()) fake.reset();
+  for (const provider of gw.engine.providers()) gw.engine.operate(provider.name, 'reset');
+});
+
+describe.each(TYPES.map(([type]) => type))('in front of a %s upstream', (type) => {
+  it('answers a completion', async () => {
+    fakes.get(type)!.enqueue({ type: 'ok', reply: { content: `Hi from ${type}`, usage: { input: 4, output: 3 } } });
+    const { data, response } = await client.chat.completions.create({ model: type, messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
+    expect(data.choices[0]!.message.content).toBe(`Hi from ${type}`);
+    expect(data.choices[0]!.finish_reason).toBe('stop');
+    expect(response.headers.get('x-switchyard-provider')).toBe(type);
+    expect(data.usage).toMatchObject({ prompt_tokens: 4, completion_tokens: 3 });
+  });
+
+  it('streams with usage', async () => {
+    fakes.get(type)!.enqueue({ type: 'ok', reply: { content: `Hi from ${type}`, usage: { input: 4, output: 3 } } });
+    const stream = await client.chat.completions.create({ model: type, messages: [{ role: 'user', content: 'Hi' }], stream: true, stream_options: { include_usage: true } });
+    let text = '';
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toBe(`Hi from ${type}`);
+    expect(usage?.completion_tokens).toBe(3);
+  });
+});
+
+describe('across provider types', () => {
+  it('fails over from an openai 500, an anthropic overload and a gemini 503 to ollama', async () => {
+    fakes.get('openai')!.enqueue({ type: 'error', kind: 'server' });
+    fakes.get('anthropic')!.enqueue({ type: 'error', kind: 'overloaded' });
+    fakes.get('gemini')!.enqueue({ type: 'error', kind: 'unavailable' });
+    fakes.get('ollama')!.enqueue({ type: 'ok', reply: { content: 'from ollama' } });
+    const gateway = await startGatewayWithAttempts(4);
+    const { data, response } = await gateway.client().chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
+    expect(data.choices[0]!.message.content).toBe('from ollama');
+    expect(response.headers.get('x-switchyard-attempts')).toBe('4');
+    await gateway.close();
+  });
+});
+
+describe('a client that goes away', () => {
+  it('cancels a non-streaming upstream call at once', async () => {
+    const fake = fakes.get('anthropic')!;
+    fake.enqueue({ type: 'hang-before-headers' });
+    const controller = new AbortController();
+    const request = fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'anthropic', messages: [{ role: 'user', content: 'Hi' }] }),
+      signal: controller.signal,
+    }).catch(() => 'aborted');
+    await fake.until((f) => f.hanging === 1);
+    controller.abort();
+    expect(await request).toBe('aborted');
+    // The upstream timeout is 30 s: only the client's disconnect can end this call now.
+    await fake.until((f) => f.hanging === 0);
+    await expect.poll(() => gw.engine.inFlight).toBe(0);
+  });
+});
+
+function startGatewayWithAttempts(maxAttempts: number) {
+  return startGateway({
+    providers: TYPES.map(([type], i) => ({ name: type, type, baseUrl: fakes.get(type)!.baseUrl, apiKey: CANARY, model: `${type}-model`, priority: i + 1 })),
+    ...CALM,
+    routing: { ...CALM.routing, maxAttempts },
+  });
+}

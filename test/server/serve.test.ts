@@ -1,0 +1,104 @@
+/**
+ * `switchyard serve` end to end in-process: the listening line, the demo default, and a
+ * graceful shutdown that lets a request under way finish before resolving with exit 0.
+ */
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { openaiWire } from '../fakes/openai.js';
+import { startFakeUpstream } from '../fakes/server.js';
+import { runServe } from '../../src/cli/serve.js';
+import type { CliIO } from '../../src/cli/io.js';
+
+function capture(env: Record<string, string | undefined> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIO = { stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), env, isTTY: false };
+  const logs: string[] = [];
+  return { io, out, err, logs, logDestination: { write: (line: string) => void logs.push(line) } };
+}
+
+function deferred() {
+  let resolve!: (value: string) => void;
+  const promise = new Promise<string>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('switchyard serve', () => {
+  it('fails with a clear message when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    const { io, logDestination } = capture();
+    await expect(runServe({ config: undefined, host: '127.0.0.1', port, inspect: false, debug: false }, io, { logDestination, shutdown: new Promise(() => undefined) })).rejects.toThrow(
+      `cannot listen on 127.0.0.1:${port}: the address is in use`,
+    );
+    await new Promise((resolve) => blocker.close(resolve));
+  });
+
+  it('serves the demo with no configuration, prints the listening line, and drains on shutdown', async () => {
+    const { io, out, logs, logDestination } = capture();
+    const stop = deferred();
+    let url = '';
+    const listening = new Promise<void>((resolve) => {
+      void runServe({ config: undefined, host: '127.0.0.1', port: 0, inspect: false, debug: false }, io, {
+        shutdown: stop.promise,
+        logDestination,
+        onListening: (u) => {
+          url = u;
+          resolve();
+        },
+      }).then((code) => exited.resolve(String(code)));
+    });
+    const exited = deferred();
+    await listening;
+    expect(out[0]).toMatch(/^switchyard listening on http:\/\/127\.0\.0\.1:\d+\n$/);
+    expect(out[0]).not.toContain(':0\n');
+    expect(logs.join('')).toContain('built-in demo');
+    const providers = (await (await fetch(`${url}/providers`)).json()) as { name: string }[];
+    expect(providers.map((p) => p.name)).toEqual(['sim-alpha', 'sim-beta', 'sim-gamma']);
+    // A request under way when the shutdown starts still gets its answer.
+    const inFlight = fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }], stream: true, max_tokens: 5 }) });
+    const response = await inFlight;
+    stop.resolve('SIGTERM');
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('data: [DONE]');
+    expect(await exited.promise).toBe('0');
+    expect(logs.join('')).toContain('stopped: every request finished');
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+
+  it('reads --config, lets --port override it, and cancels what is left after drainTimeoutMs', async () => {
+    const fake = await startFakeUpstream(openaiWire);
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-serve-'));
+    const file = join(dir, 'switchyard.yaml');
+    writeFileSync(file, `server: { port: 1, drainTimeoutMs: 50 }\nproviders:\n  - { name: up, type: openai, baseUrl: "${fake.baseUrl}", apiKey: "\${KEY}", model: m }\n`);
+    const { io, out, logs, logDestination } = capture({ KEY: 'sk-test-0000000000' });
+    const stop = deferred();
+    let url = '';
+    const listening = new Promise<void>((resolve) => {
+      void runServe({ config: file, host: undefined, port: 0, inspect: false, debug: false }, io, {
+        shutdown: stop.promise,
+        logDestination,
+        onListening: (u) => ((url = u), resolve()),
+      }).then((code) => exited.resolve(String(code)));
+    });
+    const exited = deferred();
+    await listening;
+    expect(out[0]).toMatch(/^switchyard listening on http:\/\/127\.0\.0\.1:\d+\n$/);
+    fake.enqueue({ type: 'hang-before-headers' });
+    const hanging = fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] }) }).then(
+      (r) => r.status,
+      () => 'closed',
+    );
+    await fake.until((f) => f.hanging === 1);
+    stop.resolve('SIGTERM');
+    expect(await exited.promise).toBe('0');
+    expect(logs.join('')).toContain('drain timeout passed');
+    expect([499, 'closed']).toContain(await hanging);
+    await fake.until((f) => f.hanging === 0);
+    await fake.close();
+  });
+});
