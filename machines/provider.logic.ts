@@ -153,29 +153,67 @@ export function outcomeOf(event: ProviderEvent): { at: number; failed: boolean; 
 
 /** Window and consecutive count after recording the event's outcome (unchanged if none). */
 export function withOutcome(context: ProviderContext, event: ProviderEvent): Pick<ProviderContext, 'window' | 'consecutiveFailures'> {
-  const outcome = outcomeOf(event);
-  if (outcome === undefined) return { window: context.window, consecutiveFailures: context.consecutiveFailures };
-  const slow = !outcome.failed && outcome.latencyMs > context.health.slowCallMs;
-  return {
-    window: recordOutcome(context.window, outcome.at, { failed: outcome.failed, slow }),
-    consecutiveFailures: outcome.failed ? context.consecutiveFailures + 1 : 0,
-  };
+  return judgement(context, event).next;
 }
 
 /** Threshold verdicts on the context as it would be after the event's outcome. */
-export function judge(context: ProviderContext, event: ProviderEvent): { opens: boolean; degrades: boolean; recovers: boolean } {
-  const at = 'at' in event ? event.at : context.decidedAt;
+export function judge(context: ProviderContext, event: ProviderEvent): Verdict {
+  return judgement(context, event).verdict;
+}
+
+/** Report accounting and outcome recording in one update (one `assign` per report). */
+export function settleAndRecord(context: ProviderContext, event: ReportEvent): Partial<ProviderContext> {
+  const update = settle(context, event);
   const next = withOutcome(context, event);
+  update.window = next.window;
+  update.consecutiveFailures = next.consecutiveFailures;
+  return update;
+}
+
+/** What `judge` says about an outcome. */
+export interface Verdict {
+  opens: boolean;
+  degrades: boolean;
+  recovers: boolean;
+}
+
+interface Judgement {
+  context: ProviderContext;
+  event: ProviderEvent;
+  next: Pick<ProviderContext, 'window' | 'consecutiveFailures'>;
+  verdict: Verdict;
+}
+
+/**
+ * The outcome of one event on one context, computed once: a transition asks up to three
+ * guards and then records the same outcome. Contexts and events are never mutated, so a
+ * one-entry cache keyed by their identity is exact.
+ */
+let lastJudgement: Judgement | undefined;
+
+function judgement(context: ProviderContext, event: ProviderEvent): Judgement {
+  if (lastJudgement !== undefined && lastJudgement.context === context && lastJudgement.event === event) return lastJudgement;
   const health = context.health;
+  const outcome = outcomeOf(event);
+  const next =
+    outcome === undefined
+      ? { window: context.window, consecutiveFailures: context.consecutiveFailures }
+      : {
+          window: recordOutcome(context.window, outcome.at, { failed: outcome.failed, slow: !outcome.failed && outcome.latencyMs > health.slowCallMs }),
+          consecutiveFailures: outcome.failed ? context.consecutiveFailures + 1 : 0,
+        };
+  const at = 'at' in event ? event.at : context.decidedAt;
   const totals = windowTotals(next.window, at, health.windowMs);
   const judged = totals.calls > 0 && totals.calls >= health.minCalls;
   const failureRate = judged ? totals.failures / totals.calls : 0;
   const badRate = judged ? (totals.failures + totals.slow) / totals.calls : 0;
-  return {
+  const verdict = {
     opens: next.consecutiveFailures >= health.consecutiveFailures || (judged && failureRate >= health.failureRate),
     degrades: judged && badRate >= health.degradedFailureRate,
     recovers: judged && badRate < health.degradedFailureRate / 2,
   };
+  lastJudgement = { context, event, next, verdict };
+  return lastJudgement;
 }
 
 /** Counters cleared when a provider starts afresh (reset, enable); stats are kept. */

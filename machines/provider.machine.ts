@@ -14,6 +14,7 @@ import {
   nextRandom,
   rateLimitMs,
   settle,
+  settleAndRecord,
   withOutcome,
   type ProviderContext,
 } from './provider.logic.js';
@@ -71,6 +72,8 @@ export const providerSetup = setup({
     }),
     settleReport: assign(({ context, event }) => ('token' in event ? settle(context, event) : {})),
     recordOutcome: assign(({ context, event }) => withOutcome(context, event)),
+    /** `settleReport` then `recordOutcome`, in one update. */
+    recordReport: assign(({ context, event }) => ('token' in event ? settleAndRecord(context, event) : withOutcome(context, event))),
     countTrialSuccess: assign({ probeSuccesses: ({ context }) => context.probeSuccesses + 1 }),
     resetTrial: assign({ probeSuccesses: 0 }),
     clearFailures: assign(({ context }) => ({ consecutiveFailures: 0, window: emptyWindow(context.health.windowMs) })),
@@ -127,7 +130,7 @@ export type ProviderMachineConfig = Parameters<typeof providerSetup.createMachin
 export type ProviderStateConfig = NonNullable<ProviderMachineConfig['states']>[string];
 
 const SETTLE = 'settleReport';
-const RECORD = ['settleReport', 'recordOutcome'] as const;
+const RECORD = 'recordReport';
 
 /** Reusable transition configs, to build extra states that behave like the built-in ones. */
 export const providerTransitions = {

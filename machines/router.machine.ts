@@ -90,17 +90,18 @@ export const routerMachine = setup({
       const { clock, routing } = context.input;
       context.io.deadline = clock.setTimeout(() => self.send({ type: 'deadline' }), routing.deadlineMs);
     },
-    plan: assign({ plan: ({ context }) => planNext(context, context.input.clock.now()) }),
-    failWithPlan: assign({ error: ({ context }) => (context.plan?.type === 'fail' ? context.plan.error : undefined) }),
-    startAttempt: assign(({ context }) => {
-      const plan = context.plan!;
-      if (plan.type !== 'attempt') return {};
+    /** Decides the next step and, for an attempt, sets it up (one update: this runs once per attempt). */
+    plan: assign(({ context }) => {
+      const now = context.input.clock.now();
+      const plan = planNext(context, now);
+      if (plan.type !== 'attempt') return { plan, error: plan.error };
       const name = plan.candidate.name;
       // A provider picked again after a backoff starts a new round of failover.
       const excluded = context.excluded.has(name) ? withName(context.blocked, name) : withName(context.excluded, name);
       const seq = (context.current?.seq ?? 0) + 1;
       return {
-        current: { seq, candidate: plan.candidate, panic: plan.panic, token: undefined, startedAt: context.input.clock.now(), reported: false, cancel: undefined },
+        plan,
+        current: { seq, candidate: plan.candidate, panic: plan.panic, token: undefined, startedAt: now, reported: false, cancel: undefined },
         excluded,
         panicUsed: context.panicUsed || plan.panic,
         backoffs: plan.backoffMs > 0 ? context.backoffs + 1 : context.backoffs,
@@ -231,7 +232,7 @@ export const routerMachine = setup({
     selecting: {
       entry: 'plan',
       always: [
-        { guard: 'planFails', target: 'failed', actions: 'failWithPlan' },
+        { guard: 'planFails', target: 'failed' },
         { guard: 'planBacksOff', target: 'backoff' },
         { target: 'acquiring' },
       ],
@@ -240,7 +241,7 @@ export const routerMachine = setup({
       after: { backoff: 'acquiring' },
     },
     acquiring: {
-      entry: ['startAttempt', 'requestSlot'],
+      entry: 'requestSlot',
       on: {
         'slot.granted': { guard: 'isOurReply', target: 'attempting', actions: 'takeSlot' },
         'slot.denied': { guard: 'isOurReply', target: 'selecting', actions: 'noteDenial' },

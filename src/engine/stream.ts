@@ -33,9 +33,16 @@ export class ChatStream implements AsyncIterable<StreamPart> {
   /** A stream driven by a started router actor. */
   static fromRouter(router: Actor<typeof routerMachine>, done: Promise<RouterOutput>, meta: { requestId: string; route: string }): ChatStream {
     const committed = new Promise<CommittedStream>((resolve, reject) => {
-      router.on('stream.committed', (event) => resolve(event.stream));
+      let isCommitted = false;
+      router.on('stream.committed', (event) => {
+        isCommitted = true;
+        resolve(event.stream);
+      });
       // If the request ends without committing, `done` carries the error.
-      done.then((output) => reject(output.ok ? new RequestError({ code: 'all_attempts_failed', message: 'stream ended before it started' }) : output.error), reject);
+      done.then((output) => {
+        if (isCommitted) return;
+        reject(output.ok ? new RequestError({ code: 'all_attempts_failed', message: 'stream ended before it started' }) : output.error);
+      }, reject);
     });
     const info = committed.then((stream) => ({
       requestId: meta.requestId,
@@ -43,7 +50,11 @@ export class ChatStream implements AsyncIterable<StreamPart> {
       provider: stream.provider,
       failedAttempts: router.getSnapshot().context.attempts.length,
     }));
-    return new ChatStream(committed, info, done, (event) => router.send(event));
+    // Once the router has stopped (deadline, abort), there is nobody left to tell.
+    const send = (event: RouterEvent) => {
+      if (router.getSnapshot().status === 'active') router.send(event);
+    };
+    return new ChatStream(committed, info, done, send);
   }
 
   /** A stream that failed before any router started (invalid request, unknown model). */
