@@ -2,16 +2,16 @@
  * Simulator speed and memory: every example scenario at full length, one simulated hour at
  * 100 rps, and the simulator alone (a stub engine that answers after a timer), so the
  * table separates the simulator's cost from the engine's. Run with
- * `node --expose-gc --import tsx bench/simulate.ts` (add `--quick` to skip the long runs).
+ * `npm run bench:simulate` (builds, then measures the compiled code; add `-- --quick` to skip the long runs).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '../src/config/load.js';
-import { createRandom } from '../src/core/random.js';
-import type { EngineEvents } from '../src/engine/events.js';
-import type { SwitchyardOptions } from '../src/engine/switchyard.js';
-import { runScenario, type SimulatedEngine } from '../src/sim/run.js';
-import { loadScenario, parseScenario, type Scenario } from '../src/sim/scenario.js';
+import { parseConfig } from '../dist/src/config/load.js';
+import { createRandom } from '../dist/src/core/random.js';
+import type { EngineEvents } from '../dist/src/engine/events.js';
+import type { SwitchyardOptions } from '../dist/src/engine/switchyard.js';
+import { runScenario, type SimulatedEngine } from '../dist/src/sim/run.js';
+import { loadScenario, parseScenario, type Scenario } from '../dist/src/sim/scenario.js';
 
 const quick = process.argv.includes('--quick');
 const dir = join(import.meta.dirname, '../examples/scenarios');

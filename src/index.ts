@@ -27,4 +27,5 @@ export type { ProviderEvent, ProviderInput, SlotToken, SlotReply, ProviderStateN
 export { routerMachine } from '../machines/router.machine.js';
 export { TAGS } from '../machines/provider.types.js';
 export { createGateway } from './server/gateway.js';
+export { createPooledFetch, type PooledFetch, type PooledFetchOptions } from './providers/shared/pooled-fetch.js';
 export type { Gateway, GatewayOptions } from './server/gateway.js';

@@ -14,6 +14,7 @@ import { RequestError, SwitchyardError, type AttemptRecord } from '../core/error
 import { createRandom, hashString, type Random } from '../core/random.js';
 import { estimateInputTokens, estimateOutputTokens } from '../core/tokens.js';
 import type { ChatRequest, ChatResponse } from '../core/types.js';
+import { createPooledFetch, type PooledFetch } from '../providers/shared/pooled-fetch.js';
 import { filterCandidates } from '../routing/filters.js';
 import { createRetryBudget } from '../routing/retry-budget.js';
 import { EventBus, type EngineEventName, type Listener } from './events.js';
@@ -30,7 +31,10 @@ export interface SwitchyardOptions {
   clock?: Clock;
   /** Seed for jitter, weighted picks and simulated providers. @default config.seed, else random */
   seed?: number;
-  /** `fetch` used by HTTP adapters. @default globalThis.fetch */
+  /**
+   * `fetch` used by HTTP adapters. @default a pooled fetch on undici's `Agent`
+   * ({@link createPooledFetch}), owned by the engine and closed by `stop()`
+   */
   fetch?: typeof fetch;
   /** Extra or replacement adapter factories by provider type. */
   adapters?: Record<string, AdapterFactory>;
@@ -110,6 +114,8 @@ class Engine implements Switchyard {
   private readonly running = new Set<{ send(event: { type: 'client.abort' }): void }>();
   private requestCounter = 0;
   private stopped = false;
+  /** The connection pool the engine created (none when the caller injected `fetch`). */
+  private readonly ownedFetch: PooledFetch | undefined;
 
   constructor(rawConfig: unknown, private readonly options: SwitchyardOptions) {
     this.config = parseConfig(rawConfig, options.env ?? process.env);
@@ -118,10 +124,11 @@ class Engine implements Switchyard {
     this.random = createRandom(hashString('engine', this.seed));
     this.bus = new EventBus((error) => process.emitWarning(`switchyard: an event listener threw: ${String(error)}`));
     this.retryBudget = createRetryBudget(this.config.routing.retryBudget);
+    this.ownedFetch = options.fetch === undefined ? createPooledFetch() : undefined;
     this.pool = new ProviderPool({
       clock: this.clock,
       seed: this.seed,
-      fetch: options.fetch ?? globalThis.fetch,
+      fetch: options.fetch ?? this.ownedFetch!,
       adapters: options.adapters ?? {},
       machine: options.providerMachine ?? providerMachine,
       inspect: options.inspect,
@@ -195,6 +202,7 @@ class Engine implements Switchyard {
     for (const router of [...this.running]) router.send({ type: 'client.abort' });
     this.healthChecks.apply(0);
     await this.pool.stopAll();
+    await this.ownedFetch?.close();
   }
 
   /** Validates, routes and starts one request's router actor. */

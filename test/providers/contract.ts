@@ -15,6 +15,7 @@ import type { ChatRequest } from '../../src/core/types.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
 import type { FakeWire, FaultKind } from '../fakes/types.js';
 import { faultCases } from './contract-faults.js';
+import { createPooledFetch, type PooledFetch } from '../../src/providers/shared/pooled-fetch.js';
 import { advanceUntilSettled, collect, createHarness, failure, textOf, toolCallsOf } from './helpers.js';
 
 /** Registration of one adapter with the contract suite. */
@@ -36,10 +37,19 @@ const IDLE_MS = 1000;
 const request: ChatRequest = { messages: [{ role: 'user', content: 'Say hello.' }], maxTokens: 50 };
 const weather = { id: 'call_abc123', name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius"}' };
 
-/** Registers the whole contract suite for one adapter. */
+/**
+ * Registers the whole contract suite for one adapter, once per transport: Node's `fetch` and
+ * the engine's default pooled fetch (undici `Agent`), which must be indistinguishable.
+ */
 export function runAdapterContract(contract: AdapterContract): void {
-  describe(`adapter contract: ${contract.name}`, () => {
+  runWithTransport(contract, 'fetch');
+  runWithTransport(contract, 'pooled fetch');
+}
+
+function runWithTransport(contract: AdapterContract, transport: 'fetch' | 'pooled fetch'): void {
+  describe(`adapter contract: ${contract.name} over ${transport}`, () => {
     let fake: FakeUpstream;
+    let pooled: PooledFetch | undefined;
     let harness: ReturnType<typeof createHarness>;
     let adapter: ProviderAdapter;
     const create = (baseUrl: string) =>
@@ -50,14 +60,16 @@ export function runAdapterContract(contract: AdapterContract): void {
 
     beforeAll(async () => {
       fake = await startFakeUpstream(contract.wire);
+      if (transport === 'pooled fetch') pooled = createPooledFetch();
     });
     afterAll(async () => {
       await adapter?.close?.();
+      await pooled?.close();
       await fake.close();
     });
     beforeEach(() => {
       fake.reset();
-      harness = createHarness();
+      harness = createHarness(pooled ?? globalThis.fetch);
       adapter = create(fake.baseUrl);
     });
 

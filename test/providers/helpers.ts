@@ -12,13 +12,13 @@ import type { StreamPart } from '../../src/core/types.js';
 export const START = Date.parse('2026-01-01T00:00:00Z');
 
 /** A virtual clock, an environment on it, and a fresh context per call. */
-export function createHarness(): {
+export function createHarness(fetchImpl: typeof fetch = globalThis.fetch): {
   clock: VirtualClock;
   environment: AdapterEnvironment;
   context(controller?: AbortController): CallContext;
 } {
   const clock = new VirtualClock(START);
-  const environment: AdapterEnvironment = { clock, fetch: globalThis.fetch, seed: 1, startedAt: START };
+  const environment: AdapterEnvironment = { clock, fetch: fetchImpl, seed: 1, startedAt: START };
   let n = 0;
   return {
     clock,

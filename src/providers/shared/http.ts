@@ -1,8 +1,8 @@
 /**
  * The HTTP client every adapter uses: ky with its own retries and timeouts off (the router
  * is the only retry layer; timeouts arrive as AbortSignals), HTTP errors returned rather than
- * thrown (shared code classifies them), and the engine's injectable `fetch` (Node's fetch
- * keeps connections alive by default).
+ * thrown (shared code classifies them), and the engine's injectable `fetch` (by default the
+ * engine's pooled fetch, `pooled-fetch.ts`: keep-alive connections on undici's `Agent`).
  */
 import ky, { type KyInstance } from 'ky';
 

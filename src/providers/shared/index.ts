@@ -17,6 +17,7 @@ export {
 export { mapFinishReason, type FinishReasonTable } from './finish-reason.js';
 export { createHttpClient, joinUrl, type HttpClientOptions } from './http.js';
 export { parseJson } from './json.js';
+export { createPooledFetch, type PooledFetch, type PooledFetchOptions } from './pooled-fetch.js';
 export { parseNdjson } from './ndjson.js';
 export { REDACTED, redactSecrets, secretsOf } from './redact.js';
 export { parseDuration, parseRetryAfter, retryAfterFromHeaders } from './retry-after.js';

@@ -1,0 +1,181 @@
+/**
+ * The pooled fetch against a real loopback server: the parts of `fetch` adapters rely on,
+ * early cancellation without stray errors, and `close()` leaving no socket open. (The whole
+ * adapter contract also runs over it: test/providers/contract.ts.)
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSwitchyard } from '../../../src/engine/switchyard.js';
+import { createPooledFetch, type PooledFetch } from '../../../src/providers/shared/pooled-fetch.js';
+
+interface TestServer {
+  url: string;
+  sockets: Set<Socket>;
+  close(): Promise<void>;
+}
+
+async function serve(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<TestServer> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => handler(req, res, Buffer.concat(chunks).toString('utf8')));
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    sockets,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Resolves once `check` holds, re-checked on every socket close (no timers). */
+async function until(server: TestServer, check: () => boolean): Promise<void> {
+  while (!check()) {
+    const [socket] = server.sockets;
+    if (socket === undefined) return;
+    await new Promise((resolve) => socket.once('close', resolve));
+  }
+}
+
+let server: TestServer | undefined;
+let pooled: PooledFetch | undefined;
+afterEach(async () => {
+  await pooled?.close();
+  await server?.close();
+  pooled = undefined;
+  server = undefined;
+});
+
+describe('createPooledFetch', () => {
+  it('sends method, path, query, headers and body, and returns status, headers and body', async () => {
+    server = await serve((req, res, body) => {
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      res.writeHead(201, { 'content-type': 'application/json', 'x-echo': req.headers['x-key'] ?? '' });
+      res.end(JSON.stringify({ method: req.method, url: req.url, body }));
+    });
+    pooled = createPooledFetch();
+    const response = await pooled(`${server.url}/v1/things?q=1`, { method: 'POST', headers: { 'x-key': 'k1', 'content-type': 'application/json' }, body: '{"a":1}' });
+    expect(response.status).toBe(201);
+    expect(response.ok).toBe(true);
+    expect(response.headers.get('x-echo')).toBe('k1');
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(await response.json()).toEqual({ method: 'POST', url: '/v1/things?q=1', body: '{"a":1}' });
+  });
+
+  it('accepts a Request object (as ky passes it)', async () => {
+    server = await serve((req, res, body) => res.end(`${req.method} ${body}`));
+    pooled = createPooledFetch();
+    const response = await pooled(new Request(`${server.url}/x`, { method: 'PUT', body: 'payload' }));
+    expect(await response.text()).toBe('PUT payload');
+  });
+
+  it('gives a 204 a null body', async () => {
+    server = await serve((_req, res) => res.writeHead(204).end());
+    pooled = createPooledFetch();
+    const response = await pooled(`${server.url}/`);
+    expect(response.status).toBe(204);
+    expect(response.body).toBeNull();
+  });
+
+  it('reuses connections for sequential calls', async () => {
+    server = await serve((_req, res) => res.end('ok'));
+    pooled = createPooledFetch();
+    const ports = new Set<number>();
+    for (let i = 0; i < 5; i++) {
+      const response = await pooled(`${server.url}/`);
+      expect(await response.text()).toBe('ok');
+      for (const socket of server.sockets) ports.add(socket.remotePort!);
+    }
+    // The next call may start before the previous socket is back in the pool; never one per call.
+    expect(ports.size).toBeLessThanOrEqual(2);
+  });
+
+  it('rejects with an AbortError when the signal is already aborted, without connecting', async () => {
+    server = await serve((_req, res) => res.end('never'));
+    pooled = createPooledFetch();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(pooled(`${server.url}/`, { signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(server.sockets.size).toBe(0);
+  });
+
+  it('rejects when aborted while waiting for headers', async () => {
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
+    server = await serve(() => arrived()); // never answers
+    pooled = createPooledFetch();
+    const controller = new AbortController();
+    const pending = pooled(`${server.url}/`, { signal: controller.signal });
+    await requestArrived;
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('lets a reader stop a stream early: no uncaught error, the connection is closed', async () => {
+    server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: 1\n\n'); // and never ends
+    });
+    pooled = createPooledFetch();
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const response = await pooled(`${server.url}/`);
+      const reader = response.body!.getReader();
+      const first = await reader.read();
+      expect(new TextDecoder().decode(first.value)).toBe('data: 1\n\n');
+      await reader.cancel();
+      await until(server, () => server!.sockets.size === 0);
+      expect(server.sockets.size).toBe(0);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+  });
+
+  it('close() ends every kept-alive connection', async () => {
+    server = await serve((_req, res) => res.end('ok'));
+    pooled = createPooledFetch();
+    await (await pooled(`${server.url}/`)).text();
+    expect(server.sockets.size).toBe(1);
+    await pooled.close();
+    pooled = undefined;
+    await until(server, () => server!.sockets.size === 0);
+    expect(server.sockets.size).toBe(0);
+  });
+
+  it('is the engine default, and stop() leaves no socket open', async () => {
+    server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: 'c1',
+          object: 'chat.completion',
+          created: 1,
+          model: 'm',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        }),
+      );
+    });
+    const engine = createSwitchyard({ providers: [{ name: 'up', type: 'openai', baseUrl: `${server.url}/v1`, apiKey: 'sk-test', model: 'm' }] }, { env: {} });
+    const answer = await engine.chat({ messages: [{ role: 'user', content: 'hello' }] });
+    expect(answer.content).toBe('hi');
+    expect(server.sockets.size).toBe(1);
+    await engine.stop();
+    await until(server, () => server!.sockets.size === 0);
+    expect(server.sockets.size).toBe(0);
+  });
+});
