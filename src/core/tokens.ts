@@ -8,16 +8,37 @@ import type { ChatRequest } from './types.js';
 const CHARS_PER_TOKEN = 4;
 const TOKENS_PER_MESSAGE = 4;
 
-/** Estimated prompt tokens of `request`. */
-export function estimateInputTokens(request: ChatRequest): number {
+/** What a prompt is made of, for the estimators: text, tool calls and images. */
+export interface PromptSize {
+  /** Characters of text content and of tool calls (names and arguments). */
+  chars: number;
+  /** Image parts. */
+  images: number;
+  messages: number;
+}
+
+/** Measures the messages of `request` (tool definitions are left to each estimator). */
+export function promptSize(request: ChatRequest): PromptSize {
   let chars = 0;
+  let images = 0;
   for (const message of request.messages) {
     const content = message.content;
     if (typeof content === 'string') chars += content.length;
-    else if (content !== null) for (const part of content) if (part.type === 'text') chars += part.text.length;
+    else if (content !== null) {
+      for (const part of content) {
+        if (part.type === 'text') chars += part.text.length;
+        else images += 1;
+      }
+    }
     for (const call of message.toolCalls ?? []) chars += call.name.length + call.arguments.length;
   }
-  return Math.ceil(chars / CHARS_PER_TOKEN) + TOKENS_PER_MESSAGE * request.messages.length;
+  return { chars, images, messages: request.messages.length };
+}
+
+/** Estimated prompt tokens of `request` (text only). */
+export function estimateInputTokens(request: ChatRequest): number {
+  const size = promptSize(request);
+  return Math.ceil(size.chars / CHARS_PER_TOKEN) + TOKENS_PER_MESSAGE * size.messages;
 }
 
 /** Output tokens to plan for when the request does not cap them. */

@@ -6,6 +6,7 @@
  * an image (width × height / 750, at most about 1,600 for a resized image; sizes are unknown
  * here, so the cap is used), and the tool-use system prompt Anthropic adds when tools are set.
  */
+import { promptSize } from '../../core/tokens.js';
 import type { ChatRequest } from '../../core/types.js';
 
 const CHARS_PER_TOKEN = 3.5;
@@ -17,20 +18,8 @@ const TOOL_SYSTEM_PROMPT = 346;
 
 /** Estimated prompt tokens of `request` for a Claude model (tools included). */
 export function estimateTokens(request: ChatRequest): number {
-  let chars = 0;
-  let images = 0;
-  for (const message of request.messages) {
-    const content = message.content;
-    if (typeof content === 'string') chars += content.length;
-    else if (content !== null) {
-      for (const part of content) {
-        if (part.type === 'text') chars += part.text.length;
-        else images += 1;
-      }
-    }
-    for (const call of message.toolCalls ?? []) chars += call.name.length + call.arguments.length;
-  }
-  let total = Math.ceil(chars / CHARS_PER_TOKEN) + TOKENS_PER_MESSAGE * request.messages.length + TOKENS_PER_IMAGE * images;
+  const { chars, images, messages } = promptSize(request);
+  let total = Math.ceil(chars / CHARS_PER_TOKEN) + TOKENS_PER_MESSAGE * messages + TOKENS_PER_IMAGE * images;
   if (request.tools !== undefined && request.tools.length > 0) {
     total += TOOL_SYSTEM_PROMPT + Math.ceil(JSON.stringify(request.tools).length / CHARS_PER_TOKEN);
   }

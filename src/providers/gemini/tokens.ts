@@ -5,6 +5,7 @@
  * per turn, and 258 tokens per image (an image up to 384×384 px; larger ones are tiled into
  * 768×768 tiles of 258 tokens each, and their size is unknown here, so one tile is counted).
  */
+import { promptSize } from '../../core/tokens.js';
 import type { ChatRequest } from '../../core/types.js';
 
 const CHARS_PER_TOKEN = 4;
@@ -13,19 +14,8 @@ const TOKENS_PER_IMAGE = 258;
 
 /** Estimated prompt tokens of `request` for a Gemini model (tool declarations included). */
 export function estimateTokens(request: ChatRequest): number {
-  let chars = 0;
-  let images = 0;
-  for (const message of request.messages) {
-    const content = message.content;
-    if (typeof content === 'string') chars += content.length;
-    else if (content !== null) {
-      for (const part of content) {
-        if (part.type === 'text') chars += part.text.length;
-        else images += 1;
-      }
-    }
-    for (const call of message.toolCalls ?? []) chars += call.name.length + call.arguments.length;
-  }
+  const size = promptSize(request);
+  let chars = size.chars;
   if (request.tools !== undefined && request.tools.length > 0) chars += JSON.stringify(request.tools).length;
-  return Math.ceil(chars / CHARS_PER_TOKEN) + TOKENS_PER_MESSAGE * request.messages.length + TOKENS_PER_IMAGE * images;
+  return Math.ceil(chars / CHARS_PER_TOKEN) + TOKENS_PER_MESSAGE * size.messages + TOKENS_PER_IMAGE * size.images;
 }

@@ -4,7 +4,7 @@
  * estimate (about four characters per token plus four of framing per message), plus the
  * serialized tool definitions at the same rate and a flat cost per image.
  */
-import { estimateInputTokens } from '../../core/tokens.js';
+import { estimateInputTokens, promptSize } from '../../core/tokens.js';
 import type { ChatRequest } from '../../core/types.js';
 
 const CHARS_PER_TOKEN = 4;
@@ -13,10 +13,7 @@ const TOKENS_PER_IMAGE = 576;
 
 /** Estimated prompt tokens of `request` for a model served by Ollama (tools and images included). */
 export function estimateTokens(request: ChatRequest): number {
-  let total = estimateInputTokens(request);
-  for (const message of request.messages) {
-    if (Array.isArray(message.content)) total += message.content.filter((part) => part.type === 'image_url').length * TOKENS_PER_IMAGE;
-  }
+  let total = estimateInputTokens(request) + promptSize(request).images * TOKENS_PER_IMAGE;
   if (request.tools !== undefined && request.tools.length > 0) total += Math.ceil(JSON.stringify(request.tools).length / CHARS_PER_TOKEN);
   return total;
 }
