@@ -7,6 +7,7 @@ import { SwitchyardError } from '../core/errors.js';
 import { createSwitchyard } from '../engine/switchyard.js';
 import { demoConfig } from '../server/demo.js';
 import { createGateway } from '../server/gateway.js';
+import { startInspectRelay } from '../server/inspect.js';
 import type { ServeOptions } from './args.js';
 import type { CliIO } from './io.js';
 
@@ -42,13 +43,20 @@ export async function runServe(options: ServeOptions, io: CliIO, hooks: ServeHoo
     raw = demo.config;
     notes.push(...demo.notes);
   }
-  if (options.inspect) {
+  const relay = options.inspect ? await startInspectRelay() : undefined;
+  if (relay !== undefined) {
     io.stderr(
-      'switchyard: --inspect: the @statelyai/inspect relay listens on every interface without authentication and its viewer needs internet access, ' +
-        'so it is not started; /providers, the logs and /metrics show every state change.\n',
+      `switchyard: inspector on ${relay.url} (the Stately inspector it embeds needs internet access); ` +
+        `raw inspection events on ${relay.feedUrl}; both on 127.0.0.1 only\n`,
     );
   }
-  const engine = createSwitchyard(raw, { clock, env: io.env });
+  let engine;
+  try {
+    engine = createSwitchyard(raw, { clock, env: io.env, ...(relay === undefined ? {} : { inspect: relay.inspect }) });
+  } catch (error) {
+    await relay?.close();
+    throw error;
+  }
   const gateway = createGateway(engine, hooks.logDestination === undefined ? {} : { logDestination: hooks.logDestination });
   engine.on('state.changed', (event) => gateway.logger.info('provider state changed', { provider: event.provider, from: event.from, to: event.to, ...(event.reason === undefined ? {} : { reason: event.reason }) }));
   const host = options.host ?? engine.config.server.host;
@@ -58,6 +66,7 @@ export async function runServe(options: ServeOptions, io: CliIO, hooks: ServeHoo
     address = await gateway.listen(port, host);
   } catch (error) {
     await engine.stop();
+    await relay?.close();
     const code = (error as NodeJS.ErrnoException).code;
     throw new SwitchyardError('listen_failed', `cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'the address is in use' : code === 'EACCES' ? 'permission denied' : String(error)}`, { cause: error });
   }
@@ -71,6 +80,7 @@ export async function runServe(options: ServeOptions, io: CliIO, hooks: ServeHoo
   const signal = await (hooks.shutdown ?? nextSignal());
   gateway.logger.info('shutting down: draining requests under way', { signal: typeof signal === 'string' ? signal : 'shutdown', in_flight: gateway.active, drain_timeout_ms: engine.config.server.drainTimeoutMs });
   const { drained } = await gateway.close();
+  await relay?.close();
   gateway.logger.info(drained ? 'stopped: every request finished' : 'stopped: drain timeout passed, remaining requests were cancelled');
   gateway.logger.flush();
   return 0;

@@ -11,6 +11,7 @@ import { openaiWire } from '../fakes/openai.js';
 import { startFakeUpstream } from '../fakes/server.js';
 import { runServe } from '../../src/cli/serve.js';
 import type { CliIO } from '../../src/cli/io.js';
+import { WebSocket } from 'ws';
 
 function capture(env: Record<string, string | undefined> = {}) {
   const out: string[] = [];
@@ -100,5 +101,44 @@ describe('switchyard serve', () => {
     expect([499, 'closed']).toContain(await hanging);
     await fake.until((f) => f.hanging === 0);
     await fake.close();
+  });
+
+  it('--inspect starts the loopback inspector, feeds it the live actors, and closes it on shutdown', async () => {
+    const { io, err, logDestination } = capture();
+    const stop = deferred();
+    let url = '';
+    const listening = new Promise<void>((resolve) => {
+      void runServe({ config: undefined, host: '127.0.0.1', port: 0, inspect: true, debug: false }, io, {
+        shutdown: stop.promise,
+        logDestination,
+        onListening: (u) => ((url = u), resolve()),
+      }).then((code) => exited.resolve(String(code)));
+    });
+    const exited = deferred();
+    await listening;
+    const line = err.join('');
+    const page = /inspector on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(line)?.[1];
+    const feedUrl = /raw inspection events on (ws:\/\/127\.0\.0\.1:\d+\/feed)/.exec(line)?.[1];
+    expect(page).toBeDefined();
+    expect(feedUrl).toBeDefined();
+    expect((await fetch(page!)).status).toBe(200);
+    // The feed replays what happened so far: the demo's provider actors are there at once.
+    const socket = new WebSocket(feedUrl!);
+    const names = new Set<string>();
+    const sawProviders = new Promise<void>((resolve) =>
+      socket.on('message', (data) => {
+        const event = JSON.parse(String(data)) as { type: string; snapshot?: { context?: { name?: string } } };
+        if (event.type === '@xstate.actor' && event.snapshot?.context?.name !== undefined) names.add(event.snapshot.context.name);
+        if (names.size === 3) resolve();
+      }),
+    );
+    await fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 5 }) });
+    await sawProviders;
+    expect([...names].sort()).toEqual(['sim-alpha', 'sim-beta', 'sim-gamma']);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    stop.resolve('SIGTERM');
+    expect(await exited.promise).toBe('0');
+    await closed;
+    await expect(fetch(page!)).rejects.toThrow();
   });
 });
