@@ -67,6 +67,15 @@ export function statusForCode(code: string): number {
 }
 
 /**
+ * A request cancelled because the gateway is shutting down (its drain timeout passed) is the
+ * gateway's doing, not the client's: `shutting_down` (503), not `aborted` (499).
+ */
+export function duringShutdown(error: unknown, draining: boolean): unknown {
+  if (!draining || !RequestError.is(error) || error.code !== 'aborted') return error;
+  return new GatewayError(503, 'shutting_down', 'the gateway shut down before the answer was complete');
+}
+
+/**
  * Turns anything thrown while serving into the response to send. Messages are scrubbed of
  * `secrets` and of anything shaped like an API key; unexpected errors say nothing internal.
  */

@@ -13,7 +13,7 @@ import { createRequestLogger, type RequestLogger } from '../telemetry/logger.js'
 import { createMetrics, type Metrics } from '../telemetry/metrics.js';
 import { createKeyCheck } from './auth.js';
 import type { Exchange, GatewayContext, Handler } from './context.js';
-import { GatewayError, statusForCode, toHttpFailure } from './errors.js';
+import { duringShutdown, GatewayError, statusForCode, toHttpFailure } from './errors.js';
 import { sendFailure } from './http.js';
 import { chatCompletions } from './routes/chat.js';
 import { generate } from './routes/generate.js';
@@ -94,7 +94,8 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
     logger,
     metrics: meter,
     apiKeys: createKeyCheck(config.server.apiKeys),
-    adminKey: createKeyCheck([config.server.adminKey]),
+    // Without an admin key, operator actions need a gateway key when gateway keys are set.
+    adminKey: createKeyCheck(config.server.adminKey === undefined ? config.server.apiKeys : [config.server.adminKey]),
     maxBodyBytes: config.server.maxBodyBytes,
     secrets,
     get draining() {
@@ -104,7 +105,7 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   };
 
   const unsubscribe = engine.on('request.finished', (event) => {
-    const status = statusForCode(event.status);
+    const status = draining && event.status === 'aborted' ? statusForCode('shutting_down') : statusForCode(event.status);
     logger.finished(event, status);
     meter.finished(event, status);
   });
@@ -130,6 +131,8 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
     if (draining) res.setHeader('connection', 'close');
     try {
       const { handler, params } = match(req.method ?? 'GET', q === -1 ? url : url.slice(0, q));
+      // Draining: no new work (a kept-alive connection may still bring some); probes and reads go on.
+      if (draining && req.method === 'POST') throw new GatewayError(503, 'shutting_down', 'the gateway is shutting down; retry on another instance');
       await handler(ctx, exchange, params);
     } catch (error) {
       fail(exchange, error);
@@ -137,7 +140,7 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   };
 
   const fail = (exchange: Exchange, error: unknown): void => {
-    const failure = toHttpFailure(error, secrets);
+    const failure = toHttpFailure(duringShutdown(error, draining), secrets);
     if (failure.status === 500) logger.warn('internal error', { request_id: exchange.requestId, error: error instanceof Error ? error.message : String(error) });
     if (failure.status === 413) exchange.res.setHeader('connection', 'close');
     sendFailure(exchange.res, failure);

@@ -36,7 +36,10 @@ export function readJson(req: IncomingMessage, limit: number): Promise<unknown> 
       }
     });
     req.on('error', () => {
-      if (!failed) reject(new GatewayError(400, 'invalid_request', 'the request body could not be read'));
+      if (failed) return;
+      // A client that hung up mid-upload is gone (499 in the log), not a bad request.
+      if (req.destroyed && !req.complete) reject(new GatewayError(499, 'client_closed_request', 'the client closed the connection during the upload'));
+      else reject(new GatewayError(400, 'invalid_request', 'the request body could not be read'));
       failed = true;
     });
   });

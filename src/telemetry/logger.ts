@@ -44,7 +44,9 @@ export interface RequestLogger {
 
 /** Creates the request logger. */
 export function createRequestLogger(options: RequestLoggerOptions): RequestLogger {
-  const destination = options.destination ?? pinoDestination({ dest: 1, sync: false, minLength: 4096 });
+  // Buffered for throughput, but never held back longer than 250 ms (a quiet gateway's lines
+  // show up at once, and a crash loses at most that much); the flush timer is unref'd.
+  const destination = options.destination ?? pinoDestination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 });
   const clock = options.clock;
   const logger = pino(
     {

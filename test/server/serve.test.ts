@@ -98,7 +98,7 @@ describe('switchyard serve', () => {
     stop.resolve('SIGTERM');
     expect(await exited.promise).toBe('0');
     expect(logs.join('')).toContain('drain timeout passed');
-    expect([499, 'closed']).toContain(await hanging);
+    expect([503, 'closed']).toContain(await hanging);
     await fake.until((f) => f.hanging === 0);
     await fake.close();
   });

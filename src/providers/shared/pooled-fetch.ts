@@ -21,7 +21,7 @@ export interface PooledFetchOptions {
   keepAliveTimeoutMs?: number;
 }
 
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+const NULL_BODY_STATUS = new Set([204, 205, 304]);
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
 
@@ -59,6 +59,11 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
       else responseHeaders.append(name, value);
     }
     const status = answer.statusCode;
+    if (status < 200 || status > 599) {
+      // `Response` cannot carry it (a misbehaving proxy); free the connection, fail the call.
+      answer.body.on('error', ignore).destroy();
+      throw new TypeError(`upstream answered with an invalid HTTP status ${status}`);
+    }
     if (NULL_BODY_STATUS.has(status) || method === 'HEAD') {
       answer.body.on('error', ignore).resume();
       return new Response(null, { status, headers: responseHeaders });

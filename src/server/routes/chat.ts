@@ -1,5 +1,5 @@
 /** `POST /v1/chat/completions`: OpenAI Chat Completions, streaming (SSE) and not. */
-import { GatewayError, toHttpFailure } from '../errors.js';
+import { duringShutdown, GatewayError, toHttpFailure } from '../errors.js';
 import type { Exchange, GatewayContext } from '../context.js';
 import { readJson, sendJson } from '../http.js';
 import { SseWriter } from '../sse.js';
@@ -56,7 +56,7 @@ export async function chatCompletions(ctx: GatewayContext, exchange: Exchange): 
   for await (const part of stream) {
     if (part.type === 'error') {
       // Committed: the one error event ends the stream.
-      await sse.data(JSON.stringify(toHttpFailure(part.error, ctx.secrets).body));
+      await sse.data(JSON.stringify(toHttpFailure(duringShutdown(part.error, ctx.draining), ctx.secrets).body));
       sse.end();
       return;
     }

@@ -4,7 +4,7 @@
  * adapter contract also runs over it: test/providers/contract.ts.)
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSwitchyard } from '../../../src/engine/switchyard.js';
 import { createPooledFetch, type PooledFetch } from '../../../src/providers/shared/pooled-fetch.js';
@@ -143,6 +143,24 @@ describe('createPooledFetch', () => {
       process.off('uncaughtException', onUncaught);
     }
     expect(uncaught).toEqual([]);
+  });
+
+  it('fails a reply whose status no Response can carry, and frees its connection', async () => {
+    const sockets = new Set<Socket>();
+    const raw = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.once('data', () => socket.write('HTTP/1.1 999 Odd\r\ncontent-length: 5\r\n\r\nhello'));
+    });
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    const { port } = raw.address() as AddressInfo;
+    pooled = createPooledFetch();
+    await expect(pooled(`http://127.0.0.1:${port}/`)).rejects.toThrow('invalid HTTP status 999');
+    // Without close(): the unread body is destroyed, so its connection ends (not left pinned).
+    const [socket] = sockets;
+    if (socket !== undefined) await new Promise((resolve) => socket.once('close', resolve));
+    expect(sockets.size).toBe(0);
+    await new Promise<void>((resolve) => raw.close(() => resolve()));
   });
 
   it('close() ends every kept-alive connection', async () => {
