@@ -3,6 +3,7 @@
  * types, empty messages, unknown routes, oversized bodies and a few hundred randomly mutated
  * bodies all get a 4xx with an OpenAI-shaped error; the server stays healthy.
  */
+import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeUpstream } from '../fakes/server.js';
@@ -81,6 +82,22 @@ describe('bad input', () => {
     await expect4xx(await gw.fetch('/../../etc/passwd'));
     await expect4xx(await gw.fetch('/providers/%E0%A4%A/open', { method: 'POST' }));
     await expect4xx(await gw.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'x'.repeat(4000) }] }));
+  });
+
+  it('answers requests the HTTP parser refuses: 400 for garbage, 431 for oversized headers', async () => {
+    const rawExchange = async (bytes: string) => {
+      const { port } = new URL(gw.url);
+      const socket = connect(Number(port), '127.0.0.1');
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.on('error', () => undefined);
+      socket.write(bytes);
+      await closed;
+      return received;
+    };
+    expect(await rawExchange('NOT HTTP AT ALL\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(await rawExchange(`GET /health HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431 /);
   });
 
   it('answers a few hundred randomly mutated bodies with a 4xx', async () => {

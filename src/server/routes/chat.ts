@@ -51,7 +51,7 @@ export async function chatCompletions(ctx: GatewayContext, exchange: Exchange): 
     'x-accel-buffering': 'no',
     ...answerHeaders(info.provider, info.failedAttempts + 1, exchange.requestId),
   });
-  const sse = new SseWriter(res);
+  const sse = new SseWriter(res, ctx.engine.clock);
   const chunks = new ChunkWriter(`chatcmpl-${exchange.requestId}`, ctx.modelOf(info.provider), created, body.stream_options?.include_usage === true);
   for await (const part of stream) {
     if (part.type === 'error') {
