@@ -108,6 +108,24 @@ export function planNext(context: RouterContext, now: number): Plan {
   return fail(context, now);
 }
 
+/** The context update of a planning step: the plan and, for an attempt, its setup. */
+export function planStep(context: RouterContext): Partial<RouterContext> {
+  const now = context.input.clock.now();
+  const plan = planNext(context, now);
+  if (plan.type !== 'attempt') return { plan, error: plan.error };
+  const name = plan.candidate.name;
+  // A provider picked again after a backoff starts a new round of failover.
+  const excluded = context.excluded.has(name) ? withName(context.blocked, name) : withName(context.excluded, name);
+  const seq = (context.current?.seq ?? 0) + 1;
+  return {
+    plan,
+    current: { seq, candidate: plan.candidate, panic: plan.panic, token: undefined, startedAt: now, reported: false, cancel: undefined },
+    excluded,
+    panicUsed: context.panicUsed || plan.panic,
+    backoffs: plan.backoffMs > 0 ? context.backoffs + 1 : context.backoffs,
+  };
+}
+
 /** The error that ends a request which cannot make another attempt. */
 function fail(context: RouterContext, now: number, why?: string): Plan {
   const { attempts, lastError } = context;

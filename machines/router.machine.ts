@@ -19,7 +19,7 @@ import { ProviderError, RequestError, toProviderError, type AttemptRecord } from
 import { costOf, type Usage } from '../src/core/types.js';
 import { failureEvent } from './outcome.js';
 import type { ProviderEvent } from './provider.types.js';
-import { blocksProvider, initialContext, nonRetryableError, planNext, withName, type RouterContext } from './router.logic.js';
+import { blocksProvider, initialContext, nonRetryableError, planStep, withName, type RouterContext } from './router.logic.js';
 import { startCall } from './router.effects.js';
 import type { CommittedStream, RouterEmitted, RouterEvent, RouterInput, RouterOutput } from './router.types.js';
 
@@ -91,22 +91,7 @@ export const routerMachine = setup({
       context.io.deadline = clock.setTimeout(() => self.send({ type: 'deadline' }), routing.deadlineMs);
     },
     /** Decides the next step and, for an attempt, sets it up (one update: this runs once per attempt). */
-    plan: assign(({ context }) => {
-      const now = context.input.clock.now();
-      const plan = planNext(context, now);
-      if (plan.type !== 'attempt') return { plan, error: plan.error };
-      const name = plan.candidate.name;
-      // A provider picked again after a backoff starts a new round of failover.
-      const excluded = context.excluded.has(name) ? withName(context.blocked, name) : withName(context.excluded, name);
-      const seq = (context.current?.seq ?? 0) + 1;
-      return {
-        plan,
-        current: { seq, candidate: plan.candidate, panic: plan.panic, token: undefined, startedAt: now, reported: false, cancel: undefined },
-        excluded,
-        panicUsed: context.panicUsed || plan.panic,
-        backoffs: plan.backoffMs > 0 ? context.backoffs + 1 : context.backoffs,
-      };
-    }),
+    plan: assign(({ context }) => planStep(context)),
     requestSlot: sendTo(
       ({ context }) => context.current!.candidate.actor,
       ({ context, self }) => ({
@@ -220,7 +205,12 @@ export const routerMachine = setup({
   },
 }).createMachine({
   id: 'router',
-  context: ({ input }) => initialContext(input),
+  // The first plan is made with the context (no `assign` on the way in); later ones by the
+  // transitions that return to `selecting`.
+  context: ({ input }) => {
+    const context = initialContext(input);
+    return { ...context, ...planStep(context) };
+  },
   entry: 'armDeadline',
   initial: 'selecting',
   on: {
@@ -230,7 +220,6 @@ export const routerMachine = setup({
   },
   states: {
     selecting: {
-      entry: 'plan',
       always: [
         { guard: 'planFails', target: 'failed' },
         { guard: 'planBacksOff', target: 'backoff' },
@@ -244,7 +233,7 @@ export const routerMachine = setup({
       entry: 'requestSlot',
       on: {
         'slot.granted': { guard: 'isOurReply', target: 'attempting', actions: 'takeSlot' },
-        'slot.denied': { guard: 'isOurReply', target: 'selecting', actions: 'noteDenial' },
+        'slot.denied': { guard: 'isOurReply', target: 'selecting', actions: ['noteDenial', 'plan'] },
       },
     },
     attempting: {
@@ -260,7 +249,7 @@ export const routerMachine = setup({
       },
     },
     judging: {
-      always: [{ guard: 'lastFailureIsFinal', target: 'failed', actions: 'failNonRetryable' }, { target: 'selecting' }],
+      always: [{ guard: 'lastFailureIsFinal', target: 'failed', actions: 'failNonRetryable' }, { target: 'selecting', actions: 'plan' }],
     },
     streaming: {
       on: {

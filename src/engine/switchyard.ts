@@ -217,7 +217,7 @@ class Engine implements Switchyard {
       validateRequest(request);
       estimatedInputTokens = estimateInputTokens(request);
       route = this.routes.resolve({ model: request.model, inputTokens: estimatedInputTokens, task: request.task, stream: mode === 'stream' });
-      const { tokensFor } = estimatePrompt(request, route.members, route.smallestWindow);
+      const { tokensFor } = estimatePrompt(request, route.members, route.smallestWindow, estimatedInputTokens);
       filtered = filterCandidates(route.members, { task: request.task, requiredTokens: estimatedInputTokens + (request.maxTokens ?? 0), tokensFor });
       if ((filtered as { rejected?: string }).rejected === 'context_length') {
         throw new RequestError({ code: 'context_length_exceeded', message: `about ${estimatedInputTokens} input tokens fit no provider of route '${route.name}'`, param: 'messages' });

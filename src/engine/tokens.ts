@@ -15,9 +15,16 @@ export interface PromptEstimate {
   tokensFor: ((candidate: { name: string }) => number) | undefined;
 }
 
-/** Estimates `request` for a route whose smallest context window is `smallestWindow`. */
-export function estimatePrompt(request: ChatRequest, members: readonly RouteMember[], smallestWindow: number): PromptEstimate {
-  const inputTokens = estimateInputTokens(request);
+/**
+ * Estimates `request` for a route whose smallest context window is `smallestWindow`;
+ * `inputTokens` is the heuristic estimate when the caller has it already.
+ */
+export function estimatePrompt(
+  request: ChatRequest,
+  members: readonly RouteMember[],
+  smallestWindow: number,
+  inputTokens = estimateInputTokens(request),
+): PromptEstimate {
   const output = request.maxTokens ?? 0;
   if (inputTokens + output < smallestWindow / 2) return { inputTokens, tokensFor: undefined };
 
