@@ -11,8 +11,30 @@
 import type { Readable } from 'node:stream';
 import { Agent } from 'undici';
 
-/** A `fetch` that owns a connection pool; `close()` ends every connection at once (calls in flight fail). */
-export type PooledFetch = typeof fetch & { close(): Promise<void> };
+const POOLED = Symbol('switchyard.pooledFetch');
+
+/** One request for {@link PooledFetch.send}: what a `Request` carries, without building one. */
+export interface DirectRequest {
+  url: string;
+  method: string;
+  headers: ConstructorParameters<typeof Headers>[0];
+  body: string | Uint8Array | undefined;
+  signal: AbortSignal | undefined;
+}
+
+/** A `fetch` that owns a connection pool. */
+export type PooledFetch = typeof fetch & {
+  readonly [POOLED]: true;
+  /** Sends without a `Request` object (the HTTP client's fast path; see http.ts). */
+  send(request: DirectRequest): Promise<Response>;
+  /** Ends every connection at once (calls in flight fail). */
+  close(): Promise<void>;
+};
+
+/** Whether `fetch` is a {@link PooledFetch}. */
+export function isPooledFetch(fetch: typeof globalThis.fetch): fetch is PooledFetch {
+  return (fetch as Partial<PooledFetch>)[POOLED] === true;
+}
 
 export interface PooledFetchOptions {
   /** Connections per origin. @default 64 */
@@ -34,24 +56,18 @@ type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
 export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch {
   const agent = new Agent({ connections: options.connections ?? 64, keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000 });
 
-  const pooledFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const request = input instanceof Request ? input : undefined;
-    const url = new URL(request?.url ?? String(input));
-    const method = (init?.method ?? request?.method ?? 'GET').toUpperCase() as Method;
-    const signal = init?.signal ?? request?.signal ?? undefined;
-    signal?.throwIfAborted();
-    const headers = headerRecord(init?.headers ?? request?.headers);
-    const body = await bodyOf(init?.body, request);
-
+  const send = async (request: DirectRequest): Promise<Response> => {
+    const url = new URL(request.url);
+    const method = request.method.toUpperCase() as Method;
+    request.signal?.throwIfAborted();
     const answer = await agent.request({
       origin: url.origin,
       path: url.pathname + url.search,
       method,
-      headers,
-      ...(body === undefined ? {} : { body }),
-      ...(signal === undefined ? {} : { signal }),
+      headers: headerRecord(request.headers),
+      ...(request.body === undefined ? {} : { body: request.body }),
+      ...(request.signal === undefined ? {} : { signal: request.signal }),
     });
-
     const responseHeaders = new Headers();
     for (const [name, value] of Object.entries(answer.headers)) {
       if (value === undefined) continue;
@@ -72,7 +88,18 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
     return new Response(toWebStream(answer.body), { status, headers: responseHeaders });
   };
 
-  return Object.assign(pooledFetch as typeof fetch, { close: () => agent.destroy() });
+  const pooledFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const request = input instanceof Request ? input : undefined;
+    return send({
+      url: request?.url ?? String(input),
+      method: init?.method ?? request?.method ?? 'GET',
+      headers: init?.headers ?? request?.headers ?? {},
+      body: await bodyOf(init?.body, request),
+      signal: init?.signal ?? request?.signal ?? undefined,
+    });
+  };
+
+  return Object.assign(pooledFetch as typeof fetch, { send, close: () => agent.destroy(), [POOLED]: true as const });
 }
 
 function headerRecord(headers: ConstructorParameters<typeof Headers>[0]): Record<string, string> {

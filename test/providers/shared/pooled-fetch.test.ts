@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSwitchyard } from '../../../src/engine/switchyard.js';
+import { createHttpClient } from '../../../src/providers/shared/http.js';
 import { createPooledFetch, type PooledFetch } from '../../../src/providers/shared/pooled-fetch.js';
 
 interface TestServer {
@@ -172,6 +173,29 @@ describe('createPooledFetch', () => {
     pooled = undefined;
     await until(server, () => server!.sockets.size === 0);
     expect(server.sockets.size).toBe(0);
+  });
+
+  it('serves the shared HTTP client (ky) through send(), without a Request round trip', async () => {
+    server = await serve((req, res, body) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ method: req.method, url: req.url, type: req.headers['content-type'], extra: req.headers['x-extra'], body }));
+    });
+    pooled = createPooledFetch();
+    const send = pooled.send;
+    let sent = 0;
+    pooled.send = (request) => {
+      sent += 1;
+      return send(request);
+    };
+    const client = createHttpClient({ baseUrl: `${server.url}/v1/`, fetch: pooled, headers: { 'x-extra': 'yes' } });
+    const response = await client('chat/completions', { method: 'POST', json: { a: 1 } });
+    expect(await response.json()).toEqual({ method: 'POST', url: '/v1/chat/completions', type: 'application/json', extra: 'yes', body: '{"a":1}' });
+    expect(sent).toBe(1);
+    // An aborted call is refused before it is sent.
+    const controller = new AbortController();
+    controller.abort();
+    await expect(client('chat/completions', { method: 'POST', json: {}, signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(sent).toBe(2);
   });
 
   it('is the engine default, and stop() leaves no socket open', async () => {
