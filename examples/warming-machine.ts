@@ -30,8 +30,8 @@ export function createWarmingMachine({ successes = 5, warmUpMs = 30_000 }: Warmi
           'slot.acquire': t.grant,
           'attempt.succeeded': [
             t.stale,
-            { guard: { type: 'trialPasses', params: { successes } }, target: 'healthy', actions: ['settleReport', 'recordOutcome'] },
-            { actions: ['settleReport', 'recordOutcome', 'countTrialSuccess'] },
+            { guard: { type: 'trialPasses', params: { successes } }, target: 'healthy', actions: 'recordReport' },
+            { actions: ['recordReport', 'countTrialSuccess'] },
           ],
           'attempt.failed': [t.stale, ...t.openOnThreshold],
           'attempt.rate_limited': t.rateLimitFrom('warming'),

@@ -35,10 +35,14 @@ export function promptSize(request: ChatRequest): PromptSize {
   return { chars, images, messages: request.messages.length };
 }
 
+/** The core heuristic on a measured prompt: text and framing (images and tools not counted). */
+export function tokensOfSize(size: PromptSize): number {
+  return Math.ceil(size.chars / CHARS_PER_TOKEN) + TOKENS_PER_MESSAGE * size.messages;
+}
+
 /** Estimated prompt tokens of `request` (text only). */
 export function estimateInputTokens(request: ChatRequest): number {
-  const size = promptSize(request);
-  return Math.ceil(size.chars / CHARS_PER_TOKEN) + TOKENS_PER_MESSAGE * size.messages;
+  return tokensOfSize(promptSize(request));
 }
 
 /** Output tokens to plan for when the request does not cap them. */

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { openaiWire } from '../fakes/openai.js';
 import { startFakeUpstream } from '../fakes/server.js';
 import { runServe } from '../../src/cli/serve.js';
+import type { ServeOptions } from '../../src/cli/args.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { WebSocket } from 'ws';
 
@@ -27,6 +28,21 @@ function deferred() {
   return { promise, resolve };
 }
 
+/** Starts `runServe` with a shutdown trigger; resolves once it listens. */
+async function startServe(options: Partial<ServeOptions>, io: CliIO, logDestination: { write(line: string): void }) {
+  const stop = deferred();
+  const exited = deferred();
+  let url = '';
+  await new Promise<void>((resolve) => {
+    void runServe({ config: undefined, host: undefined, port: 0, inspect: false, debug: false, ...options }, io, {
+      shutdown: stop.promise,
+      logDestination,
+      onListening: (u) => ((url = u), resolve()),
+    }).then((code) => exited.resolve(String(code)));
+  });
+  return { url, stop: (signal = 'SIGTERM') => stop.resolve(signal), exited: exited.promise };
+}
+
 describe('switchyard serve', () => {
   it('fails with a clear message when the port is taken', async () => {
     const blocker = createServer();
@@ -41,20 +57,7 @@ describe('switchyard serve', () => {
 
   it('serves the demo with no configuration, prints the listening line, and drains on shutdown', async () => {
     const { io, out, logs, logDestination } = capture();
-    const stop = deferred();
-    let url = '';
-    const listening = new Promise<void>((resolve) => {
-      void runServe({ config: undefined, host: '127.0.0.1', port: 0, inspect: false, debug: false }, io, {
-        shutdown: stop.promise,
-        logDestination,
-        onListening: (u) => {
-          url = u;
-          resolve();
-        },
-      }).then((code) => exited.resolve(String(code)));
-    });
-    const exited = deferred();
-    await listening;
+    const { url, stop, exited } = await startServe({ host: '127.0.0.1' }, io, logDestination);
     expect(out[0]).toMatch(/^switchyard listening on http:\/\/127\.0\.0\.1:\d+\n$/);
     expect(out[0]).not.toContain(':0\n');
     expect(logs.join('')).toContain('built-in demo');
@@ -63,10 +66,10 @@ describe('switchyard serve', () => {
     // A request under way when the shutdown starts still gets its answer.
     const inFlight = fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }], stream: true, max_tokens: 5 }) });
     const response = await inFlight;
-    stop.resolve('SIGTERM');
+    stop();
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('data: [DONE]');
-    expect(await exited.promise).toBe('0');
+    expect(await exited).toBe('0');
     expect(logs.join('')).toContain('stopped: every request finished');
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
@@ -77,17 +80,7 @@ describe('switchyard serve', () => {
     const file = join(dir, 'switchyard.yaml');
     writeFileSync(file, `server: { port: 1, drainTimeoutMs: 50 }\nproviders:\n  - { name: up, type: openai, baseUrl: "${fake.baseUrl}", apiKey: "\${KEY}", model: m }\n`);
     const { io, out, logs, logDestination } = capture({ KEY: 'sk-test-0000000000' });
-    const stop = deferred();
-    let url = '';
-    const listening = new Promise<void>((resolve) => {
-      void runServe({ config: file, host: undefined, port: 0, inspect: false, debug: false }, io, {
-        shutdown: stop.promise,
-        logDestination,
-        onListening: (u) => ((url = u), resolve()),
-      }).then((code) => exited.resolve(String(code)));
-    });
-    const exited = deferred();
-    await listening;
+    const { url, stop, exited } = await startServe({ config: file }, io, logDestination);
     expect(out[0]).toMatch(/^switchyard listening on http:\/\/127\.0\.0\.1:\d+\n$/);
     fake.enqueue({ type: 'hang-before-headers' });
     const hanging = fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] }) }).then(
@@ -95,8 +88,8 @@ describe('switchyard serve', () => {
       () => 'closed',
     );
     await fake.until((f) => f.hanging === 1);
-    stop.resolve('SIGTERM');
-    expect(await exited.promise).toBe('0');
+    stop();
+    expect(await exited).toBe('0');
     expect(logs.join('')).toContain('drain timeout passed');
     expect([503, 'closed']).toContain(await hanging);
     await fake.until((f) => f.hanging === 0);
@@ -105,17 +98,7 @@ describe('switchyard serve', () => {
 
   it('--inspect starts the loopback inspector, feeds it the live actors, and closes it on shutdown', async () => {
     const { io, err, logDestination } = capture();
-    const stop = deferred();
-    let url = '';
-    const listening = new Promise<void>((resolve) => {
-      void runServe({ config: undefined, host: '127.0.0.1', port: 0, inspect: true, debug: false }, io, {
-        shutdown: stop.promise,
-        logDestination,
-        onListening: (u) => ((url = u), resolve()),
-      }).then((code) => exited.resolve(String(code)));
-    });
-    const exited = deferred();
-    await listening;
+    const { url, stop, exited } = await startServe({ host: '127.0.0.1', inspect: true }, io, logDestination);
     const line = err.join('');
     const page = /inspector on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(line)?.[1];
     const feedUrl = /raw inspection events on (ws:\/\/127\.0\.0\.1:\d+\/feed)/.exec(line)?.[1];
@@ -136,8 +119,8 @@ describe('switchyard serve', () => {
     await sawProviders;
     expect([...names].sort()).toEqual(['sim-alpha', 'sim-beta', 'sim-gamma']);
     const closed = new Promise((resolve) => socket.once('close', resolve));
-    stop.resolve('SIGTERM');
-    expect(await exited.promise).toBe('0');
+    stop();
+    expect(await exited).toBe('0');
     await closed;
     await expect(fetch(page!)).rejects.toThrow();
   });

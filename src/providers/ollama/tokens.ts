@@ -4,7 +4,7 @@
  * estimate (about four characters per token plus four of framing per message), plus the
  * serialized tool definitions at the same rate and a flat cost per image.
  */
-import { estimateInputTokens, promptSize } from '../../core/tokens.js';
+import { promptSize, tokensOfSize } from '../../core/tokens.js';
 import type { ChatRequest } from '../../core/types.js';
 
 const CHARS_PER_TOKEN = 4;
@@ -13,7 +13,8 @@ const TOKENS_PER_IMAGE = 576;
 
 /** Estimated prompt tokens of `request` for a model served by Ollama (tools and images included). */
 export function estimateTokens(request: ChatRequest): number {
-  let total = estimateInputTokens(request) + promptSize(request).images * TOKENS_PER_IMAGE;
+  const size = promptSize(request);
+  let total = tokensOfSize(size) + size.images * TOKENS_PER_IMAGE;
   if (request.tools !== undefined && request.tools.length > 0) total += Math.ceil(JSON.stringify(request.tools).length / CHARS_PER_TOKEN);
   return total;
 }
