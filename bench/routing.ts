@@ -4,6 +4,8 @@
  * called directly. Prints a table; run with `npm run bench:routing` (it measures the built
  * code in dist/, as production runs it: a TypeScript loader adds its own overhead).
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createSwitchyard } from '../dist/src/engine/switchyard.js';
 import { createSimulatedAdapter } from '../dist/src/providers/simulated/index.js';
 import { createRealClock } from '../dist/src/core/clock.js';
@@ -52,20 +54,40 @@ async function measureEngine(size: number): Promise<number> {
   return median(rounds);
 }
 
-const direct = await measureDirect();
-const rows: string[][] = [];
-let base = 0;
-for (const size of SIZES) {
-  const engine = await measureEngine(size);
-  const overhead = engine - direct;
-  if (size === SIZES[0]) base = overhead;
-  rows.push([String(size), engine.toFixed(1), direct.toFixed(1), overhead.toFixed(1), (overhead / base).toFixed(2)]);
-}
+/**
+ * One measurement per child process, so the V8 settings can differ: Node's defaults, and
+ * allocation-site pretenuring turned off, as the `switchyard` command runs (docs/decisions.md).
+ */
+const SETTINGS: { label: string; flags: string[] }[] = [
+  { label: 'node defaults', flags: [] },
+  { label: '--no-allocation-site-pretenuring (as `switchyard` runs)', flags: ['--no-allocation-site-pretenuring'] },
+];
 
-const header = ['providers', 'engine µs/req', 'direct adapter µs/req', 'overhead µs/req', 'overhead vs 3'];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padStart(widths[i]!)).join(' | ') + ' |';
-console.log(`routing overhead, ${REQUESTS} sequential requests x ${ROUNDS} rounds (median), node ${process.version}`);
-console.log(line(header));
-console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
-for (const row of rows) console.log(line(row));
+if (process.argv[2] === '--child') {
+  const direct = await measureDirect();
+  const engine: number[] = [];
+  for (const size of SIZES) engine.push(await measureEngine(size));
+  process.stdout.write(JSON.stringify({ direct, engine }));
+} else {
+  const header = ['V8 setting', 'providers', 'engine µs/req', 'direct adapter µs/req', 'overhead µs/req', 'overhead vs 3'];
+  const rows: string[][] = [];
+  for (const setting of SETTINGS) {
+    const child = spawnSync(process.execPath, [...setting.flags, '--import', 'tsx', fileURLToPath(import.meta.url), '--child'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (child.status !== 0) throw new Error(`the ${setting.label} run failed (exit ${child.status})`);
+    const { direct, engine } = JSON.parse(child.stdout) as { direct: number; engine: number[] };
+    const base = engine[0]! - direct;
+    SIZES.forEach((size, i) => {
+      const overhead = engine[i]! - direct;
+      rows.push([i === 0 ? setting.label : '', String(size), engine[i]!.toFixed(1), direct.toFixed(1), overhead.toFixed(1), (overhead / base).toFixed(2)]);
+    });
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ') + ' |';
+  console.log(`routing overhead, ${REQUESTS} sequential requests x ${ROUNDS} rounds (median), node ${process.version}`);
+  console.log(line(header));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const row of rows) console.log(line(row));
+}

@@ -5,6 +5,13 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import v8 from 'node:v8';
+
+// Request-scoped objects (router actors, their snapshots and events) die young, but V8's
+// allocation-site pretenuring moves them to the old generation, where they cost full
+// collections: turning it off cuts the engine's CPU per request by about a quarter
+// (docs/decisions.md). It only changes where V8 allocates, never what the program does.
+v8.setFlagsFromString('--no-allocation-site-pretenuring');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'dist', 'src', 'cli', 'main.js');
