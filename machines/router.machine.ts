@@ -4,17 +4,19 @@
  * the classified outcome back, then finishes, fails over, or backs off and tries again,
  * within `maxAttempts`, the deadline and the retry budget.
  *
- *   selecting ─► acquiring ─► attempting ─► succeeded
- *      ▲   │         │            │  └──► streaming ─► succeeded | failed
- *      │   └► backoff┘            ▼
- *      └────────────────────── judging ─► failed
+ *   start ─► acquiring ─► attempting ─► succeeded
+ *              ▲    │  │        │  └──► streaming ─► succeeded | failed
+ *              │    │  └► failed (the first plan found nothing)
+ *              │    ▼ slot.denied ▼ the call failed
+ *   backoff ◄─ selecting ◄──── judging ─► failed (not retryable)
+ *      └─────────► acquiring      selecting ─► failed (plan: give up)
  *
  * The upstream call and the two per-request timers (attempt timeout, deadline) are effects
  * started by named actions on the engine clock and cancelled on exit; their results come
  * back as events. This costs a fraction of an invoked child actor plus `after` timers
  * (docs/decisions.md), which matters on a path that runs once per request.
  */
-import { assign, emit, sendTo, setup, type AnyActorRef } from 'xstate';
+import { assign, emit, enqueueActions, sendTo, setup, type AnyActorRef } from 'xstate';
 import { ProviderError, RequestError, toProviderError, type AttemptRecord } from '../src/core/errors.js';
 import { costOf, type Usage } from '../src/core/types.js';
 import { failureEvent } from './outcome.js';
@@ -92,16 +94,18 @@ export const routerMachine = setup({
     },
     /** Decides the next step and, for an attempt, sets it up (one update: this runs once per attempt). */
     plan: assign(({ context }) => planStep(context)),
-    requestSlot: sendTo(
-      ({ context }) => context.current!.candidate.actor,
-      ({ context, self }) => ({
-        type: 'slot.acquire' as const,
+    /** Asks the planned provider for a slot; nothing when the plan is to fail (the first plan may be). */
+    requestSlot: enqueueActions(({ context, self, enqueue }) => {
+      const { plan, current } = context;
+      if (plan?.type !== 'attempt' || current === undefined) return;
+      enqueue.sendTo(current.candidate.actor, {
+        type: 'slot.acquire',
         at: context.input.clock.now(),
         requestId: context.input.requestId,
         replyTo: self,
-        ...(context.current!.panic ? { panic: true } : {}),
-      }),
-    ),
+        ...(current.panic ? { panic: true } : {}),
+      });
+    }),
     takeSlot: assign(({ context, event }) => {
       if (event.type !== 'slot.granted') return {};
       const now = context.input.clock.now();
@@ -205,14 +209,15 @@ export const routerMachine = setup({
   },
 }).createMachine({
   id: 'router',
-  // The first plan is made with the context (no `assign` on the way in); later ones by the
-  // transitions that return to `selecting`.
+  // The first plan is made with the context (no `assign` on the way in) and the router
+  // starts in `acquiring`, one microstep less per request; later plans are made by the
+  // transitions that return to `selecting`. A first plan never backs off (nothing was tried).
   context: ({ input }) => {
     const context = initialContext(input);
     return { ...context, ...planStep(context) };
   },
   entry: 'armDeadline',
-  initial: 'selecting',
+  initial: 'acquiring',
   on: {
     deadline: { target: '.failed', actions: 'failDeadline' },
     'client.abort': { target: '.failed', actions: 'failAborted' },
@@ -231,6 +236,8 @@ export const routerMachine = setup({
     },
     acquiring: {
       entry: 'requestSlot',
+      // Only the first plan can arrive here as a failure (no candidate at all).
+      always: { guard: 'planFails', target: 'failed' },
       on: {
         'slot.granted': { guard: 'isOurReply', target: 'attempting', actions: 'takeSlot' },
         'slot.denied': { guard: 'isOurReply', target: 'selecting', actions: ['noteDenial', 'plan'] },
