@@ -159,7 +159,23 @@ class Engine implements Switchyard {
     const output = await run.done;
     if (!output.ok) throw output.error;
     const response = output.response!;
-    return { ...response, requestId: run.requestId, route: run.route.name, provider: output.provider, attempts: output.attempts, costUsd: output.costUsd };
+    // Field by field: a spread of the adapter's object costs several µs per request (V8's
+    // generic clone path), a tenth of the engine's whole budget.
+    const result: ChatResult = {
+      id: response.id,
+      model: response.model,
+      content: response.content,
+      finishReason: response.finishReason,
+      usage: response.usage,
+      requestId: run.requestId,
+      route: run.route.name,
+      provider: output.provider,
+      attempts: output.attempts,
+      costUsd: output.costUsd,
+    };
+    if (response.toolCalls !== undefined) result.toolCalls = response.toolCalls;
+    if (response.warnings !== undefined) result.warnings = response.warnings;
+    return result;
   }
 
   stream(request: ChatRequest, options: CallOptions = {}): ChatStream {
