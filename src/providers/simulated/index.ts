@@ -8,7 +8,7 @@ import { ProviderError } from '../../core/errors.js';
 import { deriveRandom } from '../../core/random.js';
 import { estimateInputTokens } from '../../core/tokens.js';
 import type { ChatRequest, ChatResponse, StreamPart } from '../../core/types.js';
-import { answerTokens } from './answer.js';
+import { simulatedAnswer } from './answer.js';
 import { activeIncidents } from './incidents.js';
 import { resolveSimulatedOptions } from './options.js';
 import { planCall, type CallPlan } from './plan.js';
@@ -62,15 +62,15 @@ function createSimulatedAdapterWith(tuning: SimulatedTuning, settings: Parameter
     if (plan.outcome === 'hang') return await untilAborted(signal, name);
     await pause(clock, plan.latencyMs, signal, name);
     if (plan.outcome === 'fail') throw plan.error;
-    const { tokens, finishReason } = answerTokens(name, n, request.maxTokens);
+    const answer = simulatedAnswer(name, n, request.maxTokens);
     const firstAt = clock.now();
-    for (let i = 0; i < tokens.length; i += group) {
+    for (let i = 0; i < answer.tokens; i += group) {
       if (i > 0) await pause(clock, firstAt + i * interval - clock.now(), signal, name);
-      yield { type: 'text-delta', text: tokens.slice(i, i + group).join('') };
+      yield { type: 'text-delta', text: answer.text(i, i + group) };
     }
-    await pause(clock, firstAt + tokens.length * interval - clock.now(), signal, name);
-    const usage = { inputTokens: estimateInputTokens(request), outputTokens: tokens.length };
-    yield { type: 'finish', finishReason, usage, model: settings.model, id: responseId(name, n) };
+    await pause(clock, firstAt + answer.tokens * interval - clock.now(), signal, name);
+    const usage = { inputTokens: estimateInputTokens(request), outputTokens: answer.tokens };
+    yield { type: 'finish', finishReason: answer.finishReason, usage, model: settings.model, id: responseId(name, n) };
   }
 
   return {
@@ -79,13 +79,13 @@ function createSimulatedAdapterWith(tuning: SimulatedTuning, settings: Parameter
       if (plan.outcome === 'hang') return untilAborted(context.signal, name);
       await pause(context.clock, plan.latencyMs, context.signal, name);
       if (plan.outcome === 'fail') throw plan.error;
-      const { tokens, finishReason } = answerTokens(name, n, request.maxTokens);
+      const answer = simulatedAnswer(name, n, request.maxTokens);
       return {
         id: responseId(name, n),
         model: settings.model,
-        content: tokens.join(''),
-        finishReason,
-        usage: { inputTokens: estimateInputTokens(request), outputTokens: tokens.length },
+        content: answer.text(),
+        finishReason: answer.finishReason,
+        usage: { inputTokens: estimateInputTokens(request), outputTokens: answer.tokens },
       };
     },
 
