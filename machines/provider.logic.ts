@@ -5,7 +5,7 @@
 import type { HealthConfig } from '../src/config/types.js';
 import { hashString } from '../src/core/random.js';
 import { emptyWindow, recordOutcome, windowTotals, type HealthWindow } from './health-window.js';
-import type { ProviderEvent, ProviderInput, ProviderStats } from './provider.types.js';
+import type { ProviderEvent, ProviderInput, ProviderStats, SlotReply } from './provider.types.js';
 
 /** Everything a provider actor knows. The engine reads it for `GET /providers` and routing. */
 export interface ProviderContext {
@@ -36,6 +36,8 @@ export interface ProviderContext {
   rng: number;
   /** Clock time of the last timed decision (open, rate limit): the anchor of pending delays. */
   decidedAt: number;
+  /** The answer to the latest `slot.acquire` (a new object per answer). */
+  lastSlot: SlotReply | undefined;
 }
 
 /** Events that report the outcome of a granted slot. */
@@ -83,6 +85,7 @@ export function initialContext(input: ProviderInput): ProviderContext {
     window: emptyWindow(input.health.windowMs),
     rng: hashString(input.name, input.seed),
     decidedAt: input.now,
+    lastSlot: undefined,
   };
 }
 

@@ -53,14 +53,14 @@ export const providerSetup = setup({
   actions: {
     grantSlot: enqueueActions(({ context, event, enqueue }, params: { probe: boolean }) => {
       if (event.type !== 'slot.acquire') return;
-      enqueue.assign({ inFlight: context.inFlight + 1, probesInFlight: context.probesInFlight + (params.probe ? 1 : 0) });
       const reply: SlotReply = {
         type: 'slot.granted',
         provider: context.name,
         requestId: event.requestId,
         token: { generation: context.generation, probe: params.probe },
       };
-      enqueue.sendTo(event.replyTo, reply);
+      enqueue.assign({ inFlight: context.inFlight + 1, probesInFlight: context.probesInFlight + (params.probe ? 1 : 0), lastSlot: reply });
+      if (event.replyTo !== undefined) enqueue.sendTo(event.replyTo, reply);
     }),
     denySlot: enqueueActions(({ context, event, enqueue }, params: { reason: DenyReason }) => {
       if (event.type !== 'slot.acquire') return;
@@ -68,7 +68,8 @@ export const providerSetup = setup({
       if (params.reason === 'rate_limited' && context.rateLimitedUntil !== undefined) {
         reply.retryAfterMs = Math.max(0, context.rateLimitedUntil - event.at);
       }
-      enqueue.sendTo(event.replyTo, reply);
+      enqueue.assign({ lastSlot: reply });
+      if (event.replyTo !== undefined) enqueue.sendTo(event.replyTo, reply);
     }),
     settleReport: assign(({ context, event }) => ('token' in event ? settle(context, event) : {})),
     recordOutcome: assign(({ context, event }) => withOutcome(context, event)),

@@ -42,8 +42,13 @@ export interface SlotToken {
 
 /** Events a provider actor accepts. Every event that needs time carries `at` (clock ms). */
 export type ProviderEvent =
-  /** Ask for a slot; the answer is a {@link SlotReply} sent to `replyTo`. */
-  | { type: 'slot.acquire'; at: number; requestId: string; replyTo: AnyActorRef; panic?: boolean }
+  /**
+   * Ask for a slot. The answer, a {@link SlotReply}, is always kept as `context.lastSlot`
+   * (a new object per answer), and also sent to `replyTo` when one is given. The router
+   * sends it from a promise job, when no actor is mid-step, and reads the answer from the
+   * snapshot right after `send` returns (docs/decisions.md).
+   */
+  | { type: 'slot.acquire'; at: number; requestId: string; replyTo?: AnyActorRef; panic?: boolean }
   | {
       type: 'attempt.succeeded';
       at: number;
@@ -67,7 +72,7 @@ export type ProviderEvent =
   | { type: 'check.failed'; at: number }
   | { type: 'config.update'; at: number; health: HealthConfig };
 
-/** The provider's answer to `slot.acquire`, sent to its `replyTo`. */
+/** The provider's answer to `slot.acquire`: kept as `context.lastSlot`, and sent to its `replyTo` if any. */
 export type SlotReply =
   | { type: 'slot.granted'; provider: string; requestId: string; token: SlotToken }
   | {

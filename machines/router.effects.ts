@@ -1,17 +1,61 @@
 /**
- * The router's one IO effect: the upstream call of the current attempt, under its
- * per-attempt timeout on the engine clock. Its outcome comes back to the router as exactly
- * one event tagged with the attempt's `seq` (`call.done`, `call.failed` or `call.timeout`).
+ * The router's one IO effect: an attempt. In a promise job (when no actor is mid-step) it
+ * asks the planned provider actor for a slot and reads the answer from the provider's
+ * snapshot; with a slot, it starts the upstream call under the per-attempt timeout on the
+ * engine clock. What happens comes back to the router as exactly one event tagged with the
+ * attempt's `seq`: `slot.denied`, or the call's `call.done`, `call.failed` or `call.timeout`.
  */
 import type { AnyActorRef } from 'xstate';
 import { ProviderError } from '../src/core/errors.js';
+import type { SlotReply } from './provider.types.js';
 import type { RouterContext } from './router.logic.js';
 import type { AttemptResult, RouteCandidate, RouterInput } from './router.types.js';
 
-/** Starts the call; returns a function that cancels it (a no-op once it has settled). */
-export function startCall(context: RouterContext, self: AnyActorRef): () => void {
-  const { input } = context;
-  const { seq, candidate } = context.current!;
+/** Starts the attempt; returns a function that cancels it (a no-op once it has settled). */
+export function startAttempt(context: RouterContext, self: AnyActorRef): () => void {
+  const { input, io } = context;
+  const { seq, candidate, panic } = context.current!;
+  const retry = context.attempts.length > 0;
+  let cancelled = false;
+  let cancelCall: (() => void) | undefined;
+  void Promise.resolve().then(() => {
+    if (cancelled) return;
+    const reply = acquireSlot(candidate, input, panic);
+    if (reply.type === 'slot.denied') {
+      self.send({ ...reply, seq });
+      return;
+    }
+    const now = input.clock.now();
+    if (retry) input.retryBudget.recordRetry(now);
+    io.slot = { seq, token: reply.token, startedAt: now };
+    cancelCall = startCall(candidate, input, seq, self);
+  });
+  return () => {
+    cancelled = true;
+    cancelCall?.();
+  };
+}
+
+/**
+ * Sends `slot.acquire` and reads the provider's answer from its snapshot. Called from a
+ * promise job, so the provider actor is idle and answers before `send` returns; an actor
+ * that did not answer (stopped, or an extension that ignores the event) counts as a refusal.
+ */
+function acquireSlot(candidate: RouteCandidate, input: RouterInput, panic: boolean): SlotReply {
+  const actor = candidate.actor;
+  const before = lastSlotOf(actor);
+  actor.send({ type: 'slot.acquire', at: input.clock.now(), requestId: input.requestId, ...(panic ? { panic: true } : {}) });
+  const reply = lastSlotOf(actor);
+  if (reply !== undefined && reply !== before && reply.requestId === input.requestId) return reply;
+  return { type: 'slot.denied', provider: candidate.name, requestId: input.requestId, reason: 'not_selectable' };
+}
+
+function lastSlotOf(actor: RouteCandidate['actor']): SlotReply | undefined {
+  return (actor.getSnapshot() as { context?: { lastSlot?: SlotReply } }).context?.lastSlot;
+}
+
+/** Starts the upstream call; returns a function that cancels it (a no-op once it has settled). */
+function startCall(candidate: RouteCandidate, input: RouterInput, seq: number, self: AnyActorRef): () => void {
   const clock = input.clock;
   const controller = new AbortController();
   let settled = false;

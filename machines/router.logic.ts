@@ -10,18 +10,23 @@ import type { TimerHandle } from '../src/core/clock.js';
 import type { ChatResponse, Usage } from '../src/core/types.js';
 import type { CommittedStream, RouteCandidate, RouterInput } from './router.types.js';
 
-/** The attempt under way (or being acquired). */
+/** The attempt planned or under way. */
 export interface CurrentAttempt {
   /** 1-based attempt number; events of an earlier attempt are ignored. */
   seq: number;
   candidate: RouteCandidate;
   panic: boolean;
-  token: SlotToken | undefined;
-  startedAt: number;
   /** Set once its outcome was sent to the provider actor: each attempt reports exactly once. */
   reported: boolean;
-  /** Cancels the upstream call (and its timeout) while it runs. */
-  cancel: (() => void) | undefined;
+}
+
+/** The slot an attempt holds, from the moment the provider granted it (an effect handle). */
+export interface HeldSlot {
+  /** The attempt it belongs to. */
+  seq: number;
+  token: SlotToken;
+  /** When the slot was granted and the upstream call started. */
+  startedAt: number;
 }
 
 export interface RouterContext {
@@ -47,8 +52,8 @@ export interface RouterContext {
   usage: Usage | undefined;
   /** The stream, once its first part arrived. */
   committed: CommittedStream | undefined;
-  /** Handles of running effects (timers, the upstream call): not state, never copied. */
-  io: { deadline: TimerHandle | undefined; cancel: (() => void) | undefined };
+  /** Handles of running effects (timers, the slot, the upstream call): not state, never copied. */
+  io: { deadline: TimerHandle | undefined; cancel: (() => void) | undefined; slot: HeldSlot | undefined };
 }
 
 /** What the router does next. */
@@ -73,7 +78,7 @@ export function initialContext(input: RouterInput): RouterContext {
     response: undefined,
     usage: undefined,
     committed: undefined,
-    io: { deadline: undefined, cancel: undefined },
+    io: { deadline: undefined, cancel: undefined, slot: undefined },
   };
 }
 
@@ -119,7 +124,7 @@ export function planStep(context: RouterContext): Partial<RouterContext> {
   const seq = (context.current?.seq ?? 0) + 1;
   return {
     plan,
-    current: { seq, candidate: plan.candidate, panic: plan.panic, token: undefined, startedAt: now, reported: false, cancel: undefined },
+    current: { seq, candidate: plan.candidate, panic: plan.panic, reported: false },
     excluded,
     panicUsed: context.panicUsed || plan.panic,
     backoffs: plan.backoffMs > 0 ? context.backoffs + 1 : context.backoffs,
@@ -171,4 +176,10 @@ export function withName(set: ReadonlySet<string>, name: string): ReadonlySet<st
   const next = new Set(set);
   next.add(name);
   return next;
+}
+
+/** The slot held by the current attempt, if its provider granted one. */
+export function heldSlot(context: RouterContext): HeldSlot | undefined {
+  const slot = context.io.slot;
+  return slot !== undefined && slot.seq === context.current?.seq ? slot : undefined;
 }

@@ -4,41 +4,43 @@
  * the classified outcome back, then finishes, fails over, or backs off and tries again,
  * within `maxAttempts`, the deadline and the retry budget.
  *
- *   start ─► acquiring ─► attempting ─► succeeded
- *              ▲    │  │        │  └──► streaming ─► succeeded | failed
- *              │    │  └► failed (the first plan found nothing)
- *              │    ▼ slot.denied ▼ the call failed
- *   backoff ◄─ selecting ◄──── judging ─► failed (not retryable)
- *      └─────────► acquiring      selecting ─► failed (plan: give up)
+ *   start ─► attempting ─────────────► succeeded
+ *              ▲  │  │  └──► streaming ─► succeeded | failed
+ *              │  │  └► failed (the first plan found nothing)
+ *              │  ▼ slot.denied, call.failed, call.timeout (via judging when the call failed)
+ *   backoff ◄─ selecting ─► failed (plan: give up)      judging ─► failed (not retryable)
  *
- * The upstream call and the two per-request timers (attempt timeout, deadline) are effects
- * started by named actions on the engine clock and cancelled on exit; their results come
- * back as events. This costs a fraction of an invoked child actor plus `after` timers
- * (docs/decisions.md), which matters on a path that runs once per request.
+ * An attempt is one effect, started on entry to `attempting` and cancelled on exit: in a
+ * promise job it asks the provider actor for a slot (`slot.acquire`, answered in the
+ * provider's snapshot before `send` returns), then starts the upstream call under the
+ * per-attempt timeout on the engine clock; what happens comes back as one event. The
+ * deadline is an effect too. This costs a fraction of an invoked child actor, `after` timers
+ * and a `slot.granted` round trip (docs/decisions.md), which matters once per request.
  */
-import { assign, emit, enqueueActions, sendTo, setup, type AnyActorRef } from 'xstate';
+import { assign, emit, sendTo, setup, type AnyActorRef } from 'xstate';
 import { ProviderError, RequestError, toProviderError, type AttemptRecord } from '../src/core/errors.js';
 import { costOf, type Usage } from '../src/core/types.js';
 import { failureEvent } from './outcome.js';
 import type { ProviderEvent } from './provider.types.js';
-import { blocksProvider, initialContext, nonRetryableError, planStep, withName, type RouterContext } from './router.logic.js';
-import { startCall } from './router.effects.js';
+import { blocksProvider, heldSlot, initialContext, nonRetryableError, planStep, withName, type RouterContext } from './router.logic.js';
+import { startAttempt } from './router.effects.js';
 import type { CommittedStream, RouterEmitted, RouterEvent, RouterInput, RouterOutput } from './router.types.js';
 
 function record(context: RouterContext, kind: AttemptRecord['kind'], status: number | undefined): AttemptRecord {
-  const current = context.current!;
-  return { provider: current.candidate.name, kind, status, latencyMs: context.input.clock.now() - current.startedAt };
+  const now = context.input.clock.now();
+  return { provider: context.current!.candidate.name, kind, status, latencyMs: now - (heldSlot(context)?.startedAt ?? now) };
 }
 
 function successReport(context: RouterContext, usage: Usage): ProviderEvent {
   const current = context.current!;
+  const slot = heldSlot(context)!;
   const at = context.input.clock.now();
   const costUsd = costOf(usage, current.candidate.pricing);
   return {
     type: 'attempt.succeeded',
     at,
-    token: current.token!,
-    latencyMs: at - current.startedAt,
+    token: slot.token,
+    latencyMs: at - slot.startedAt,
     ...(usage.inputTokens === undefined ? {} : { inputTokens: usage.inputTokens }),
     ...(usage.outputTokens === undefined ? {} : { outputTokens: usage.outputTokens }),
     ...(costUsd === undefined ? {} : { costUsd }),
@@ -78,11 +80,6 @@ export const routerMachine = setup({
   guards: {
     planFails: ({ context }) => context.plan?.type === 'fail',
     planBacksOff: ({ context }) => context.plan?.type === 'attempt' && context.plan.backoffMs > 0,
-    isOurReply: ({ context, event }) =>
-      (event.type === 'slot.granted' || event.type === 'slot.denied') &&
-      event.requestId === context.input.requestId &&
-      event.provider === context.current?.candidate.name &&
-      context.current.token === undefined,
     isCurrentCall: ({ context, event }) => isCurrent(context, event),
     isCommittedStream: ({ context, event }) => isCurrent(context, event) && event.type === 'call.done' && event.result.type === 'stream',
     lastFailureIsFinal: ({ context }) => context.lastError !== undefined && !context.lastError.retryable,
@@ -94,38 +91,16 @@ export const routerMachine = setup({
     },
     /** Decides the next step and, for an attempt, sets it up (one update: this runs once per attempt). */
     plan: assign(({ context }) => planStep(context)),
-    /** Asks the planned provider for a slot; nothing when the plan is to fail (the first plan may be). */
-    requestSlot: enqueueActions(({ context, self, enqueue }) => {
-      const { plan, current } = context;
-      if (plan?.type !== 'attempt' || current === undefined) return;
-      enqueue.sendTo(current.candidate.actor, {
-        type: 'slot.acquire',
-        at: context.input.clock.now(),
-        requestId: context.input.requestId,
-        replyTo: self,
-        ...(current.panic ? { panic: true } : {}),
-      });
-    }),
-    takeSlot: assign(({ context, event }) => {
-      if (event.type !== 'slot.granted') return {};
-      const now = context.input.clock.now();
-      if (context.attempts.length > 0) context.input.retryBudget.recordRetry(now);
-      return { current: { ...context.current!, token: event.token, startedAt: now } };
-    }),
     noteDenial: assign(({ context, event }) => {
       if (event.type !== 'slot.denied') return {};
       const retryAfterMs =
         event.retryAfterMs === undefined ? context.retryAfterMs : Math.min(context.retryAfterMs ?? Infinity, event.retryAfterMs);
       return { blocked: withName(context.blocked, event.provider), excluded: withName(context.excluded, event.provider), retryAfterMs };
     }),
-    /** A slot granted to a request that no longer wants it goes straight back. */
-    returnStraySlot: ({ context, event }) => {
-      if (event.type !== 'slot.granted' || (event.provider === context.current?.candidate.name && context.current.token === undefined)) return;
-      const owner = context.input.candidates.find((candidate) => candidate.name === event.provider);
-      owner?.actor.send({ type: 'attempt.neutral', at: context.input.clock.now(), token: event.token });
-    },
-    startCall: ({ context, self }) => {
-      context.io.cancel = startCall(context, self as AnyActorRef);
+    /** Starts the planned attempt (slot, then upstream call); nothing when the plan is to fail (the first plan may be). */
+    startAttempt: ({ context, self }) => {
+      if (context.plan?.type !== 'attempt') return;
+      context.io.cancel = startAttempt(context, self as AnyActorRef);
     },
     cancelCall: ({ context }) => {
       context.io.cancel?.();
@@ -165,7 +140,7 @@ export const routerMachine = setup({
     }),
     reportFailure: sendTo(
       ({ context }) => context.current!.candidate.actor,
-      ({ context }) => failureEvent(context.lastError!, context.current!.token!, context.input.clock.now(), context.attempts.at(-1)!.latencyMs),
+      ({ context }) => failureEvent(context.lastError!, heldSlot(context)!.token, context.input.clock.now(), context.attempts.at(-1)!.latencyMs),
     ),
     announceAttempt: emit(({ context }) => ({
       type: 'attempt.finished' as const,
@@ -203,50 +178,44 @@ export const routerMachine = setup({
       io.cancel?.();
       io.cancel = undefined;
       if (context.error !== undefined) context.committed?.abort();
-      if (current === undefined || current.token === undefined || current.reported) return;
-      current.candidate.actor.send({ type: 'attempt.neutral', at: context.input.clock.now(), token: current.token });
+      const slot = heldSlot(context);
+      if (current === undefined || slot === undefined || current.reported) return;
+      current.candidate.actor.send({ type: 'attempt.neutral', at: context.input.clock.now(), token: slot.token });
     },
   },
 }).createMachine({
   id: 'router',
   // The first plan is made with the context (no `assign` on the way in) and the router
-  // starts in `acquiring`, one microstep less per request; later plans are made by the
-  // transitions that return to `selecting`. A first plan never backs off (nothing was tried).
+  // starts in `attempting`; later plans are made by the transitions that return to
+  // `selecting`. A first plan never backs off (nothing was tried).
   context: ({ input }) => {
     const context = initialContext(input);
     return { ...context, ...planStep(context) };
   },
   entry: 'armDeadline',
-  initial: 'acquiring',
+  initial: 'attempting',
   on: {
     deadline: { target: '.failed', actions: 'failDeadline' },
     'client.abort': { target: '.failed', actions: 'failAborted' },
-    'slot.granted': { actions: 'returnStraySlot' },
   },
   states: {
     selecting: {
       always: [
         { guard: 'planFails', target: 'failed' },
         { guard: 'planBacksOff', target: 'backoff' },
-        { target: 'acquiring' },
+        { target: 'attempting' },
       ],
     },
     backoff: {
-      after: { backoff: 'acquiring' },
+      after: { backoff: 'attempting' },
     },
-    acquiring: {
-      entry: 'requestSlot',
+    attempting: {
+      entry: 'startAttempt',
+      exit: 'cancelCall',
       // Only the first plan can arrive here as a failure (no candidate at all).
       always: { guard: 'planFails', target: 'failed' },
       on: {
-        'slot.granted': { guard: 'isOurReply', target: 'attempting', actions: 'takeSlot' },
-        'slot.denied': { guard: 'isOurReply', target: 'selecting', actions: ['noteDenial', 'plan'] },
-      },
-    },
-    attempting: {
-      entry: 'startCall',
-      exit: 'cancelCall',
-      on: {
+        'slot.denied': { guard: 'isCurrentCall', target: 'selecting', actions: ['noteDenial', 'plan'] },
         'call.done': [
           { guard: 'isCommittedStream', target: 'streaming', actions: ['commitStream', 'announceStream'] },
           { guard: 'isCurrentCall', target: 'succeeded', actions: ['reportSuccess', 'keepResponse', 'announceAttempt'] },

@@ -58,7 +58,8 @@ export type AttemptResult = { type: 'response'; response: ChatResponse } | ({ ty
 
 /** Events a router accepts from the outside (the engine and provider actors). */
 export type RouterEvent =
-  | SlotReply
+  /** The provider refused attempt `seq` a slot (see router.effects.ts). */
+  | (Extract<SlotReply, { type: 'slot.denied' }> & { seq: number })
   /** The caller went away (AbortSignal). */
   | { type: 'client.abort' }
   /** The request's deadline passed. */
