@@ -52,6 +52,22 @@ describe('custom provider states', () => {
     for (let i = 0; i < 5; i++) expect((await settle(clock, engine.chat(hello))).provider).toBe('steady');
   });
 
+  it('counts a selectable state that never answers slot.acquire as a refusal and fails over', async () => {
+    const silentMachine = extendProviderMachine({ initial: 'silent', resetTo: 'healthy', states: { silent: { tags: ['selectable'], on: { 'slot.acquire': {} } } } });
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({});
+    engine = createSwitchyard(
+      { providers: [{ name: 'mute', type: 'simulated', priority: 1 }, { name: 'up', type: 'simulated', priority: 2 }], seed: 1 },
+      { clock, adapters: { simulated: scripted.factory }, providerMachine: silentMachine },
+    );
+    engine.operate('up', 'reset');
+    const answer = await settle(clock, engine.chat(hello));
+    expect(answer.provider).toBe('up');
+    expect(answer.attempts.map((a) => a.provider)).toEqual(['up']);
+    expect(scripted.callsTo('mute')).toBe(0);
+    expect(engine.providers().find((p) => p.name === 'mute')).toMatchObject({ state: 'silent', inFlight: 0 });
+  });
+
   it('never routes to a provider in a custom state without the selectable tag', async () => {
     const clock = new VirtualClock(0);
     const scripted = scriptedAdapters({});

@@ -121,6 +121,22 @@ describe('provider machine transitions', () => {
 });
 
 describe('provider context', () => {
+  it('keeps every slot answer in lastSlot (a new object each time), with or without replyTo', () => {
+    const p = startProvider();
+    p.send({ type: 'slot.acquire', requestId: 'silent' });
+    const granted = p.ctx().lastSlot;
+    expect(granted).toMatchObject({ type: 'slot.granted', provider: 'p', requestId: 'silent', token: { generation: 0, probe: false } });
+    expect(p.ctx().inFlight).toBe(1);
+    expect(p.replies).toEqual([]);
+    const replied = p.acquire();
+    expect(p.ctx().lastSlot).toBe(replied);
+    expect(p.ctx().lastSlot).not.toBe(granted);
+    p.send({ type: 'operator.disable' });
+    p.send({ type: 'slot.acquire', requestId: 'refused' });
+    expect(p.ctx().lastSlot).toMatchObject({ type: 'slot.denied', requestId: 'refused', reason: 'disabled' });
+    expect(p.errors).toEqual([]);
+  });
+
   it('disabledReason names the kind and reason of a config error', () => {
     const world: World = { p: startProvider(), held: [] };
     hold()(world);
