@@ -12,7 +12,7 @@ import { simulatedAnswer } from './answer.js';
 import { activeIncidents } from './incidents.js';
 import { resolveSimulatedOptions } from './options.js';
 import { planCall, type CallPlan } from './plan.js';
-import { abortedError, pause, untilAborted } from './wait.js';
+import { abortedError, CallWaits } from './wait.js';
 
 /** Streamed tokens are grouped so that parts are at least this far apart. */
 export const MIN_PART_INTERVAL_MS = 20;
@@ -58,26 +58,36 @@ function createSimulatedAdapterWith(tuning: SimulatedTuning, settings: Parameter
   }
 
   async function* streamParts(n: number, plan: CallPlan, request: ChatRequest, context: CallContext): AsyncGenerator<StreamPart> {
-    const { clock, signal } = context;
-    if (plan.outcome === 'hang') return await untilAborted(signal, name);
-    await pause(clock, plan.latencyMs, signal, name);
-    if (plan.outcome === 'fail') throw plan.error;
-    const answer = simulatedAnswer(name, n, request.maxTokens);
-    const firstAt = clock.now();
-    for (let i = 0; i < answer.tokens; i += group) {
-      if (i > 0) await pause(clock, firstAt + i * interval - clock.now(), signal, name);
-      yield { type: 'text-delta', text: answer.text(i, i + group) };
+    const { clock } = context;
+    const waits = new CallWaits(clock, context.signal, name);
+    try {
+      if (plan.outcome === 'hang') return await waits.untilAborted();
+      await waits.pause(plan.latencyMs);
+      if (plan.outcome === 'fail') throw plan.error;
+      const answer = simulatedAnswer(name, n, request.maxTokens);
+      const firstAt = clock.now();
+      for (let i = 0; i < answer.tokens; i += group) {
+        if (i > 0) await waits.pause(firstAt + i * interval - clock.now());
+        yield { type: 'text-delta', text: answer.text(i, i + group) };
+      }
+      await waits.pause(firstAt + answer.tokens * interval - clock.now());
+      const usage = { inputTokens: estimateInputTokens(request), outputTokens: answer.tokens };
+      yield { type: 'finish', finishReason: answer.finishReason, usage, model: settings.model, id: responseId(name, n) };
+    } finally {
+      waits.close();
     }
-    await pause(clock, firstAt + answer.tokens * interval - clock.now(), signal, name);
-    const usage = { inputTokens: estimateInputTokens(request), outputTokens: answer.tokens };
-    yield { type: 'finish', finishReason: answer.finishReason, usage, model: settings.model, id: responseId(name, n) };
   }
 
   return {
     async chat(request, context): Promise<ChatResponse> {
       const { n, plan } = begin(context.clock);
-      if (plan.outcome === 'hang') return untilAborted(context.signal, name);
-      await pause(context.clock, plan.latencyMs, context.signal, name);
+      const waits = new CallWaits(context.clock, context.signal, name);
+      try {
+        if (plan.outcome === 'hang') return await waits.untilAborted();
+        await waits.pause(plan.latencyMs);
+      } finally {
+        waits.close();
+      }
       if (plan.outcome === 'fail') throw plan.error;
       const answer = simulatedAnswer(name, n, request.maxTokens);
       return {
