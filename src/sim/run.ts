@@ -117,8 +117,13 @@ function ignore(): void {}
  */
 export const DRAIN_ROUNDS = 16;
 
-async function drainMicrotasks(): Promise<void> {
-  for (let i = 0; i < DRAIN_ROUNDS; i++) await undefined;
+const SETTLED = Promise.resolve();
+
+/** {@link DRAIN_ROUNDS} promise rounds as one chain of `then()`s: half the cost of as many `await`s. */
+function drainMicrotasks(): Promise<void> {
+  let chain = SETTLED;
+  for (let i = 0; i < DRAIN_ROUNDS; i++) chain = chain.then();
+  return chain;
 }
 
 /** A full event-loop turn: slower, but empties every queue (the reference for the test above). */
