@@ -24,11 +24,15 @@ export function createRealClock(): Clock {
   };
 }
 
-interface VirtualTimer {
-  id: number;
-  at: number;
-  seq: number;
-  fn: () => void;
+/** A scheduled callback; its own handle. */
+class VirtualTimer {
+  /** False once fired or cancelled. */
+  live = true;
+  constructor(
+    readonly at: number,
+    readonly seq: number,
+    public fn: () => void,
+  ) {}
 }
 
 /** Heaps smaller than this are never compacted (not worth it). */
@@ -50,8 +54,8 @@ function noop(): void {}
 export class VirtualClock implements Clock {
   private current: number;
   private readonly heap: VirtualTimer[] = [];
-  private readonly live = new Map<number, VirtualTimer>();
-  private nextId = 1;
+  /** Timers scheduled and neither fired nor cancelled. */
+  private liveCount = 0;
   private seq = 0;
 
   /** @param start the initial `now()`, in ms. @default 0 */
@@ -64,27 +68,26 @@ export class VirtualClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer: VirtualTimer = { id: this.nextId++, at: this.current + Math.max(0, ms), seq: this.seq++, fn };
-    this.live.set(timer.id, timer);
+    const timer = new VirtualTimer(this.current + Math.max(0, ms), this.seq++, fn);
+    this.liveCount++;
     this.push(timer);
-    return timer.id;
+    return timer;
   }
 
   clearTimeout(handle: TimerHandle): void {
     // Cancelled timers stay in the heap and are skipped when popped (lazy deletion). Their
     // callback is dropped at once (it may hold a whole request), and the heap is rebuilt
     // when cancelled entries outnumber live ones, so long runs keep flat memory.
-    if (typeof handle !== 'number') return;
-    const timer = this.live.get(handle);
-    if (timer === undefined) return;
-    timer.fn = noop;
-    this.live.delete(handle);
-    if (this.heap.length > COMPACT_ABOVE && this.heap.length > 2 * this.live.size) this.compact();
+    if (!(handle instanceof VirtualTimer) || !handle.live) return;
+    handle.live = false;
+    handle.fn = noop;
+    this.liveCount--;
+    if (this.heap.length > COMPACT_ABOVE && this.heap.length > 2 * this.liveCount) this.compact();
   }
 
   /** Number of timers still scheduled. */
   get pending(): number {
-    return this.live.size;
+    return this.liveCount;
   }
 
   /** Deadline of the earliest live timer, or `undefined` when none is scheduled. */
@@ -105,7 +108,8 @@ export class VirtualClock implements Clock {
       const top = this.heap[0];
       if (top === undefined || top.at > end) break;
       this.pop();
-      this.live.delete(top.id);
+      top.live = false;
+      this.liveCount--;
       this.current = Math.max(this.current, top.at);
       top.fn();
     }
@@ -124,7 +128,8 @@ export class VirtualClock implements Clock {
       const top = this.heap[0];
       if (top === undefined || top.at > end) break;
       this.pop();
-      this.live.delete(top.id);
+      top.live = false;
+      this.liveCount--;
       this.current = Math.max(this.current, top.at);
       top.fn();
       await flushMicrotasks();
@@ -148,13 +153,13 @@ export class VirtualClock implements Clock {
   private compact(): void {
     const heap = this.heap;
     let kept = 0;
-    for (const timer of heap) if (this.live.has(timer.id)) heap[kept++] = timer;
+    for (const timer of heap) if (timer.live) heap[kept++] = timer;
     heap.length = kept;
     for (let i = (kept >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
 
   private dropCancelled(): void {
-    while (this.heap.length > 0 && !this.live.has(this.heap[0]!.id)) this.pop();
+    while (this.heap.length > 0 && !this.heap[0]!.live) this.pop();
   }
 
   private push(timer: VirtualTimer): void {
