@@ -84,6 +84,15 @@ function runWithTransport(contract: AdapterContract, transport: 'fetch' | 'poole
         expect(harness.clock.pending).toBe(0);
       });
 
+      it('reuses connections for consecutive streams (the body is read to its end after the terminator)', async () => {
+        for (let i = 0; i < 4; i++) {
+          fake.enqueue({ type: 'ok', reply: { content: 'One two.', chunks: ['One', ' two.'], usage: { input: 9, output: 2 } } });
+          await collect(adapter.stream(request, harness.context()));
+        }
+        expect(fake.requests).toHaveLength(4);
+        expect(new Set(fake.requests.map((r) => r.remotePort)).size).toBeLessThan(4);
+      });
+
       it('maps tool calls', async () => {
         fake.enqueue({ type: 'ok', reply: { content: '', toolCalls: [weather] } });
         const response = await adapter.chat({ ...request, tools: [{ name: 'get_weather', parameters: { type: 'object' } }] }, harness.context());
