@@ -21,6 +21,12 @@ export function startAttempt(context: RouterContext, self: AnyActorRef): () => v
   void Promise.resolve().then(() => {
     if (cancelled) return;
     const reply = acquireSlot(candidate, input, panic);
+    // The provider's step runs listeners (inspection, state-change events) that may end this
+    // request synchronously; a slot granted to a request that is gone goes straight back.
+    if (cancelled) {
+      if (reply.type === 'slot.granted') candidate.actor.send({ type: 'attempt.neutral', at: input.clock.now(), token: reply.token });
+      return;
+    }
     if (reply.type === 'slot.denied') {
       self.send({ ...reply, seq });
       return;

@@ -27,8 +27,8 @@ import { startAttempt } from './router.effects.js';
 import type { CommittedStream, RouterEmitted, RouterEvent, RouterInput, RouterOutput } from './router.types.js';
 
 function record(context: RouterContext, kind: AttemptRecord['kind'], status: number | undefined): AttemptRecord {
-  const now = context.input.clock.now();
-  return { provider: context.current!.candidate.name, kind, status, latencyMs: now - (heldSlot(context)?.startedAt ?? now) };
+  // Only attempts that got a slot (and so started a call) are recorded.
+  return { provider: context.current!.candidate.name, kind, status, latencyMs: context.input.clock.now() - heldSlot(context)!.startedAt };
 }
 
 function successReport(context: RouterContext, usage: Usage): ProviderEvent {

@@ -28,6 +28,21 @@ const baseConfig = {
 };
 
 describe('engine lifecycle', () => {
+  it('returns a slot granted to a request that ended while the provider was deciding', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({});
+    const controller = new AbortController();
+    // An inspection observer runs inside the provider's step: abort the request right there.
+    const inspect = (event: { type: string; event?: { type: string } }) => {
+      if (event.type === '@xstate.event' && event.event?.type === 'slot.acquire') controller.abort();
+    };
+    engine = createSwitchyard(baseConfig, { clock, adapters: { simulated: scripted.factory }, inspect });
+    await expect(settle(clock, engine.chat(hello, { signal: controller.signal }))).rejects.toMatchObject({ code: 'aborted' });
+    expect(scripted.callsTo('a') + scripted.callsTo('b')).toBe(0);
+    expect(engine.providers().map((p) => p.inFlight)).toEqual([0, 0]);
+    expect(engine.inFlight).toBe(0);
+  });
+
   it('opens a failing provider, stops calling it during the cooldown, then probes and recovers', async () => {
     const clock = new VirtualClock(0);
     const scripted = scriptedAdapters({ a: { type: 'fail', kind: 'server', status: 500 } });
