@@ -29,6 +29,8 @@ class VirtualTimer {
   /** False once fired or cancelled. */
   live = true;
   constructor(
+    /** The clock that scheduled it (a handle from another clock is ignored). */
+    readonly owner: VirtualClock,
     readonly at: number,
     readonly seq: number,
     public fn: () => void,
@@ -68,7 +70,7 @@ export class VirtualClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer = new VirtualTimer(this.current + Math.max(0, ms), this.seq++, fn);
+    const timer = new VirtualTimer(this, this.current + Math.max(0, ms), this.seq++, fn);
     this.liveCount++;
     this.push(timer);
     return timer;
@@ -78,7 +80,7 @@ export class VirtualClock implements Clock {
     // Cancelled timers stay in the heap and are skipped when popped (lazy deletion). Their
     // callback is dropped at once (it may hold a whole request), and the heap is rebuilt
     // when cancelled entries outnumber live ones, so long runs keep flat memory.
-    if (!(handle instanceof VirtualTimer) || !handle.live) return;
+    if (!(handle instanceof VirtualTimer) || handle.owner !== this || !handle.live) return;
     handle.live = false;
     handle.fn = noop;
     this.liveCount--;
@@ -108,10 +110,8 @@ export class VirtualClock implements Clock {
       const top = this.heap[0];
       if (top === undefined || top.at > end) break;
       this.pop();
-      top.live = false;
-      this.liveCount--;
       this.current = Math.max(this.current, top.at);
-      top.fn();
+      this.fire(top);
     }
     this.current = end;
   }
@@ -128,10 +128,8 @@ export class VirtualClock implements Clock {
       const top = this.heap[0];
       if (top === undefined || top.at > end) break;
       this.pop();
-      top.live = false;
-      this.liveCount--;
       this.current = Math.max(this.current, top.at);
-      top.fn();
+      this.fire(top);
       await flushMicrotasks();
     }
     this.current = end;
@@ -147,6 +145,15 @@ export class VirtualClock implements Clock {
       if (next === undefined || next > stop) break;
       await this.advance(next - this.current);
     }
+  }
+
+  /** Runs a due timer once; its handle keeps nothing alive afterwards. */
+  private fire(timer: VirtualTimer): void {
+    const fn = timer.fn;
+    timer.live = false;
+    timer.fn = noop;
+    this.liveCount--;
+    fn();
   }
 
   /** Rebuilds the heap from the live timers only (O(n)). */

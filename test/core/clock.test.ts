@@ -26,6 +26,24 @@ describe('VirtualClock', () => {
     );
   });
 
+  it('counts pending timers exactly and ignores handles it did not issue or that already fired', () => {
+    const clock = new VirtualClock();
+    const other = new VirtualClock();
+    const fired: string[] = [];
+    const a = clock.setTimeout(() => fired.push('a'), 10);
+    const foreign = other.setTimeout(() => fired.push('foreign'), 10);
+    clock.setTimeout(() => fired.push('b'), 20);
+    expect(clock.pending).toBe(2);
+    clock.clearTimeout(foreign);
+    expect([clock.pending, other.pending]).toEqual([2, 1]);
+    clock.advanceSync(10);
+    clock.clearTimeout(a); // already fired: nothing to cancel
+    expect([fired, clock.pending]).toEqual([['a'], 1]);
+    clock.advanceSync(10);
+    other.advanceSync(10);
+    expect([fired, clock.pending, other.pending]).toEqual([['a', 'b', 'foreign'], 0, 0]);
+  });
+
   it('does not keep cancelled timers (or their callbacks) around', () => {
     const clock = new VirtualClock();
     const keep = clock.setTimeout(() => undefined, 1_000_000);
