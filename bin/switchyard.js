@@ -11,7 +11,8 @@ import v8 from 'node:v8';
 // allocation-site pretenuring moves them to the old generation, where they cost full
 // collections: turning it off cuts the engine's CPU per request by about a quarter
 // (docs/decisions.md). It only changes where V8 allocates, never what the program does.
-v8.setFlagsFromString('--no-allocation-site-pretenuring');
+// SWITCHYARD_V8_PRETENURING=on keeps V8's default.
+if (process.env.SWITCHYARD_V8_PRETENURING !== 'on') v8.setFlagsFromString('--no-allocation-site-pretenuring');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'dist', 'src', 'cli', 'main.js');

@@ -112,8 +112,9 @@ function ignore(): void {}
 
 /**
  * Promise rounds run after each step. The deepest chain of the engine (a stream's part
- * reaching the consumer and the adapter arming its next timer) needs 8; a test checks that
- * every example scenario gives the same report as a full event-loop turn per step.
+ * reaching the consumer and the adapter arming its next timer; an attempt's slot taken in a
+ * promise job, one round after the router enters `attempting`) needs about 9; a test checks
+ * that every example scenario gives the same report as a full event-loop turn per step.
  */
 export const DRAIN_ROUNDS = 16;
 

@@ -12,7 +12,7 @@ export function abortedError(provider: string, reason: unknown): ProviderError {
   return new ProviderError({ provider, kind: 'aborted', message: 'call aborted', cause: reason });
 }
 
-/** The waits of one call; {@link CallWaits.close} when the call ends. */
+/** The waits of one call, one at a time; {@link CallWaits.close} when the call ends. */
 export class CallWaits {
   private pending: { handle: TimerHandle | undefined; reject: (error: unknown) => void } | undefined;
   private listening = false;
