@@ -34,8 +34,8 @@ export interface SimulatedTuning {
 export const createSimulatedAdapter: AdapterFactory = (settings, environment) => createSimulatedAdapterWith({}, settings, environment);
 
 /**
- * A simulated adapter factory with coarser stream parts (the simulator uses one part per
- * second of streaming: same timing and outcomes, far fewer timers).
+ * A simulated adapter factory with coarser stream parts (the simulator's: see
+ * `SIM_PART_INTERVAL_MS`; same timing and outcomes, far fewer timers).
  */
 export function createSimulatedAdapterFactory(tuning: SimulatedTuning): AdapterFactory {
   return (settings, environment) => createSimulatedAdapterWith(tuning, settings, environment);
