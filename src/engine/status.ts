@@ -18,7 +18,11 @@ export interface ProviderStatus {
   failures: number;
   /** Smoothed time to first token, ms; null before the first success. */
   latencyMs: number | null;
-  /** Successes / requests; null before the first request. */
+  /**
+   * Successes / (successes + failures): the share of calls that judged the provider. Client
+   * aborts, client errors (400) and rate limits (429) are not counted, as in the health
+   * window. Null before the first judged call.
+   */
   successRate: number | null;
   consecutiveFailures: number;
   /** ISO time when an open breaker admits probes again; null when not open. */
@@ -47,7 +51,7 @@ export function providerStatus(handle: ProviderHandle): ProviderStatus {
     requests: stats.requests,
     failures: stats.failures,
     latencyMs: view.latencyMs === undefined ? null : Math.round(view.latencyMs * 10) / 10,
-    successRate: stats.requests === 0 ? null : stats.successes / stats.requests,
+    successRate: stats.successes + stats.failures === 0 ? null : stats.successes / (stats.successes + stats.failures),
     consecutiveFailures: view.consecutiveFailures,
     cooldownUntil: handle.state === 'open' ? iso(view.cooldownUntil) : null,
     rateLimitedUntil: handle.state === 'rate_limited' ? iso(view.rateLimitedUntil) : null,

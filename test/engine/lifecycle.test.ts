@@ -28,6 +28,20 @@ const baseConfig = {
 };
 
 describe('engine lifecycle', () => {
+  it('does not count client aborts or 429s against a provider\'s success rate', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({ a: (i) => (i === 0 ? { type: 'ok' } : i === 1 ? { type: 'hang' } : { type: 'fail', kind: 'rate_limit', status: 429 }) });
+    engine = createSwitchyard(baseConfig, { clock, adapters: { simulated: scripted.factory } });
+    await settle(clock, engine.chat(hello));
+    const controller = new AbortController();
+    const aborted = engine.chat(hello, { signal: controller.signal });
+    await clock.advance(10);
+    controller.abort();
+    await expect(settle(clock, aborted)).rejects.toMatchObject({ code: 'aborted' });
+    await settle(clock, engine.chat(hello)); // a 429 from a, answered by b
+    expect(engine.providers()[0]).toMatchObject({ name: 'a', requests: 3, failures: 0, successRate: 1 });
+  });
+
   it('returns a slot granted to a request that ended while the provider was deciding', async () => {
     const clock = new VirtualClock(0);
     const scripted = scriptedAdapters({});
