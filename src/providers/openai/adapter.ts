@@ -13,7 +13,7 @@ import { toOpenAIRequest } from './request.js';
 import { fromOpenAIResponse } from './response.js';
 import { CompletionSchema } from './schemas.js';
 import { createOpenAIStreamMapper } from './stream.js';
-import { estimateTokens } from './tokens.js';
+import { estimateTokens, loadTokenizer } from './tokens.js';
 
 export { estimateTokens } from './tokens.js';
 
@@ -25,6 +25,8 @@ export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
  * and `idleTimeoutMs` (longest silence inside a reply, default 30 s).
  */
 export const createOpenAIAdapter: AdapterFactory = (settings, environment): ProviderAdapter => {
+  // Now rather than on the first long prompt, which would wait for it.
+  loadTokenizer();
   const upstream = createUpstream({
     settings,
     environment,

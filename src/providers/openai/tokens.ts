@@ -1,9 +1,26 @@
 /**
  * Prompt-token estimation for OpenAI-family models with `gpt-tokenizer` (o200k_base, the
  * encoding of gpt-4o, gpt-4.1, o-series and gpt-5; older models differ by a few percent).
+ *
+ * The tokenizer's tables take about a quarter of a second to load, so they are loaded when
+ * an OpenAI adapter is created ({@link loadTokenizer}), not when this module is imported:
+ * a gateway or simulation without OpenAI providers never pays for them.
  */
-import { countTokens } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
 import type { ChatRequest } from '../../core/types.js';
+
+const requireCjs = createRequire(import.meta.url);
+let counter: ((text: string) => number) | undefined;
+
+/** Loads the tokenizer once (synchronously) and returns its counter. */
+export function loadTokenizer(): (text: string) => number {
+  counter ??= (requireCjs('gpt-tokenizer') as typeof import('gpt-tokenizer')).countTokens;
+  return counter;
+}
+
+function countTokens(text: string): number {
+  return (counter ?? loadTokenizer())(text);
+}
 
 /** Framing tokens per message and for priming the reply (OpenAI's published counting recipe). */
 const TOKENS_PER_MESSAGE = 3;
