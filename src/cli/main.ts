@@ -7,10 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, SwitchyardError } from '../core/errors.js';
 import { parseArgv, UsageError, type Command } from './args.js';
-import { runCheck } from './check.js';
 import { processIO, type CliIO } from './io.js';
-import { runServe } from './serve.js';
-import { runSimulate } from './simulate.js';
 import { usage } from './usage.js';
 
 /**
@@ -35,12 +32,13 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       case 'version':
         io.stdout(`${version()}\n`);
         return 0;
+      // Each command loads only what it uses (the gateway's libraries are not a simulation's).
       case 'check':
-        return runCheck(command.file, io);
+        return (await import('./check.js')).runCheck(command.file, io);
       case 'serve':
-        return await runServe(command.options, io);
+        return await (await import('./serve.js')).runServe(command.options, io);
       case 'simulate':
-        return await runSimulate(command.options, io);
+        return await (await import('./simulate.js')).runSimulate(command.options, io);
     }
   } catch (error) {
     return reportFailure(error, io, argv.includes('--debug'));

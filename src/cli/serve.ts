@@ -7,7 +7,6 @@ import { SwitchyardError } from '../core/errors.js';
 import { createSwitchyard } from '../engine/switchyard.js';
 import { demoConfig } from '../server/demo.js';
 import { createGateway } from '../server/gateway.js';
-import { startInspectRelay } from '../server/inspect.js';
 import type { ServeOptions } from './args.js';
 import type { CliIO } from './io.js';
 
@@ -43,7 +42,8 @@ export async function runServe(options: ServeOptions, io: CliIO, hooks: ServeHoo
     raw = demo.config;
     notes.push(...demo.notes);
   }
-  const relay = options.inspect ? await startInspectRelay() : undefined;
+  // The inspector's libraries load only when asked for.
+  const relay = options.inspect ? await (await import('../server/inspect.js')).startInspectRelay() : undefined;
   if (relay !== undefined) {
     io.stderr(
       `switchyard: inspector on ${relay.url} (the Stately inspector it embeds needs internet access); ` +
