@@ -102,7 +102,7 @@ export const routerMachine = setup({
       if (context.plan?.type !== 'attempt') return;
       context.io.cancel = startAttempt(context, self as AnyActorRef);
     },
-    cancelCall: ({ context }) => {
+    cancelAttempt: ({ context }) => {
       context.io.cancel?.();
       context.io.cancel = undefined;
     },
@@ -170,13 +170,14 @@ export const routerMachine = setup({
           cause: context.lastError,
         }),
     }),
-    /** Ends every effect; an attempt cut short by the client or the deadline is neutral for its provider. */
+    /**
+     * Ends what is left running (the attempt was cancelled when `attempting` was exited); an
+     * attempt cut short by the client or the deadline is neutral for its provider.
+     */
     release: ({ context }) => {
       const { io, current } = context;
       if (io.deadline !== undefined) context.input.clock.clearTimeout(io.deadline);
       io.deadline = undefined;
-      io.cancel?.();
-      io.cancel = undefined;
       if (context.error !== undefined) context.committed?.abort();
       const slot = heldSlot(context);
       if (current === undefined || slot === undefined || current.reported) return;
@@ -211,7 +212,7 @@ export const routerMachine = setup({
     },
     attempting: {
       entry: 'startAttempt',
-      exit: 'cancelCall',
+      exit: 'cancelAttempt',
       // Only the first plan can arrive here as a failure (no candidate at all).
       always: { guard: 'planFails', target: 'failed' },
       on: {
