@@ -1,9 +1,58 @@
 /**
- * Reading response bodies under an idle timeout on the engine's clock: if no bytes arrive
- * for `idleTimeoutMs`, reading fails with a `timeout` ProviderError and the body is cancelled.
+ * Upstream replies as the adapters' shared code reads them, and reading their bodies under an
+ * idle timeout on the engine's clock: if no bytes arrive for `idleTimeoutMs`, reading fails
+ * with a `timeout` ProviderError and the body is cancelled.
  */
+import type { Readable } from 'node:stream';
 import type { Clock } from '../../core/clock.js';
 import { ProviderError } from '../../core/errors.js';
+
+/** The one thing read from headers: `Headers` has it, and so has a plain record's reader. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
+/** A body read chunk by chunk: over a web stream (`fetch`) or a Node stream (the pool). */
+export interface BodySource {
+  read(): Promise<IteratorResult<Uint8Array, unknown>>;
+  /** Stops reading and frees the connection; never rejects. */
+  cancel(): Promise<void>;
+}
+
+/** One upstream reply, whichever transport brought it. */
+export interface UpstreamReply {
+  status: number;
+  headers: HeaderReader;
+  /** Null when the reply has no body (204, 205, 304, HEAD). */
+  body: BodySource | null;
+}
+
+/** A {@link BodySource} over a web stream (a `fetch` Response's body). */
+export function webBody(stream: ReadableStream<Uint8Array>): BodySource {
+  const reader = stream.getReader();
+  return {
+    read: () => reader.read() as Promise<IteratorResult<Uint8Array, unknown>>,
+    cancel: async () => {
+      await reader.cancel().catch(() => undefined);
+      reader.releaseLock();
+    },
+  };
+}
+
+/** A {@link BodySource} over a Node stream (undici's body); errors arrive through `read()`. */
+export function nodeBody(stream: Readable): BodySource {
+  // A body destroyed while nobody reads (cancelled, never read) must not become an uncaught 'error'.
+  stream.on('error', ignore);
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array, unknown>;
+  return {
+    read: () => chunks.next(),
+    cancel: async () => {
+      stream.destroy();
+    },
+  };
+}
+
+function ignore(): void {}
 
 /** How to read one body. */
 export interface ReadOptions {
@@ -14,35 +63,29 @@ export interface ReadOptions {
 }
 
 /** Yields the body's chunks; throws a `timeout` ProviderError when it goes silent. Always releases the body. */
-export async function* readChunks(body: ReadableStream<Uint8Array>, options: ReadOptions): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader();
+export async function* readChunks(body: BodySource | ReadableStream<Uint8Array>, options: ReadOptions): AsyncGenerator<Uint8Array> {
+  const source = body instanceof ReadableStream ? webBody(body) : body;
   let finished = false;
   try {
     for (;;) {
-      const result = await readWithin(reader, options);
-      if (result.done) {
+      const result = await readWithin(source, options);
+      if (result.done === true) {
         finished = true;
         return;
       }
       yield result.value;
     }
   } finally {
-    if (!finished) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
+    if (!finished) await source.cancel();
   }
 }
 
-type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>;
-
-function readWithin(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  { provider, clock, idleTimeoutMs }: ReadOptions,
-): Promise<ReadResult> {
+function readWithin(source: BodySource, { provider, clock, idleTimeoutMs }: ReadOptions): Promise<IteratorResult<Uint8Array, unknown>> {
   return new Promise((resolve, reject) => {
     const timer = clock.setTimeout(() => {
       reject(new ProviderError({ provider, kind: 'timeout', message: `${provider}: no data from upstream for ${idleTimeoutMs} ms` }));
     }, idleTimeoutMs);
-    reader.read().then(
+    source.read().then(
       (result) => {
         clock.clearTimeout(timer);
         resolve(result);
@@ -56,7 +99,7 @@ function readWithin(
 }
 
 /** Reads a whole body as UTF-8 text, keeping at most `maxChars` characters (the rest is still drained). */
-export async function readText(body: ReadableStream<Uint8Array> | null, options: ReadOptions, maxChars = Infinity): Promise<string> {
+export async function readText(body: BodySource | ReadableStream<Uint8Array> | null, options: ReadOptions, maxChars = Infinity): Promise<string> {
   if (body === null) return '';
   const decoder = new TextDecoder();
   let text = '';

@@ -5,12 +5,13 @@
  */
 import { ProviderError, type ErrorKind } from '../../core/errors.js';
 import { redactSecrets } from './redact.js';
+import type { HeaderReader } from './body.js';
 import { retryAfterFromBody, retryAfterFromHeaders } from './retry-after.js';
 
 /** What an upstream said when it failed: status (absent for an error inside a 2xx reply or stream) and body. */
 export interface UpstreamFailure {
   status: number | undefined;
-  headers: Headers;
+  headers: HeaderReader;
   /** The body parsed as JSON, or `undefined` when it is not JSON. */
   body: unknown;
   /** The raw body text (possibly truncated). */

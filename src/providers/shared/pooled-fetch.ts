@@ -10,14 +10,19 @@
  */
 import type { Readable } from 'node:stream';
 import { Agent } from 'undici';
+import { nodeBody, type HeaderReader, type UpstreamReply } from './body.js';
 
 const POOLED = Symbol('switchyard.pooledFetch');
 
-/** One request for {@link PooledFetch.send}: what a `Request` carries, without building one. */
+/** One request for {@link PooledFetch.request}: what a `Request` carries, without building one. */
 export interface DirectRequest {
-  url: string;
+  /** `http://host:port`, no path. */
+  origin: string;
+  /** Path and query string, starting with `/`. */
+  path: string;
   method: string;
-  headers: ConstructorParameters<typeof Headers>[0];
+  /** Lower-case names (undici sends them as they are; two spellings of one name would both go). */
+  headers: Record<string, string>;
   body: string | Uint8Array | undefined;
   signal: AbortSignal | undefined;
 }
@@ -25,8 +30,11 @@ export interface DirectRequest {
 /** A `fetch` that owns a connection pool. */
 export type PooledFetch = typeof fetch & {
   readonly [POOLED]: true;
-  /** Sends without a `Request` object (the HTTP client's fast path; see http.ts). */
-  send(request: DirectRequest): Promise<Response>;
+  /**
+   * Sends without any WHATWG object (`Request`, `Headers`, `Response`, web stream): the
+   * adapters' transport when the engine owns the pool (upstream.ts, docs/decisions.md).
+   */
+  request(request: DirectRequest): Promise<UpstreamReply>;
   /** Ends every connection at once (calls in flight fail). */
   close(): Promise<void>;
 };
@@ -46,6 +54,7 @@ export interface PooledFetchOptions {
 const NULL_BODY_STATUS = new Set([204, 205, 304]);
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
+type RawHeaders = Record<string, string | string[] | undefined>;
 
 /**
  * Creates a pooled `fetch`.
@@ -56,50 +65,69 @@ type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
 export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch {
   const agent = new Agent({ connections: options.connections ?? 64, keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000 });
 
-  const send = async (request: DirectRequest): Promise<Response> => {
-    const url = new URL(request.url);
+  /** The reply's status, raw headers and Node body (null when the status or method has none). */
+  const dispatch = async (request: DirectRequest): Promise<{ status: number; headers: RawHeaders; body: Readable | null }> => {
     const method = request.method.toUpperCase() as Method;
     request.signal?.throwIfAborted();
     const answer = await agent.request({
-      origin: url.origin,
-      path: url.pathname + url.search,
+      origin: request.origin,
+      path: request.path,
       method,
-      headers: headerRecord(request.headers),
+      headers: request.headers,
       ...(request.body === undefined ? {} : { body: request.body }),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
     });
-    const responseHeaders = new Headers();
-    for (const [name, value] of Object.entries(answer.headers)) {
-      if (value === undefined) continue;
-      if (Array.isArray(value)) for (const item of value) responseHeaders.append(name, item);
-      else responseHeaders.append(name, value);
-    }
     const status = answer.statusCode;
     if (status < 200 || status > 599) {
-      // `Response` cannot carry it (a misbehaving proxy); free the connection, fail the call.
+      // No `Response` can carry it (a misbehaving proxy); free the connection, fail the call.
       answer.body.on('error', ignore).destroy();
       throw new TypeError(`upstream answered with an invalid HTTP status ${status}`);
     }
     if (NULL_BODY_STATUS.has(status) || method === 'HEAD') {
       answer.body.on('error', ignore).resume();
-      return new Response(null, { status, headers: responseHeaders });
+      return { status, headers: answer.headers, body: null };
     }
-    // Always a stream, as with `fetch`: the adapter reads it under its own idle timeout.
-    return new Response(toWebStream(answer.body), { status, headers: responseHeaders });
+    return { status, headers: answer.headers, body: answer.body };
+  };
+
+  const request = async (direct: DirectRequest): Promise<UpstreamReply> => {
+    const { status, headers, body } = await dispatch(direct);
+    return { status, headers: headerReader(headers), body: body === null ? null : nodeBody(body) };
   };
 
   const pooledFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const request = input instanceof Request ? input : undefined;
-    return send({
-      url: request?.url ?? String(input),
-      method: init?.method ?? request?.method ?? 'GET',
-      headers: init?.headers ?? request?.headers ?? {},
-      body: await bodyOf(init?.body, request),
-      signal: init?.signal ?? request?.signal ?? undefined,
+    const source = input instanceof Request ? input : undefined;
+    const url = new URL(source?.url ?? String(input));
+    const { status, headers, body } = await dispatch({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: init?.method ?? source?.method ?? 'GET',
+      headers: headerRecord(init?.headers ?? source?.headers ?? {}),
+      body: await bodyOf(init?.body, source),
+      signal: init?.signal ?? source?.signal ?? undefined,
     });
+    const responseHeaders = new Headers();
+    for (const [name, value] of Object.entries(headers)) {
+      if (value === undefined) continue;
+      if (Array.isArray(value)) for (const item of value) responseHeaders.append(name, item);
+      else responseHeaders.append(name, value);
+    }
+    // Always a stream, as with `fetch`: the adapter reads it under its own idle timeout.
+    return new Response(body === null ? null : toWebStream(body), { status, headers: responseHeaders });
   };
 
-  return Object.assign(pooledFetch as typeof fetch, { send, close: () => agent.destroy(), [POOLED]: true as const });
+  return Object.assign(pooledFetch as typeof fetch, { request, close: () => agent.destroy(), [POOLED]: true as const });
+}
+
+/** `get()` over undici's lower-case header record, as `Headers.get` answers it. */
+function headerReader(headers: RawHeaders): HeaderReader {
+  return {
+    get(name) {
+      const value = headers[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
 }
 
 function headerRecord(headers: ConstructorParameters<typeof Headers>[0]): Record<string, string> {

@@ -3,6 +3,7 @@
  * `retry-after-ms`, and OpenAI's `x-ratelimit-reset-*` durations (`"1s"`, `"6m0s"`, `"20ms"`);
  * and Google's `RetryInfo.retryDelay` in error bodies.
  */
+import type { HeaderReader } from './body.js';
 
 const MS_PER_UNIT: Readonly<Record<string, number>> = {
   h: 3_600_000,
@@ -48,7 +49,7 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
  * Order: `retry-after-ms`, `retry-after`, then the `x-ratelimit-reset-*` of the limits whose
  * `x-ratelimit-remaining-*` is 0 (the longest), else the shortest reset given.
  */
-export function retryAfterFromHeaders(headers: Headers, nowMs: number): number | undefined {
+export function retryAfterFromHeaders(headers: HeaderReader, nowMs: number): number | undefined {
   const explicitMs = headers.get('retry-after-ms')?.trim();
   if (explicitMs && SECONDS.test(explicitMs)) return Math.ceil(Number(explicitMs));
   const retryAfter = parseRetryAfter(headers.get('retry-after'), nowMs);

@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSwitchyard } from '../../../src/engine/switchyard.js';
-import { createHttpClient } from '../../../src/providers/shared/http.js';
+import { VirtualClock } from '../../../src/core/clock.js';
+import { readText } from '../../../src/providers/shared/body.js';
 import { createPooledFetch, type PooledFetch } from '../../../src/providers/shared/pooled-fetch.js';
 
 interface TestServer {
@@ -175,27 +176,37 @@ describe('createPooledFetch', () => {
     expect(server.sockets.size).toBe(0);
   });
 
-  it('serves the shared HTTP client (ky) through send(), without a Request round trip', async () => {
+  it('request() sends a direct request and answers with status, a header reader and a Node body', async () => {
     server = await serve((req, res, body) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ method: req.method, url: req.url, type: req.headers['content-type'], extra: req.headers['x-extra'], body }));
+      res.writeHead(201, { 'content-type': 'application/json', 'x-multi': ['a', 'b'] });
+      res.end(JSON.stringify({ method: req.method, url: req.url, type: req.headers['content-type'], body }));
     });
     pooled = createPooledFetch();
-    const send = pooled.send;
-    let sent = 0;
-    pooled.send = (request) => {
-      sent += 1;
-      return send(request);
-    };
-    const client = createHttpClient({ baseUrl: `${server.url}/v1/`, fetch: pooled, headers: { 'x-extra': 'yes' } });
-    const response = await client('chat/completions', { method: 'POST', json: { a: 1 } });
-    expect(await response.json()).toEqual({ method: 'POST', url: '/v1/chat/completions', type: 'application/json', extra: 'yes', body: '{"a":1}' });
-    expect(sent).toBe(1);
+    const reply = await pooled.request({ origin: server.url, path: '/v1/chat?x=1', method: 'post', headers: { 'content-type': 'application/json' }, body: '{"a":1}', signal: undefined });
+    expect(reply.status).toBe(201);
+    expect(reply.headers.get('Content-Type')).toBe('application/json');
+    expect(reply.headers.get('x-multi')).toBe('a, b');
+    expect(reply.headers.get('x-absent')).toBeNull();
+    const text = await readText(reply.body, { provider: 'p', clock: new VirtualClock(), idleTimeoutMs: 1000 });
+    expect(JSON.parse(text)).toEqual({ method: 'POST', url: '/v1/chat?x=1', type: 'application/json', body: '{"a":1}' });
     // An aborted call is refused before it is sent.
     const controller = new AbortController();
     controller.abort();
-    await expect(client('chat/completions', { method: 'POST', json: {}, signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
-    expect(sent).toBe(2);
+    await expect(pooled.request({ origin: server.url, path: '/', method: 'GET', headers: {}, body: undefined, signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('request() cancels a body mid-way: the connection is closed, no uncaught error', async () => {
+    server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: 1\n\n');
+    });
+    pooled = createPooledFetch();
+    const reply = await pooled.request({ origin: server.url, path: '/', method: 'GET', headers: {}, body: undefined, signal: undefined });
+    const first = await reply.body!.read();
+    expect(new TextDecoder().decode(first.value as Uint8Array)).toBe('data: 1\n\n');
+    await reply.body!.cancel();
+    await until(server, () => server!.sockets.size === 0);
+    expect(server.sockets.size).toBe(0);
   });
 
   it('is the engine default, and stop() leaves no socket open', async () => {
