@@ -47,9 +47,22 @@ export function nodeBody(stream: Readable): BodySource {
   return {
     read: () => chunks.next(),
     cancel: async () => {
+      if (stream.readableEnded) return;
+      if (allArrived(stream)) {
+        // The whole reply is here (a stream cancelled after its terminator, typically):
+        // consume what is buffered and let it end. Destroying it would abort a finished
+        // request and build an error with a stack trace for nothing.
+        while (stream.read() !== null);
+        return;
+      }
       stream.destroy();
     },
   };
+}
+
+/** Whether the stream has received its last byte (Node's internal state; false if unknown). */
+function allArrived(stream: Readable): boolean {
+  return (stream as { _readableState?: { ended?: unknown } })._readableState?.ended === true;
 }
 
 function ignore(): void {}

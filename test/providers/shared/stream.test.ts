@@ -1,10 +1,11 @@
 /** The shared event-mapper stream: order, one finish, terminator required, errors classified. */
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { AdapterEnvironment, CallContext } from '../../../src/core/adapter.js';
 import { VirtualClock } from '../../../src/core/clock.js';
 import { ProviderError } from '../../../src/core/errors.js';
 import type { StreamPart } from '../../../src/core/types.js';
-import { readChunks } from '../../../src/providers/shared/body.js';
+import { nodeBody, readChunks } from '../../../src/providers/shared/body.js';
 import { mapStream, type StreamEventMapper } from '../../../src/providers/shared/stream.js';
 import { createUpstream } from '../../../src/providers/shared/upstream.js';
 import { advanceUntilSettled, collect, failure } from '../helpers.js';
@@ -82,5 +83,36 @@ describe('readChunks', () => {
     })();
     const error = await advanceUntilSettled(clock, failure(reading), 500);
     expect([error.kind, cancelled, clock.pending]).toEqual(['timeout', true, 0]);
+  });
+});
+
+describe('nodeBody (the pool transport reading undici bodies)', () => {
+  const reading = { provider: 'p', clock, idleTimeoutMs: 500 };
+
+  it('ends a fully arrived body when reading stops early, rather than destroying it', async () => {
+    // One chunk per read, as undici delivers them.
+    const stream = new Readable({ objectMode: true, read: () => undefined });
+    stream.push(Buffer.from('data: 1\n\n'));
+    stream.push(Buffer.from('data: [DONE]\n\n'));
+    stream.push(null);
+    for await (const _chunk of readChunks(nodeBody(stream), reading)) break;
+    // Settled either way: 'end' when it ends, 'close' when it is destroyed.
+    await new Promise<void>((resolve) => (stream.readableEnded || stream.destroyed ? resolve() : (stream.once('end', () => resolve()), stream.once('close', () => resolve()))));
+    expect([stream.readableEnded, stream.errored]).toEqual([true, null]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('destroys a body still arriving when reading stops early, and times out a silent one', async () => {
+    const stream = new Readable({ read: () => undefined });
+    stream.push('data: 1\n\n');
+    for await (const _chunk of readChunks(nodeBody(stream), reading)) break;
+    expect([stream.destroyed, stream.readableEnded]).toEqual([true, false]);
+
+    const silent = new Readable({ read: () => undefined });
+    const drained = (async () => {
+      for await (const chunk of readChunks(nodeBody(silent), reading)) void chunk;
+    })();
+    const error = await advanceUntilSettled(clock, failure(drained), 500);
+    expect([error.kind, silent.destroyed, clock.pending]).toEqual(['timeout', true, 0]);
   });
 });
