@@ -3,7 +3,7 @@
  * proxy (node:http + undici, its own process) and behind `switchyard serve` (its own
  * process, built code). Prints req/s, p50/p99 and each server's CPU time per request for
  * non-streaming load, and time to first byte for streams. `npm run bench:gateway`.
- * Env: BENCH_REQUESTS (default 20000), BENCH_CONCURRENCY (32), BENCH_STREAMS (1000).
+ * Env: BENCH_REQUESTS (default 20000), BENCH_CONCURRENCY (32), BENCH_STREAMS (1000), BENCH_ROUNDS (3).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,8 +17,9 @@ const TS = ['--import', 'tsx'];
 const body = JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'Hello, how are you today?' }], max_tokens: 32 });
 const streamBody = JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'Hello, how are you today?' }], stream: true });
 
-interface Row {
-  name: string;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+interface Round {
   rps: number;
   p50: number;
   p99: number;
@@ -28,15 +29,17 @@ interface Row {
   ttfb99: number;
 }
 
-async function measure(name: string, server: Child): Promise<Row> {
+async function warmUp(server: Child): Promise<void> {
   await load(server.url, body, { concurrency: CONCURRENCY, count: Math.min(3000, REQUESTS), maxSeconds: 20 });
   await load(server.url, streamBody, { concurrency: 1, count: 100, maxSeconds: 20 });
+}
+
+async function measure(server: Child): Promise<Round> {
   const cpu0 = cpuMicros(server.pid);
   const result = await load(server.url, body, { concurrency: CONCURRENCY, count: REQUESTS, maxSeconds: 60 });
   const cpu1 = cpuMicros(server.pid);
   const streams = await load(server.url, streamBody, { concurrency: 1, count: STREAMS, maxSeconds: 60 });
   return {
-    name,
     rps: result.requests / result.seconds,
     p50: quantile(result.latenciesMs, 0.5),
     p99: quantile(result.latenciesMs, 0.99),
@@ -46,6 +49,8 @@ async function measure(name: string, server: Child): Promise<Row> {
     ttfb99: quantile(streams.ttfbMs, 0.99),
   };
 }
+
+const median = (values: number[]) => quantile(values, 0.5);
 
 const upstream = await spawnServer([...TS, 'bench/upstream.ts']);
 const proxy = await spawnServer([...TS, 'bench/proxy.ts'], { UPSTREAM_URL: upstream.url });
@@ -59,18 +64,34 @@ writeFileSync(simConfig, JSON.stringify({ providers: [{ name: 'sim', type: 'simu
 const simulated = await spawnServer(['bin/switchyard.js', 'serve', '--config', simConfig, '--port', '0']);
 
 try {
-  const rows = [
-    await measure('bare proxy (node:http + undici)', proxy),
-    await measure('switchyard serve (openai adapter → same upstream)', switchyard),
-    await measure('switchyard serve, simulated provider (no upstream IO)', simulated),
+  const servers: [string, Child][] = [
+    ['bare proxy (node:http + undici)', proxy],
+    ['switchyard serve (openai adapter → same upstream)', switchyard],
+    ['switchyard serve, simulated provider (no upstream IO)', simulated],
   ];
+  for (const [, server] of servers) await warmUp(server);
+  // Rounds alternate the servers, so that a slow spell of this shared machine hits them all;
+  // each figure is the median over rounds, and each ratio is taken within a round.
+  const rounds: Round[][] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const round: Round[] = [];
+    for (const [, server] of servers) round.push(await measure(server));
+    rounds.push(round);
+  }
   const f = (n: number, d = 1) => n.toFixed(d);
-  console.log(`\nnon-streaming: ${REQUESTS} requests, concurrency ${CONCURRENCY}; streaming TTFB: ${STREAMS} sequential streams; node ${process.version}\n`);
+  const of = (i: number, key: keyof Round) => median(rounds.map((round) => round[i]![key]));
+  console.log(`\nnon-streaming: ${REQUESTS} requests, concurrency ${CONCURRENCY}; streaming TTFB: ${STREAMS} sequential streams; ${ROUNDS} rounds, medians; node ${process.version}\n`);
   console.log('| server | req/s | p50 ms | p99 ms | CPU µs/req | failed | stream TTFB p50 ms | p99 ms |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.name} | ${f(r.rps, 0)} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.cpuPerReq, 0)} | ${r.failed} | ${f(r.ttfb50, 3)} | ${f(r.ttfb99, 3)} |`);
-  const [bare, sy] = rows as [Row, Row, Row];
-  console.log(`\nCPU per request: ${f(sy.cpuPerReq / bare.cpuPerReq, 2)}× the bare proxy (target ≤ 2×); streaming TTFB overhead at p50: ${f(sy.ttfb50 - bare.ttfb50, 3)} ms (target ≤ 1 ms); failed: ${bare.failed + sy.failed} (target 0)`);
+  servers.forEach(([name], i) => {
+    const failed = rounds.reduce((sum, round) => sum + round[i]!.failed, 0);
+    console.log(`| ${name} | ${f(of(i, 'rps'), 0)} | ${f(of(i, 'p50'), 2)} | ${f(of(i, 'p99'), 2)} | ${f(of(i, 'cpuPerReq'), 0)} | ${failed} | ${f(of(i, 'ttfb50'), 3)} | ${f(of(i, 'ttfb99'), 3)} |`);
+  });
+  const ratios = rounds.map((round) => round[1]!.cpuPerReq / round[0]!.cpuPerReq);
+  const overheads = rounds.map((round) => round[1]!.ttfb50 - round[0]!.ttfb50);
+  const failed = rounds.reduce((sum, round) => sum + round[0]!.failed + round[1]!.failed, 0);
+  console.log(`\nCPU per request: ${f(median(ratios), 2)}× the bare proxy (rounds: ${ratios.map((x) => f(x, 2)).join(', ')}; target ≤ 2×)`);
+  console.log(`streaming TTFB overhead at p50: ${f(median(overheads), 3)} ms (rounds: ${overheads.map((x) => f(x, 3)).join(', ')}; target ≤ 1 ms); failed: ${failed} (target 0)`);
 } finally {
   await Promise.all([switchyard.stop(), simulated.stop(), proxy.stop(), upstream.stop()]);
 }
