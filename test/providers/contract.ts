@@ -84,7 +84,33 @@ function runWithTransport(contract: AdapterContract, transport: 'fetch' | 'poole
         expect(harness.clock.pending).toBe(0);
       });
 
-      it('reuses connections for consecutive streams (the body is read to its end after the terminator)', async () => {
+      it('sends its request under the base URL (path, query) with merged, trimmed headers and the request id', async () => {
+        adapter = contract.factory(
+          {
+            name: contract.name,
+            type: contract.name,
+            baseUrl: `${fake.baseUrl}/?tenant=t1#ignored`,
+            apiKey: `${CONTRACT_KEY}\n`, // read from a file: a trailing newline
+            model: contract.model ?? 'fake-model',
+            headers: { 'x-extra': 'first', 'X-Extra': '  second\n' },
+            options: { idleTimeoutMs: IDLE_MS, ...contract.options },
+          },
+          harness.environment,
+        );
+        fake.enqueue({ type: 'ok', reply: { content: 'Hi.' } });
+        const context = harness.context();
+        await adapter.chat(request, context);
+        const [sent] = fake.requests;
+        expect(sent!.path.startsWith(`${contract.wire.basePath}/`)).toBe(true);
+        expect(sent!.path).not.toContain(`${contract.wire.basePath}//`);
+        expect(new URL(sent!.path, 'http://x').searchParams.get('tenant')).toBe('t1');
+        expect(sent!.path).not.toContain('ignored');
+        expect(sent!.headers['x-extra']).toBe('second');
+        expect(sent!.headers['x-request-id']).toBe(context.requestId);
+        for (const value of Object.values(sent!.headers)) expect(String(value)).not.toMatch(/\n/);
+      });
+
+      it('reuses connections for consecutive streams (when the body ends with its terminator)', async () => {
         for (let i = 0; i < 4; i++) {
           fake.enqueue({ type: 'ok', reply: { content: 'One two.', chunks: ['One', ' two.'], usage: { input: 9, output: 2 } } });
           await collect(adapter.stream(request, harness.context()));

@@ -15,7 +15,7 @@ export {
   type UpstreamFailure,
 } from './errors.js';
 export { mapFinishReason, type FinishReasonTable } from './finish-reason.js';
-export { createHttpClient, joinUrl, type HttpClientOptions } from './http.js';
+export { createHttpClient, joinUrl, mergeHeaders, pathUnder, urlBase, type HttpClientOptions, type UrlBase } from './http.js';
 export { parseJson } from './json.js';
 export { createPooledFetch, type PooledFetch, type PooledFetchOptions } from './pooled-fetch.js';
 export { parseNdjson } from './ndjson.js';

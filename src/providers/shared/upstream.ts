@@ -12,7 +12,7 @@ import type { AdapterEnvironment, CallContext, ProviderSettings } from '../../co
 import type { ProviderError } from '../../core/errors.js';
 import { readChunks, readText, webBody, type ReadOptions, type UpstreamReply } from './body.js';
 import { classifyFailure, classifyThrown, malformedError, type ErrorRefiner, type ErrorScope } from './errors.js';
-import { createHttpClient } from './http.js';
+import { createHttpClient, mergeHeaders, pathUnder, urlBase, type UrlBase } from './http.js';
 import { isPooledFetch, type PooledFetch } from './pooled-fetch.js';
 import { parseJson } from './json.js';
 import { parseNdjson } from './ndjson.js';
@@ -80,8 +80,12 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   };
   const idle = settings.options.idleTimeoutMs;
   const idleTimeoutMs = typeof idle === 'number' && idle > 0 ? idle : DEFAULT_IDLE_TIMEOUT_MS;
-  const headers = { ...options.headers, ...settings.headers };
-  const send = isPooledFetch(environment.fetch) ? pooledTransport(environment.fetch, baseUrl, headers) : kyTransport(createHttpClient({ baseUrl, fetch: environment.fetch, headers }));
+  // One merge and one URL split for both transports, so they send the same request.
+  const headers = mergeHeaders(options.headers, settings.headers);
+  const base = urlBase(baseUrl);
+  const send = isPooledFetch(environment.fetch)
+    ? pooledTransport(environment.fetch, base, headers)
+    : kyTransport(createHttpClient({ fetch: environment.fetch, headers }), base);
   const reading = (context: CallContext): ReadOptions => ({ provider, clock: context.clock, idleTimeoutMs });
 
   const open = async (request: UpstreamRequest, context: CallContext, accept: RegExp, what: string): Promise<UpstreamReply> => {
@@ -158,9 +162,9 @@ function methodOf(request: UpstreamRequest): 'GET' | 'POST' {
 }
 
 /** Through ky over any `fetch` (Node's, a test's, a caller's tuned one). */
-function kyTransport(client: KyInstance): Transport {
+function kyTransport(client: KyInstance, base: UrlBase): Transport {
   return async (request, context) => {
-    const response = await client(request.path.replace(/^\/+/, ''), {
+    const response = await client(base.origin + pathUnder(base, request.path), {
       method: methodOf(request),
       signal: context.signal,
       headers: { 'x-request-id': context.requestId },
@@ -175,24 +179,15 @@ function kyTransport(client: KyInstance): Transport {
  * the base URL, merged headers, JSON body, the caller's signal) but none of the WHATWG
  * objects around it, which cost about 40 % of the gateway's CPU per call (docs/decisions.md).
  */
-function pooledTransport(pooled: PooledFetch, baseUrl: string, headers: Record<string, string>): Transport {
-  const base = new URL(baseUrl.replace(/\/+$/, '') + '/');
-  const fixed: Record<string, string> = {};
-  // Lower-case once, later spellings winning, as `Headers` merges them.
-  for (const [name, value] of Object.entries(headers)) fixed[name.toLowerCase()] = value;
+function pooledTransport(pooled: PooledFetch, base: UrlBase, headers: Record<string, string>): Transport {
+  const fixed = { ...headers };
+  // undici sets the length of the body it sends itself.
   delete fixed['content-length'];
   return (request, context) => {
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
     const sent: Record<string, string> = { ...fixed, 'x-request-id': context.requestId };
     if (body !== undefined) sent['content-type'] ??= 'application/json';
-    return pooled.request({
-      origin: base.origin,
-      path: base.pathname + request.path.replace(/^\/+/, ''),
-      method: methodOf(request),
-      headers: sent,
-      body,
-      signal: context.signal,
-    });
+    return pooled.request({ origin: base.origin, path: pathUnder(base, request.path), method: methodOf(request), headers: sent, body, signal: context.signal });
   };
 }
 

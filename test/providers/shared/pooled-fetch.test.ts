@@ -221,7 +221,7 @@ describe('createPooledFetch', () => {
     expect(server.sockets.has(socket!)).toBe(false);
   });
 
-  it('request() cancelled after the whole reply arrived keeps the connection for the next call', async () => {
+  it('request() cancelled after the whole reply arrived leaves its connection reusable', async () => {
     server = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.end('data: 1\n\ndata: [DONE]\n\n');

@@ -90,7 +90,7 @@ describe('nodeBody (the pool transport reading undici bodies)', () => {
   const reading = { provider: 'p', clock, idleTimeoutMs: 500 };
 
   it('ends a fully arrived body when reading stops early, rather than destroying it', async () => {
-    // One chunk per read, as undici delivers them.
+    // Object mode: each read takes one chunk, so the terminator's chunk is still unread.
     const stream = new Readable({ objectMode: true, read: () => undefined });
     stream.push(Buffer.from('data: 1\n\n'));
     stream.push(Buffer.from('data: [DONE]\n\n'));
