@@ -4,6 +4,7 @@
  * scraped.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { SwitchyardConfig } from '../config/types.js';
 import type { Switchyard } from '../engine/switchyard.js';
 import type { RequestFinishedEvent } from '../engine/events.js';
 
@@ -61,7 +62,16 @@ export function createMetrics(engine: Switchyard): Metrics & { detach(): void } 
   });
 
   // Label values come from configuration only: a client's unknown `model` must not become a series.
-  const routeLabel = (route: string) => (Object.hasOwn(engine.config.routes, route) || engine.config.providers.some((p) => p.name === route) ? route : 'none');
+  // The set of known names follows config reloads (a new config is a new object).
+  let labelsOf: SwitchyardConfig | undefined;
+  let labels = new Set<string>();
+  const routeLabel = (route: string) => {
+    if (labelsOf !== engine.config) {
+      labelsOf = engine.config;
+      labels = new Set([...Object.keys(labelsOf.routes), ...labelsOf.providers.map((p) => p.name)]);
+    }
+    return labels.has(route) ? route : 'none';
+  };
   const unsubscribe = engine.on('attempt.finished', (event) => attempts.inc({ provider: event.attempt.provider, outcome: event.attempt.kind }));
   return {
     registry,
