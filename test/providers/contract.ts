@@ -108,6 +108,10 @@ function runWithTransport(contract: AdapterContract, transport: 'fetch' | 'poole
         expect(sent!.headers['x-extra']).toBe('second');
         expect(sent!.headers['x-request-id']).toBe(context.requestId);
         for (const value of Object.values(sent!.headers)) expect(String(value)).not.toMatch(/\n/);
+        // The key as sent (trimmed) is still redacted when an upstream error echoes it.
+        fake.enqueue({ type: 'echo-key-in-error' });
+        const error = await failure(adapter.chat(request, harness.context()));
+        expect(error.message).not.toContain(CONTRACT_KEY);
       });
 
       it('reuses connections for consecutive streams (when the body ends with its terminator)', async () => {

@@ -35,9 +35,20 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
 /** Header names whose values are credentials (added to the secrets to redact). */
 const SECRET_HEADER = /auth|key|token|secret|cookie/i;
 
-/** The credential and credential-like header values of a provider's settings. */
+/**
+ * The credential and credential-like header values of a provider's settings, each also
+ * trimmed when it has surrounding whitespace: a key read from a file keeps its newline in
+ * the configuration but is sent (and echoed back) without it.
+ */
 export function secretsOf(apiKey: string | undefined, headers: Record<string, string> = {}): string[] {
-  const secrets = apiKey ? [apiKey] : [];
-  for (const [name, value] of Object.entries(headers)) if (SECRET_HEADER.test(name)) secrets.push(value);
+  const secrets: string[] = [];
+  const add = (value: string | undefined): void => {
+    if (!value) return;
+    secrets.push(value);
+    const trimmed = value.trim();
+    if (trimmed !== value && trimmed !== '') secrets.push(trimmed);
+  };
+  add(apiKey);
+  for (const [name, value] of Object.entries(headers)) if (SECRET_HEADER.test(name)) add(value);
   return secrets;
 }

@@ -31,4 +31,9 @@ describe('redactSecrets', () => {
   it('collects the key and credential-like headers', () => {
     expect(secretsOf('k1', { 'api-key': 'k2', 'x-trace': 'no', authorization: 'Bearer k3' })).toEqual(['k1', 'k2', 'Bearer k3']);
   });
+
+  it('adds the trimmed form of a value with surrounding whitespace (sent trimmed, echoed without it)', () => {
+    expect(secretsOf('key-from-file\n', { 'x-api-key': ' k2 ' })).toEqual(['key-from-file\n', 'key-from-file', ' k2 ', 'k2']);
+    expect(redactSecrets('invalid key key-from-file', secretsOf('key-from-file\n'))).toBe(`invalid key ${REDACTED}`);
+  });
 });
