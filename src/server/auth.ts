@@ -14,9 +14,12 @@ export interface KeyCheck {
 
 const digest = (key: string) => createHash('sha256').update(key).digest();
 
-/** A {@link KeyCheck} for `keys` (empty strings are ignored). */
+/**
+ * A {@link KeyCheck} for `keys`, trimmed (a key read from a file keeps its newline, and no
+ * presented key can carry whitespace); empty ones are ignored.
+ */
 export function createKeyCheck(keys: readonly (string | undefined)[]): KeyCheck {
-  const digests = keys.filter((key): key is string => key !== undefined && key !== '').map(digest);
+  const digests = keys.map((key) => key?.trim() ?? '').filter((key) => key !== '').map(digest);
   return {
     required: digests.length > 0,
     accepts(headers) {

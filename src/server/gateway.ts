@@ -82,9 +82,8 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   const config = engine.config;
   const secrets = [
     ...config.providers.flatMap((provider) => secretsOf(provider.apiKey, provider.headers)),
-    ...config.server.apiKeys,
-    ...(config.server.adminKey === undefined ? [] : [config.server.adminKey]),
-  ].filter((secret) => secret !== '');
+    ...[...config.server.apiKeys, config.server.adminKey].flatMap((key) => secretsOf(key)),
+  ];
   const logger = options.logger ?? createRequestLogger({ level: config.log.level, secrets, clock: engine.clock, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
   const meter = createMetrics(engine);
   const models = new Map(config.providers.map((provider) => [provider.name, provider.model]));
