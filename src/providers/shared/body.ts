@@ -17,6 +17,12 @@ export interface BodySource {
   read(): Promise<IteratorResult<Uint8Array, unknown>>;
   /** Stops reading and frees the connection; never rejects. */
   cancel(): Promise<void>;
+  /**
+   * Stops reading at the protocol's terminator: what may still follow (the end of a chunked
+   * body) is let through and dropped, so the connection can serve the next request.
+   * Sources that cannot do this cancel.
+   */
+  release(): Promise<void>;
 }
 
 /** One upstream reply, whichever transport brought it. */
@@ -30,32 +36,38 @@ export interface UpstreamReply {
 /** A {@link BodySource} over a web stream (a `fetch` Response's body). */
 export function webBody(stream: ReadableStream<Uint8Array>): BodySource {
   const reader = stream.getReader();
-  return {
-    read: () => reader.read() as Promise<IteratorResult<Uint8Array, unknown>>,
-    cancel: async () => {
-      await reader.cancel().catch(() => undefined);
-      reader.releaseLock();
-    },
+  const cancel = async (): Promise<void> => {
+    await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
   };
+  return { read: () => reader.read() as Promise<IteratorResult<Uint8Array, unknown>>, cancel, release: cancel };
 }
 
 /** A {@link BodySource} over a Node stream (undici's body); errors arrive through `read()`. */
 export function nodeBody(stream: Readable): BodySource {
   // A body destroyed while nobody reads (cancelled, never read) must not become an uncaught 'error'.
   stream.on('error', ignore);
-  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array, unknown>;
+  // Not destroyed when the iteration stops: release() lets the rest of the body through.
+  const chunks = stream.iterator({ destroyOnReturn: false }) as AsyncIterator<Uint8Array, unknown>;
+  const endWhenArrived = (): boolean => {
+    if (stream.readableEnded) return true;
+    if (!allArrived(stream)) return false;
+    // The whole reply is here: consume what is buffered and let it end. Destroying it would
+    // abort a finished request and build an error with a stack trace for nothing.
+    while (stream.read() !== null);
+    return true;
+  };
   return {
     read: () => chunks.next(),
     cancel: async () => {
-      if (stream.readableEnded) return;
-      if (allArrived(stream)) {
-        // The whole reply is here (a stream cancelled after its terminator, typically):
-        // consume what is buffered and let it end. Destroying it would abort a finished
-        // request and build an error with a stack trace for nothing.
-        while (stream.read() !== null);
-        return;
-      }
-      stream.destroy();
+      if (!endWhenArrived()) stream.destroy();
+    },
+    release: async () => {
+      if (endWhenArrived()) return;
+      // The end of the body is still on its way: drop what comes until it ends. A body that
+      // never ends is cut by the request's body timeout (the provider's idle timeout).
+      await chunks.return?.();
+      stream.resume();
     },
   };
 }
@@ -73,12 +85,15 @@ export interface ReadOptions {
   clock: Clock;
   /** Longest silence tolerated between two chunks. */
   idleTimeoutMs: number;
+  /** True once the reader has seen its protocol's terminator (then an early stop releases the body). */
+  released?: () => boolean;
 }
 
 /** Yields the body's chunks; throws a `timeout` ProviderError when it goes silent. Always releases the body. */
 export async function* readChunks(body: BodySource | ReadableStream<Uint8Array>, options: ReadOptions): AsyncGenerator<Uint8Array> {
   const source = body instanceof ReadableStream ? webBody(body) : body;
   let finished = false;
+  let failed = false;
   try {
     for (;;) {
       const result = await readWithin(source, options);
@@ -88,8 +103,12 @@ export async function* readChunks(body: BodySource | ReadableStream<Uint8Array>,
       }
       yield result.value;
     }
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
-    if (!finished) await source.cancel();
+    // Stopped by the reader: gracefully when it saw its protocol's terminator, else at once.
+    if (!finished) await (!failed && options.released?.() === true ? source.release() : source.cancel());
   }
 }
 

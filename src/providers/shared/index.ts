@@ -24,4 +24,4 @@ export { parseDuration, parseRetryAfter, retryAfterFromHeaders } from './retry-a
 export { parseSse, type SseEvent } from './sse.js';
 export { mapStream, type FinishPart, type MapStep, type StreamEventMapper } from './stream.js';
 export { unsupportedWarnings } from './warnings.js';
-export { createUpstream, DEFAULT_IDLE_TIMEOUT_MS, type Upstream, type UpstreamOptions, type UpstreamRequest } from './upstream.js';
+export { createUpstream, DEFAULT_IDLE_TIMEOUT_MS, type Upstream, type UpstreamEvents, type UpstreamOptions, type UpstreamRequest } from './upstream.js';

@@ -25,6 +25,8 @@ export interface DirectRequest {
   headers: Record<string, string>;
   body: string | Uint8Array | undefined;
   signal: AbortSignal | undefined;
+  /** Longest silence inside the reply's body before the connection is dropped. @default undici's (300 s) */
+  bodyTimeoutMs?: number;
 }
 
 /** A `fetch` that owns a connection pool. */
@@ -76,6 +78,7 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
       headers: request.headers,
       ...(request.body === undefined ? {} : { body: request.body }),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
+      ...(request.bodyTimeoutMs === undefined ? {} : { bodyTimeout: request.bodyTimeoutMs }),
     });
     const status = answer.statusCode;
     if (status < 200 || status > 599) {

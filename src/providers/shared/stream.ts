@@ -5,7 +5,7 @@
  */
 import type { CallContext } from '../../core/adapter.js';
 import type { StreamPart } from '../../core/types.js';
-import type { Upstream } from './upstream.js';
+import type { Upstream, UpstreamEvents } from './upstream.js';
 
 /** The closing part of a stream. */
 export type FinishPart = Extract<StreamPart, { type: 'finish' }>;
@@ -46,7 +46,11 @@ export async function* mapStream<E>(
     for await (const event of events) {
       const step = mapper.map(event);
       if (step.parts) yield* step.parts;
-      if (step.done) break;
+      if (step.done) {
+        // What may follow the terminator (the body's end) must not cost the connection.
+        (events as Partial<Pick<UpstreamEvents<E>, 'release'>>).release?.();
+        break;
+      }
     }
     const finish = mapper.finish();
     if (finish === undefined) throw upstream.malformed('stream ended before its terminator');

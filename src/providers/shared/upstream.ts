@@ -54,9 +54,9 @@ export interface Upstream {
   /** Sends `request` and succeeds on any 2xx (the body is drained). For `check()`. */
   ping(request: UpstreamRequest, context: CallContext): Promise<void>;
   /** Sends `request` and yields its SSE events (content type must be `text/event-stream`). */
-  sse(request: UpstreamRequest, context: CallContext): AsyncGenerator<SseEvent>;
+  sse(request: UpstreamRequest, context: CallContext): UpstreamEvents<SseEvent>;
   /** Sends `request` and yields its NDJSON lines (content type must mention `json`). */
-  ndjson(request: UpstreamRequest, context: CallContext): AsyncGenerator<string>;
+  ndjson(request: UpstreamRequest, context: CallContext): UpstreamEvents<string>;
   /** Classifies an error object found inside a successful stream or body. */
   errorFromPayload(body: unknown): ProviderError;
   /** A `malformed` error for a reply that breaks the provider's protocol. */
@@ -66,6 +66,13 @@ export interface Upstream {
   /** Parses JSON text with `schema`; failure → `malformed`. For stream event data. */
   parse<T>(text: string, schema: ZodType<T>, what: string): T;
 }
+
+/**
+ * The decoded events of one reply. Call `release()` on the protocol's terminator, before
+ * leaving the loop: the end of the body may still be on its way, and is then let through
+ * so that the connection serves the next request instead of being closed.
+ */
+export type UpstreamEvents<E> = AsyncGenerator<E> & { release(): void };
 
 /** Builds the {@link Upstream} of one configured provider. */
 export function createUpstream(options: UpstreamOptions): Upstream {
@@ -84,7 +91,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   const headers = mergeHeaders(options.headers, settings.headers);
   const base = urlBase(baseUrl);
   const send = isPooledFetch(environment.fetch)
-    ? pooledTransport(environment.fetch, base, headers)
+    ? pooledTransport(environment.fetch, base, headers, idleTimeoutMs)
     : kyTransport(createHttpClient({ fetch: environment.fetch, headers }), base);
   const reading = (context: CallContext): ReadOptions => ({ provider, clock: context.clock, idleTimeoutMs });
 
@@ -108,20 +115,28 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       throw classifyThrown(scope, error, context.signal);
     }
   };
-  async function* events<E>(
+  function events<E>(
     request: UpstreamRequest,
     context: CallContext,
     accept: RegExp,
     what: string,
     decode: (chunks: AsyncIterable<Uint8Array>) => AsyncGenerator<E>,
-  ): AsyncGenerator<E> {
-    try {
-      const response = await open(request, context, accept, what);
-      if (response.body === null) throw malformedError(scope, `empty ${what} body`);
-      yield* decode(readChunks(response.body, reading(context)));
-    } catch (error) {
-      throw classifyThrown(scope, error, context.signal);
-    }
+  ): UpstreamEvents<E> {
+    let released = false;
+    const generator = (async function* () {
+      try {
+        const response = await open(request, context, accept, what);
+        if (response.body === null) throw malformedError(scope, `empty ${what} body`);
+        yield* decode(readChunks(response.body, { ...reading(context), released: () => released }));
+      } catch (error) {
+        throw classifyThrown(scope, error, context.signal);
+      }
+    })();
+    return Object.assign(generator, {
+      release: () => {
+        released = true;
+      },
+    });
   }
 
   return {
@@ -179,7 +194,7 @@ function kyTransport(client: KyInstance, base: UrlBase): Transport {
  * the base URL, merged headers, JSON body, the caller's signal) but none of the WHATWG
  * objects around it, which cost about 40 % of the gateway's CPU per call (docs/decisions.md).
  */
-function pooledTransport(pooled: PooledFetch, base: UrlBase, headers: Record<string, string>): Transport {
+function pooledTransport(pooled: PooledFetch, base: UrlBase, headers: Record<string, string>, idleTimeoutMs: number): Transport {
   const fixed = { ...headers };
   // undici sets the length of the body it sends itself.
   delete fixed['content-length'];
@@ -187,7 +202,10 @@ function pooledTransport(pooled: PooledFetch, base: UrlBase, headers: Record<str
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
     const sent: Record<string, string> = { ...fixed, 'x-request-id': context.requestId };
     if (body !== undefined) sent['content-type'] ??= 'application/json';
-    return pooled.request({ origin: base.origin, path: pathUnder(base, request.path), method: methodOf(request), headers: sent, body, signal: context.signal });
+    // undici's body timeout bounds a body let through after its terminator (BodySource.release),
+    // which nobody reads any more; while it is read, the idle timeout on the engine clock,
+    // a second shorter, ends a silence first.
+    return pooled.request({ origin: base.origin, path: pathUnder(base, request.path), method: methodOf(request), headers: sent, body, signal: context.signal, bodyTimeoutMs: idleTimeoutMs + 1000 });
   };
 }
 

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSwitchyard } from '../../../src/engine/switchyard.js';
 import { VirtualClock } from '../../../src/core/clock.js';
 import { readText } from '../../../src/providers/shared/body.js';
+import { createOpenAIAdapter } from '../../../src/providers/openai/adapter.js';
 import { createPooledFetch, type PooledFetch } from '../../../src/providers/shared/pooled-fetch.js';
 
 interface TestServer {
@@ -239,6 +240,34 @@ describe('createPooledFetch', () => {
     expect(again.status).toBe(200);
     expect(server.sockets.size).toBe(1);
     expect([...server.sockets][0]).toBe(socket);
+  });
+
+  it('a stream whose body ends after its terminator keeps its connection (the end is let through)', async () => {
+    const held: ServerResponse[] = [];
+    server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const chunk = (content: string) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+      res.write(`${chunk('Hi')}data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`);
+      held.push(res); // the end of the chunked body comes later, when the test says so
+    });
+    // One connection: each stream waits for the one before to end, then takes its connection if it is still open.
+    pooled = createPooledFetch({ connections: 1 });
+    const clock = new VirtualClock();
+    const adapter = createOpenAIAdapter(
+      { name: 'p', type: 'openai', baseUrl: `${server.url}/v1`, apiKey: 'sk-test-000000', model: 'm', headers: {}, options: {} },
+      { clock, fetch: pooled, seed: 1, startedAt: 0 },
+    );
+    const ports: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const parts = [];
+      for await (const part of adapter.stream({ messages: [{ role: 'user', content: 'x' }] }, { signal: new AbortController().signal, clock, requestId: `r${i}` })) parts.push(part);
+      expect(parts.at(-1)).toMatchObject({ type: 'finish' });
+      const res = held.shift()!;
+      ports.push(res.socket!.remotePort!);
+      await new Promise<void>((resolve) => res.end(resolve));
+    }
+    expect(new Set(ports).size).toBe(1);
+    expect(clock.pending).toBe(0);
   });
 
   it('is the engine default, and stop() leaves no socket open', async () => {
