@@ -68,6 +68,7 @@ export type Behaviour =
   | { type: 'reset-before-headers' }
   | { type: 'reset-mid-body'; reply?: ScriptedReply }
   | { type: 'garbage-json' }
+  | { type: 'wrong-shape-json' } // valid JSON that is not the provider's reply or event (an array)
   | { type: 'wrong-content-type' }
   | { type: 'truncated-stream'; reply?: ScriptedReply } // a stream without its terminator
   | { type: 'echo-key-in-error' }; // 401 whose message repeats the credential received

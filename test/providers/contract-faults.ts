@@ -57,6 +57,7 @@ export function faultCases(wire: FakeWire, kinds: Partial<Record<FaultKind, Erro
     { title: 'connection reset before headers', behaviour: { type: 'reset-before-headers' }, kind: 'network' },
     { title: 'connection reset mid-body', behaviour: { type: 'reset-mid-body' }, kind: 'network' },
     { title: 'invalid JSON', behaviour: { type: 'garbage-json' }, kind: 'malformed' },
+    { title: 'valid JSON of the wrong shape', behaviour: { type: 'wrong-shape-json' }, kind: 'malformed' },
     { title: 'wrong content type', behaviour: { type: 'wrong-content-type' }, kind: 'malformed' },
     { title: 'a stream without its terminator', behaviour: { type: 'truncated-stream' }, kind: 'malformed', only: 'stream' },
     { title: 'an in-stream server error event', behaviour: { type: 'stream-error', kind: 'server' }, kind: 'server', only: 'stream' },

@@ -32,18 +32,20 @@ export function createAnthropicStreamMapper(upstream: Upstream, warnings: readon
 
   return {
     map(event): MapStep {
-      const object = upstream.parse(event.data, EventSchema, 'stream event');
+      // Parsed once; each event type's schema then checks the same value.
+      const value = upstream.decode(event.data, 'stream event');
+      const object = upstream.validate(value, EventSchema, 'stream event');
       if (object.type === 'error' || event.event === 'error') throw upstream.errorFromPayload(object);
       switch (object.type) {
         case 'message_start': {
-          const { message } = upstream.parse(event.data, MessageStartSchema, 'message_start event');
+          const { message } = upstream.validate(value, MessageStartSchema, 'message_start event');
           id = message.id ?? undefined;
           model = message.model ?? undefined;
           inputTokens = inputTokensOf(message.usage);
           return {};
         }
         case 'content_block_start': {
-          const { index, content_block: block } = upstream.parse(event.data, ContentBlockStartSchema, 'content_block_start event');
+          const { index, content_block: block } = upstream.validate(value, ContentBlockStartSchema, 'content_block_start event');
           if (isToolUse(block)) {
             const ordinal = tools.size;
             tools.set(index, { ordinal, sentArguments: false });
@@ -52,18 +54,18 @@ export function createAnthropicStreamMapper(upstream: Upstream, warnings: readon
           return isText(block) && block.text !== '' ? { parts: [{ type: 'text-delta', text: block.text }] } : {};
         }
         case 'content_block_delta': {
-          const { index, delta } = upstream.parse(event.data, ContentBlockDeltaSchema, 'content_block_delta event');
+          const { index, delta } = upstream.validate(value, ContentBlockDeltaSchema, 'content_block_delta event');
           return { parts: deltaParts(index, delta) };
         }
         case 'content_block_stop': {
-          const { index } = upstream.parse(event.data, ContentBlockStopSchema, 'content_block_stop event');
+          const { index } = upstream.validate(value, ContentBlockStopSchema, 'content_block_stop event');
           const tool = tools.get(index);
           // A call without input deltas has empty input; say so as JSON, like chat() does.
           if (tool !== undefined && !tool.sentArguments) return { parts: [{ type: 'tool-call-delta', index: tool.ordinal, argumentsDelta: '{}' }] };
           return {};
         }
         case 'message_delta': {
-          const delta = upstream.parse(event.data, MessageDeltaSchema, 'message_delta event');
+          const delta = upstream.validate(value, MessageDeltaSchema, 'message_delta event');
           rawFinish = delta.delta.stop_reason ?? rawFinish;
           outputTokens = delta.usage?.output_tokens ?? outputTokens;
           return {};

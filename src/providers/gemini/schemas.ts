@@ -49,5 +49,3 @@ export const GenerateContentResponseSchema = z.object({
 });
 export type GenerateContentResponse = z.infer<typeof GenerateContentResponseSchema>;
 
-/** Any JSON object: the first check on stream data, before looking for an `error` key. */
-export const ObjectSchema = z.record(z.string(), z.unknown());

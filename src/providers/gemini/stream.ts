@@ -8,7 +8,7 @@ import type { SseEvent } from '../shared/sse.js';
 import type { FinishPart, MapStep, StreamEventMapper } from '../shared/stream.js';
 import type { Upstream } from '../shared/upstream.js';
 import { blockedPromptError, firstCandidate, textOfParts, toFinishReason, toolCallsOfParts, toUsage } from './response.js';
-import { GenerateContentResponseSchema, ObjectSchema } from './schemas.js';
+import { GenerateContentResponseSchema } from './schemas.js';
 
 /** Options of {@link createGeminiStreamMapper}. */
 export interface GeminiStreamOptions {
@@ -29,9 +29,7 @@ export function createGeminiStreamMapper(upstream: Upstream, options: GeminiStre
 
   return {
     map(event): MapStep {
-      const object = upstream.parse(event.data, ObjectSchema, 'stream event');
-      if (object.error !== undefined && object.error !== null) throw upstream.errorFromPayload(object);
-      const chunk = upstream.parse(event.data, GenerateContentResponseSchema, 'stream chunk');
+      const chunk = upstream.parseEvent(event.data, GenerateContentResponseSchema, 'stream chunk');
       const blocked = blockedPromptError(upstream, chunk);
       if (blocked) throw blocked;
       id ??= chunk.responseId ?? undefined;

@@ -42,6 +42,4 @@ export const ChunkSchema = z.object({
 });
 export type Chunk = z.infer<typeof ChunkSchema>;
 
-/** Any JSON object: the first check on a stream line, before looking for an `error` key. */
-export const ObjectSchema = z.record(z.string(), z.unknown());
 

@@ -7,7 +7,7 @@ import type { StreamPart, Usage } from '../../core/types.js';
 import type { FinishPart, MapStep, StreamEventMapper } from '../shared/stream.js';
 import type { Upstream } from '../shared/upstream.js';
 import { fallbackToolCallId, toFinishReason, toToolCall, toUsage } from './response.js';
-import { ChunkSchema, ObjectSchema } from './schemas.js';
+import { ChunkSchema } from './schemas.js';
 
 /** What the mapper needs besides the upstream. */
 export interface OllamaStreamOptions {
@@ -27,9 +27,7 @@ export function createOllamaStreamMapper(upstream: Upstream, options: OllamaStre
 
   return {
     map(line): MapStep {
-      const object = upstream.parse(line, ObjectSchema, 'stream line');
-      if (object.error !== undefined && object.error !== null) throw upstream.errorFromPayload(object);
-      const chunk = upstream.parse(line, ChunkSchema, 'stream line');
+      const chunk = upstream.parseEvent(line, ChunkSchema, 'stream line');
       model ??= chunk.model || undefined;
       const parts: StreamPart[] = [];
       const text = chunk.message?.content;

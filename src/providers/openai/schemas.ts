@@ -67,5 +67,3 @@ export const ChunkSchema = z.object({
 });
 export type Chunk = z.infer<typeof ChunkSchema>;
 
-/** Any JSON object: the first check on stream data, before looking for an `error` key. */
-export const ObjectSchema = z.record(z.string(), z.unknown());

@@ -9,7 +9,7 @@ import type { SseEvent } from '../shared/sse.js';
 import type { FinishPart, MapStep, StreamEventMapper } from '../shared/stream.js';
 import type { Upstream } from '../shared/upstream.js';
 import { OPENAI_FINISH_REASONS, toUsage } from './response.js';
-import { ChunkSchema, ObjectSchema } from './schemas.js';
+import { ChunkSchema } from './schemas.js';
 
 /** A fresh mapper for one streamed call. */
 export function createOpenAIStreamMapper(upstream: Upstream): StreamEventMapper<SseEvent> {
@@ -25,9 +25,7 @@ export function createOpenAIStreamMapper(upstream: Upstream): StreamEventMapper<
         done = true;
         return { done: true };
       }
-      const object = upstream.parse(event.data, ObjectSchema, 'stream event');
-      if (object.error !== undefined && object.error !== null) throw upstream.errorFromPayload(object);
-      const chunk = upstream.parse(event.data, ChunkSchema, 'stream chunk');
+      const chunk = upstream.parseEvent(event.data, ChunkSchema, 'stream chunk');
       id ??= chunk.id ?? undefined;
       model ??= chunk.model ?? undefined;
       if (chunk.usage) usage = toUsage(chunk.usage);

@@ -10,17 +10,19 @@ import type { KyInstance } from 'ky';
 import type { ZodType } from 'zod';
 import type { AdapterEnvironment, CallContext, ProviderSettings } from '../../core/adapter.js';
 import type { ProviderError } from '../../core/errors.js';
-import { readChunks, readText, webBody, type ReadOptions, type UpstreamReply } from './body.js';
+import { readChunks, readText, webBody, type HeaderReader, type ReadOptions, type UpstreamReply } from './body.js';
 import { classifyFailure, classifyThrown, malformedError, type ErrorRefiner, type ErrorScope } from './errors.js';
 import { createHttpClient, mergeHeaders, pathUnder, urlBase, type UrlBase } from './http.js';
 import { isPooledFetch, type PooledFetch } from './pooled-fetch.js';
-import { parseJson } from './json.js';
+import { decodeJson, hasErrorObject, parseJson, validateJson } from './json.js';
 import { parseNdjson } from './ndjson.js';
 import { secretsOf } from './redact.js';
 import { parseSse, type SseEvent } from './sse.js';
 
 /** Longest silence tolerated inside a body or stream when the settings do not say. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** Distinct request paths remembered per provider, already encoded (adapters use a handful). */
+const MAX_CACHED_PATHS = 64;
 /** Error bodies are kept up to this many characters. */
 const MAX_ERROR_CHARS = 16_384;
 
@@ -65,6 +67,15 @@ export interface Upstream {
   classify(error: unknown, context: CallContext): ProviderError;
   /** Parses JSON text with `schema`; failure → `malformed`. For stream event data. */
   parse<T>(text: string, schema: ZodType<T>, what: string): T;
+  /**
+   * Parses one stream event's JSON once: an object with a non-null `error` is thrown as the
+   * provider's error (see `errorFromPayload`), anything else must match `schema` (else `malformed`).
+   */
+  parseEvent<T>(text: string, schema: ZodType<T>, what: string): T;
+  /** Parses JSON text without validating it; invalid JSON → `malformed`. Validate with {@link validate}. */
+  decode(text: string, what: string): unknown;
+  /** Validates an already parsed value with `schema`; failure → `malformed`. */
+  validate<T>(value: unknown, schema: ZodType<T>, what: string): T;
 }
 
 /**
@@ -108,6 +119,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     }
     return response;
   };
+  const errorFromPayload = (body: unknown): ProviderError => classifyFailure(scope, { status: undefined, headers: NO_HEADERS, body, text: '' });
   const guard = async <T>(context: CallContext, run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
@@ -146,12 +158,12 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       guard(context, async () => {
         const response = await open(request, context, /json/i, 'a JSON reply');
         const text = await readText(response.body, reading(context));
+        const body = decodeJson(scope, text, 'reply');
         try {
-          return parseJson(scope, text, schema, 'reply');
+          return validateJson(scope, body, schema, 'reply');
         } catch (error) {
           // Some OpenAI-compatible proxies answer 200 with an error object: classify it as one.
-          const body = tryJson(text);
-          if (hasError(body)) throw classifyFailure(scope, { status: undefined, headers: response.headers, body, text });
+          if (hasErrorObject(body)) throw classifyFailure(scope, { status: undefined, headers: response.headers, body, text });
           throw error;
         }
       }),
@@ -162,10 +174,17 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       }),
     sse: (request, context) => events(request, context, /text\/event-stream/i, 'an SSE stream', parseSse),
     ndjson: (request, context) => events(request, context, /json/i, 'an NDJSON stream', parseNdjson),
-    errorFromPayload: (body) => classifyFailure(scope, { status: undefined, headers: new Headers(), body, text: '' }),
+    errorFromPayload,
     malformed: (message, cause) => malformedError(scope, message, cause),
     classify: (error, context) => classifyThrown(scope, error, context.signal),
     parse: (text, schema, what) => parseJson(scope, text, schema, what),
+    parseEvent: (text, schema, what) => {
+      const value = decodeJson(scope, text, what);
+      if (hasErrorObject(value)) throw errorFromPayload(value);
+      return validateJson(scope, value, schema, what);
+    },
+    decode: (text, what) => decodeJson(scope, text, what),
+    validate: (value, schema, what) => validateJson(scope, value, schema, what),
   };
 }
 
@@ -198,6 +217,19 @@ function pooledTransport(pooled: PooledFetch, base: UrlBase, headers: Record<str
   const fixed = { ...headers };
   // undici sets the length of the body it sends itself.
   delete fixed['content-length'];
+  // An adapter sends few distinct paths (one per operation and model): each is worked out once.
+  const paths = new Map<string, string>();
+  const target = (path: string): string => {
+    let sent = paths.get(path);
+    if (sent === undefined) {
+      // Percent-encoded as fetch encodes it (a tuned model's name may hold spaces or accents,
+      // which undici would refuse as they are).
+      const url = new URL(base.origin + pathUnder(base, path));
+      sent = url.pathname + url.search;
+      if (paths.size < MAX_CACHED_PATHS) paths.set(path, sent);
+    }
+    return sent;
+  };
   return (request, context) => {
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
     const sent: Record<string, string> = { ...fixed, 'x-request-id': context.requestId };
@@ -205,13 +237,12 @@ function pooledTransport(pooled: PooledFetch, base: UrlBase, headers: Record<str
     // undici's body timeout bounds a body let through after its terminator (BodySource.release),
     // which nobody reads any more; while it is read, the idle timeout on the engine clock,
     // a second shorter, ends a silence first.
-    return pooled.request({ origin: base.origin, path: pathUnder(base, request.path), method: methodOf(request), headers: sent, body, signal: context.signal, bodyTimeoutMs: idleTimeoutMs + 1000 });
+    return pooled.request({ origin: base.origin, path: target(request.path), method: methodOf(request), headers: sent, body, signal: context.signal, bodyTimeoutMs: idleTimeoutMs + 1000 });
   };
 }
 
-function hasError(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) && 'error' in body && (body as { error: unknown }).error != null;
-}
+/** The headers of an error found inside a body: none of its own. */
+const NO_HEADERS: HeaderReader = { get: () => null };
 
 function tryJson(text: string): unknown {
   try {

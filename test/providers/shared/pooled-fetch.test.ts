@@ -11,6 +11,7 @@ import { VirtualClock } from '../../../src/core/clock.js';
 import { readText } from '../../../src/providers/shared/body.js';
 import { createOpenAIAdapter } from '../../../src/providers/openai/adapter.js';
 import { createPooledFetch, type PooledFetch } from '../../../src/providers/shared/pooled-fetch.js';
+import { createUpstream } from '../../../src/providers/shared/upstream.js';
 
 interface TestServer {
   url: string;
@@ -205,6 +206,23 @@ describe('createPooledFetch', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(pooled.request({ origin: server.url, path: '/', method: 'GET', headers: {}, body: undefined, signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('an adapter path with spaces and accents reaches the server percent-encoded, as over fetch', async () => {
+    const seen: string[] = [];
+    server = await serve((req, res) => {
+      seen.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    pooled = createPooledFetch();
+    const clock = new VirtualClock();
+    const context = { signal: new AbortController().signal, clock, requestId: 'r1' };
+    for (const fetch of [globalThis.fetch, pooled]) {
+      const settings = { name: 'p', type: 'custom', baseUrl: `${server.url}/v1`, apiKey: undefined, model: 'm', headers: {}, options: {} };
+      const upstream = createUpstream({ settings, environment: { clock, fetch, seed: 1, startedAt: 0 }, defaultBaseUrl: server.url });
+      await upstream.ping({ path: 'models/my model é:run?q=a b' }, context);
+    }
+    expect(seen).toEqual(['/v1/models/my%20model%20%C3%A9:run?q=a%20b', '/v1/models/my%20model%20%C3%A9:run?q=a%20b']);
   });
 
   it('request() cancels a body mid-way: the connection is closed, no uncaught error', async () => {
