@@ -1,0 +1,70 @@
+/**
+ * Where the gateway's CPU per request goes, layer by layer: each server in its own process
+ * under the same non-streaming load, alternating over rounds (`npm run bench:layers`).
+ * From the floor up: node:http alone; node:http around the engine (simulated provider);
+ * the whole gateway on that engine; `switchyard serve` with an openai provider in front of
+ * the fake upstream; and the bare proxy in front of that upstream, for reference.
+ * Env: BENCH_REQUESTS (default 20000), BENCH_CONCURRENCY (32), BENCH_ROUNDS (3).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load, quantile, spawnServer, type Child } from './harness.js';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const TS = ['--import', 'tsx'];
+const body = JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'Hello, how are you today?' }], max_tokens: 32 });
+
+/** User and system CPU time of a process so far, in µs. */
+function cpu(pid: number): { user: number; system: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { user: Number(fields[11]) * 1e4, system: Number(fields[12]) * 1e4 }; // USER_HZ = 100
+}
+
+const upstream = await spawnServer([...TS, 'bench/upstream.ts']);
+const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
+const config = join(dir, 'switchyard.yaml');
+writeFileSync(config, JSON.stringify({ providers: [{ name: 'up', type: 'openai', baseUrl: `${upstream.url}/v1`, apiKey: 'sk-bench-0000000000', model: 'bench-model' }] }));
+const layer = (name: string) => spawnServer([...TS, 'bench/layer-server.ts'], { LAYER: name });
+const servers: [string, Child][] = [
+  ['node:http alone (fixed answer)', await layer('http')],
+  ['node:http + engine.chat (simulated provider)', await layer('engine')],
+  ['gateway + engine (simulated provider)', await layer('gateway')],
+  ['switchyard serve (openai adapter → upstream)', await spawnServer(['bin/switchyard.js', 'serve', '--config', config, '--port', '0'])],
+  ['bare proxy (node:http + undici → upstream)', await spawnServer([...TS, 'bench/proxy.ts'], { UPSTREAM_URL: upstream.url })],
+];
+
+try {
+  for (const [, server] of servers) await load(server.url, body, { concurrency: CONCURRENCY, count: Math.min(3000, REQUESTS), maxSeconds: 20 });
+  const rounds: { user: number; system: number; failed: number }[][] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const round = [];
+    for (const [, server] of servers) {
+      const before = cpu(server.pid);
+      const result = await load(server.url, body, { concurrency: CONCURRENCY, count: REQUESTS, maxSeconds: 60 });
+      const after = cpu(server.pid);
+      round.push({ user: (after.user - before.user) / result.requests, system: (after.system - before.system) / result.requests, failed: result.failed });
+    }
+    rounds.push(round);
+  }
+  const median = (values: number[]) => quantile(values, 0.5);
+  console.log(`\n${REQUESTS} non-streaming requests per server and round, concurrency ${CONCURRENCY}; ${ROUNDS} rounds, medians; node ${process.version}\n`);
+  console.log('| layer | CPU µs/req | user | system | added by this layer | failed |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  let previous: number | undefined;
+  servers.forEach(([name], i) => {
+    const total = median(rounds.map((round) => round[i]!.user + round[i]!.system));
+    const user = median(rounds.map((round) => round[i]!.user));
+    const system = median(rounds.map((round) => round[i]!.system));
+    const failed = rounds.reduce((sum, round) => sum + round[i]!.failed, 0);
+    // The bare proxy is a reference, not a layer on top of the others.
+    const added = i === servers.length - 1 || previous === undefined ? '' : `+${(total - previous).toFixed(0)}`;
+    console.log(`| ${name} | ${total.toFixed(0)} | ${user.toFixed(0)} | ${system.toFixed(0)} | ${added} | ${failed} |`);
+    previous = total;
+  });
+} finally {
+  await Promise.all([...servers.map(([, server]) => server.stop()), upstream.stop()]);
+}
