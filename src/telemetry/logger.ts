@@ -53,7 +53,7 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
       level: options.level ?? 'info',
       base: undefined,
       messageKey: 'msg',
-      timestamp: () => `,"timestamp":"${new Date(clock.now()).toISOString()}"`,
+      timestamp: isoTimestamps(clock),
       formatters: { level: (label) => ({ level: label }) },
       hooks: {
         // The last line of defence: no secret leaves, whatever field it hides in.
@@ -111,5 +111,26 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
         // not ready yet or already closed: nothing buffered to lose
       }
     },
+  };
+}
+
+/**
+ * pino's `timestamp` option: `,"timestamp":"<ISO 8601>"` from `clock`. The date and time up to
+ * the second are formatted once per second (every request writes a line; `toISOString` was a
+ * few percent of the gateway's CPU).
+ */
+export function isoTimestamps(clock: Clock): () => string {
+  let second = Number.NaN;
+  let prefix = '';
+  return () => {
+    const now = Math.floor(clock.now());
+    const ms = ((now % 1000) + 1000) % 1000;
+    const start = now - ms;
+    if (start !== second) {
+      second = start;
+      // "2026-12-06T04:15:00." of "2026-12-06T04:15:00.000Z"
+      prefix = `,"timestamp":"${new Date(start).toISOString().slice(0, -4)}`;
+    }
+    return `${prefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
   };
 }
