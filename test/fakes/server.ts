@@ -151,9 +151,11 @@ function play(wire: FakeWire, behaviour: Behaviour, request: RecordedRequest, re
       return send(res, 200, '{"id": "chatcmpl-1", "choices": [{"message": tru', { 'content-type': 'application/json' });
     case 'wrong-shape-json': {
       if (!streaming) return send(res, 200, '[1, 2, 3]', { 'content-type': 'application/json' });
+      // A whole stream, terminator included, with one event of the wrong shape first: only
+      // that event can make it fail.
       const rendered = stream(undefined);
       const frame = /event-stream/.test(rendered.contentType) ? 'data: [1, 2, 3]\n\n' : '[1, 2, 3]\n';
-      return sendFrames(res, { ...rendered, frames: [frame], terminatorFrames: 0 });
+      return sendFrames(res, { ...rendered, frames: [frame, ...rendered.frames] });
     }
     case 'wrong-content-type':
       return send(res, 200, '<html><body>Please sign in to the corporate proxy</body></html>', { 'content-type': 'text/html; charset=utf-8' });

@@ -331,6 +331,13 @@ describe('stream events', () => {
     expect([error.kind, error.status, error.message]).toEqual(['rate_limit', undefined, 'claude: error in a successful reply: slow down']);
   });
 
+  it('classifies an error event without a type (as some proxies send it) by its error', async () => {
+    const body = `${sse(START).body}event: error\ndata: {"error":{"type":"overloaded_error","message":"busy"}}\n\n`;
+    fake.enqueue({ type: 'status', status: 200, body, headers: { 'content-type': 'text/event-stream' } });
+    const error = await failure(collect(adapter.stream({ messages: [user('x')] }, harness.context())));
+    expect([error.kind, error.status, error.message]).toEqual(['server', undefined, 'claude: error in a successful reply: busy']);
+  });
+
   it('fails as malformed on an input_json_delta for a block that is not a tool call', async () => {
     fake.enqueue(sse(START, { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, delta(0, { type: 'input_json_delta', partial_json: '{' }), STOP));
     expect((await failure(collect(adapter.stream({ messages: [user('x')] }, harness.context())))).kind).toBe('malformed');

@@ -275,6 +275,12 @@ describe('Gemini errors', () => {
     expect([error.kind, error.status, error.retryAfterMs]).toEqual(['rate_limit', undefined, 7000]);
   });
 
+  it('classifies a 200 reply that is a Google error body by its error (its lenient schema would accept it)', async () => {
+    fake.enqueue(reply(googleError(429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted', [retryInfo('7s')])));
+    const error = await failure(adapter.chat(hi, harness.context()));
+    expect([error.kind, error.status, error.retryAfterMs]).toEqual(['rate_limit', undefined, 7000]);
+  });
+
   it('classifies RESOURCE_EXHAUSTED on a daily quota as quota (per-minute ones stay rate_limit)', async () => {
     fake.enqueue({ type: 'error', kind: 'quota' });
     expect((await failure(adapter.chat(hi, harness.context()))).kind).toBe('quota');

@@ -6,6 +6,7 @@
  */
 import type { StreamPart } from '../../core/types.js';
 import { mapFinishReason } from '../shared/finish-reason.js';
+import { hasErrorObject } from '../shared/json.js';
 import type { SseEvent } from '../shared/sse.js';
 import type { FinishPart, MapStep, StreamEventMapper } from '../shared/stream.js';
 import type { Upstream } from '../shared/upstream.js';
@@ -34,8 +35,10 @@ export function createAnthropicStreamMapper(upstream: Upstream, warnings: readon
     map(event): MapStep {
       // Parsed once; each event type's schema then checks the same value.
       const value = upstream.decode(event.data, 'stream event');
+      // An error event, also from a proxy that sends `{"error": …}` without a `type`.
+      if (event.event === 'error' || hasErrorObject(value)) throw upstream.errorFromPayload(value);
       const object = upstream.validate(value, EventSchema, 'stream event');
-      if (object.type === 'error' || event.event === 'error') throw upstream.errorFromPayload(object);
+      if (object.type === 'error') throw upstream.errorFromPayload(object);
       switch (object.type) {
         case 'message_start': {
           const { message } = upstream.validate(value, MessageStartSchema, 'message_start event');

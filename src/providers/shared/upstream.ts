@@ -159,13 +159,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         const response = await open(request, context, /json/i, 'a JSON reply');
         const text = await readText(response.body, reading(context));
         const body = decodeJson(scope, text, 'reply');
-        try {
-          return validateJson(scope, body, schema, 'reply');
-        } catch (error) {
-          // Some OpenAI-compatible proxies answer 200 with an error object: classify it as one.
-          if (hasErrorObject(body)) throw classifyFailure(scope, { status: undefined, headers: response.headers, body, text });
-          throw error;
-        }
+        // Some proxies answer 200 with an error object: classify it as one, also when the
+        // reply's schema is lenient enough to accept it (Gemini's fields are all optional).
+        if (hasErrorObject(body)) throw classifyFailure(scope, { status: undefined, headers: response.headers, body, text });
+        return validateJson(scope, body, schema, 'reply');
       }),
     ping: (request, context) =>
       guard(context, async () => {
@@ -222,8 +219,8 @@ function pooledTransport(pooled: PooledFetch, base: UrlBase, headers: Record<str
   const target = (path: string): string => {
     let sent = paths.get(path);
     if (sent === undefined) {
-      // Percent-encoded as fetch encodes it (a tuned model's name may hold spaces or accents,
-      // which undici would refuse as they are).
+      // Percent-encoded as fetch encodes it: undici refuses a raw space or accent, which a
+      // third-party adapter's path may hold (the built-in adapters encode their own).
       const url = new URL(base.origin + pathUnder(base, path));
       sent = url.pathname + url.search;
       if (paths.size < MAX_CACHED_PATHS) paths.set(path, sent);

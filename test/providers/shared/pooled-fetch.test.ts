@@ -208,7 +208,7 @@ describe('createPooledFetch', () => {
     await expect(pooled.request({ origin: server.url, path: '/', method: 'GET', headers: {}, body: undefined, signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
   });
 
-  it('an adapter path with spaces and accents reaches the server percent-encoded, as over fetch', async () => {
+  it('an adapter path reaches the server as fetch sends it (spaces, accents, escapes, dot segments, queries)', async () => {
     const seen: string[] = [];
     server = await serve((req, res) => {
       seen.push(req.url ?? '');
@@ -217,12 +217,19 @@ describe('createPooledFetch', () => {
     pooled = createPooledFetch();
     const clock = new VirtualClock();
     const context = { signal: new AbortController().signal, clock, requestId: 'r1' };
-    for (const fetch of [globalThis.fetch, pooled]) {
-      const settings = { name: 'p', type: 'custom', baseUrl: `${server.url}/v1`, apiKey: undefined, model: 'm', headers: {}, options: {} };
-      const upstream = createUpstream({ settings, environment: { clock, fetch, seed: 1, startedAt: 0 }, defaultBaseUrl: server.url });
-      await upstream.ping({ path: 'models/my model é:run?q=a b' }, context);
+    const paths = ['models/my model é:run?q=a b', 'already%20encoded/%zz', 'a\\b', 'v2/../models', 'ok?x=1&y=ü'];
+    const sent = async (fetch: typeof globalThis.fetch, base: string): Promise<string[]> => {
+      seen.length = 0;
+      const settings = { name: 'p', type: 'custom', baseUrl: `${server!.url}${base}`, apiKey: undefined, model: 'm', headers: {}, options: {} };
+      const upstream = createUpstream({ settings, environment: { clock, fetch, seed: 1, startedAt: 0 }, defaultBaseUrl: server!.url });
+      for (const path of paths) await upstream.ping({ path }, context);
+      return [...seen];
+    };
+    for (const base of ['/v1', '/openai/d?api-version=1']) {
+      const overFetch = await sent(globalThis.fetch, base);
+      expect(await sent(pooled, base)).toEqual(overFetch);
     }
-    expect(seen).toEqual(['/v1/models/my%20model%20%C3%A9:run?q=a%20b', '/v1/models/my%20model%20%C3%A9:run?q=a%20b']);
+    expect((await sent(pooled, '/v1'))[0]).toBe('/v1/models/my%20model%20%C3%A9:run?q=a%20b');
   });
 
   it('request() cancels a body mid-way: the connection is closed, no uncaught error', async () => {
