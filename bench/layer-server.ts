@@ -25,11 +25,16 @@ if (layer === 'gateway') {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', async () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: { role: 'user'; content: string }[]; max_tokens: number };
-      const content = layer === 'engine' ? (await engine.chat({ messages: body.messages, maxTokens: body.max_tokens })).content : 'Hello';
-      const text = JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] });
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
+      try {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messages: { role: 'user'; content: string }[]; max_tokens: number };
+        const content = layer === 'engine' ? (await engine.chat({ messages: body.messages, maxTokens: body.max_tokens })).content : 'Hello';
+        const text = JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] });
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+      } catch {
+        // Counted as failed by the load generator.
+        res.writeHead(500).end();
+      }
     });
   });
   server.keepAliveTimeout = 60_000;

@@ -6,7 +6,7 @@
  * the fake upstream; and the bare proxy in front of that upstream, for reference.
  * Env: BENCH_REQUESTS (default 20000), BENCH_CONCURRENCY (32), BENCH_ROUNDS (3).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load, quantile, spawnServer, type Child } from './harness.js';
@@ -67,4 +67,5 @@ try {
   });
 } finally {
   await Promise.all([...servers.map(([, server]) => server.stop()), upstream.stop()]);
+  rmSync(dir, { recursive: true, force: true });
 }
