@@ -54,6 +54,9 @@ export function urlBase(baseUrl: string): UrlBase {
  * // '/openai/deployments/d/chat/completions?api-version=1'
  */
 export function pathUnder(base: UrlBase, path: string): string {
+  // A request has no fragment: a `#` in an adapter's path is data, not the end of the URL
+  // (which would drop the rest, the base's query with it).
+  if (path.includes('#')) path = path.replaceAll('#', '%23');
   const mark = path.indexOf('?');
   const own = (mark < 0 ? path : path.slice(0, mark)).replace(/^\/+/, '');
   const query = [base.query, mark < 0 ? '' : path.slice(mark + 1)].filter((part) => part !== '').join('&');

@@ -10,6 +10,7 @@ describe('pathUnder', () => {
     ['https://x.openai.azure.com/openai/deployments/d?api-version=2024-10-21', 'chat/completions', '/openai/deployments/d/chat/completions?api-version=2024-10-21'],
     ['https://g.example/v1beta', 'models/m:streamGenerateContent?alt=sse', '/v1beta/models/m:streamGenerateContent?alt=sse'],
     ['https://g.example/v1beta?tenant=a#frag', 'models/m:streamGenerateContent?alt=sse', '/v1beta/models/m:streamGenerateContent?tenant=a&alt=sse'],
+    ['https://x.example/openai/d?api-version=1', 'tuned#1?tag=a#b', '/openai/d/tuned%231?api-version=1&tag=a%23b'],
   ])('%s + %s → %s', (base, path, expected) => {
     expect(pathUnder(urlBase(base), path)).toBe(expected);
   });

@@ -217,7 +217,7 @@ describe('createPooledFetch', () => {
     pooled = createPooledFetch();
     const clock = new VirtualClock();
     const context = { signal: new AbortController().signal, clock, requestId: 'r1' };
-    const paths = ['models/my model é:run?q=a b', 'already%20encoded/%zz', 'a\\b', 'v2/../models', 'ok?x=1&y=ü'];
+    const paths = ['models/my model é:run?q=a b', 'already%20encoded/%zz', 'a\\b', 'v2/../models', 'ok?x=1&y=ü', 'tuned#1?tag=a#b'];
     const sent = async (fetch: typeof globalThis.fetch, base: string): Promise<string[]> => {
       seen.length = 0;
       const settings = { name: 'p', type: 'custom', baseUrl: `${server!.url}${base}`, apiKey: undefined, model: 'm', headers: {}, options: {} };
@@ -229,7 +229,10 @@ describe('createPooledFetch', () => {
       const overFetch = await sent(globalThis.fetch, base);
       expect(await sent(pooled, base)).toEqual(overFetch);
     }
-    expect((await sent(pooled, '/v1'))[0]).toBe('/v1/models/my%20model%20%C3%A9:run?q=a%20b');
+    const onPool = await sent(pooled, '/openai/d?api-version=1');
+    expect(onPool[0]).toBe('/openai/d/models/my%20model%20%C3%A9:run?api-version=1&q=a%20b');
+    // A `#` is data, not a fragment that would drop the base's query.
+    expect(onPool.at(-1)).toBe('/openai/d/tuned%231?api-version=1&tag=a%23b');
   });
 
   it('request() cancels a body mid-way: the connection is closed, no uncaught error', async () => {
