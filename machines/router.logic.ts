@@ -52,6 +52,8 @@ export interface RouterContext {
   usage: Usage | undefined;
   /** The stream, once its first part arrived. */
   committed: CommittedStream | undefined;
+  /** When the first part arrived (clock ms): the stream's time to first token is measured to it. */
+  committedAt: number | undefined;
   /** Handles of running effects (timers, the slot, the upstream call): not state, never copied. */
   io: { deadline: TimerHandle | undefined; cancel: (() => void) | undefined; slot: HeldSlot | undefined };
 }
@@ -78,6 +80,7 @@ export function initialContext(input: RouterInput): RouterContext {
     response: undefined,
     usage: undefined,
     committed: undefined,
+    committedAt: undefined,
     io: { deadline: undefined, cancel: undefined, slot: undefined },
   };
 }

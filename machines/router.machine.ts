@@ -40,7 +40,8 @@ function successReport(context: RouterContext, usage: Usage): ProviderEvent {
     type: 'attempt.succeeded',
     at,
     token: slot.token,
-    latencyMs: at - slot.startedAt,
+    // Time to first token: a stream's whole length depends on the answer and on its reader.
+    latencyMs: (context.committedAt ?? at) - slot.startedAt,
     ...(usage.inputTokens === undefined ? {} : { inputTokens: usage.inputTokens }),
     ...(usage.outputTokens === undefined ? {} : { outputTokens: usage.outputTokens }),
     ...(costUsd === undefined ? {} : { costUsd }),
@@ -127,7 +128,7 @@ export const routerMachine = setup({
       if (event.type !== 'call.done' || event.result.type !== 'stream') return {};
       const { first, rest, abort } = event.result;
       const committed: CommittedStream = { provider: context.current!.candidate.name, first, rest, abort };
-      return { committed };
+      return { committed, committedAt: context.input.clock.now() };
     }),
     announceStream: emit(({ context }) => ({ type: 'stream.committed' as const, stream: context.committed! })),
     noteFailure: assign(({ context, event }) => {

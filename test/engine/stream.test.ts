@@ -41,6 +41,23 @@ describe('stream', () => {
     expect(engine.providers()[0]).toMatchObject({ requests: 1, inFlight: 0 });
   });
 
+  it("measures a stream's latency to its first part: a long answer is not a slow call", async () => {
+    const clock = new VirtualClock(0);
+    engine = createSwitchyard(
+      { providers: [{ name: 'a', type: 'simulated', latencyMs: 100, tokensPerSecond: 50 }], health: { slowCallMs: 1000, minCalls: 5 }, seed: 1 },
+      { clock },
+    );
+    const latencies: number[] = [];
+    engine.on('attempt.finished', (event) => latencies.push(event.attempt.latencyMs));
+    for (let i = 0; i < 8; i++) {
+      const parts = await collect(clock, engine.stream({ ...hello, maxTokens: 200 }));
+      expect(parts.at(-1)?.type).toBe('finish');
+    }
+    // Each stream lasted about 4 s (200 tokens at 50 per second); its first token came after 100 ms.
+    expect(Math.min(...latencies)).toBeGreaterThan(3000);
+    expect(engine.providers()[0]).toMatchObject({ state: 'healthy', latencyMs: 100 });
+  });
+
   it('fails over before the first part, invisibly to the consumer', async () => {
     const { clock, engine } = setup({ a: { type: 'fail', kind: 'server', status: 503 }, b: { type: 'stream', parts: ['from b'] } });
     const stream = engine.stream(hello);
