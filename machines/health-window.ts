@@ -64,17 +64,19 @@ export function recordOutcome(window: HealthWindow, at: number, outcome: WindowO
 }
 
 /**
- * Totals of the buckets whose slice overlaps `(at - windowMs, at]`, never more than the
- * ring holds. Expired buckets and buckets from the future do not count.
+ * Totals of the buckets whose slice lies wholly inside `(at - windowMs, at]`: every outcome
+ * younger than `windowMs - bucketMs` counts and none older than `windowMs`, whether or not
+ * `windowMs` is a multiple of the bucket width. Buckets from the future do not count.
  */
 export function windowTotals(window: HealthWindow, at: number, windowMs: number): WindowTotals {
   const now = Math.floor(Math.max(0, at) / window.bucketMs);
-  const span = Math.min(window.buckets.length, Math.max(1, Math.ceil(windowMs / window.bucketMs)));
+  // The oldest slice that starts after `at - windowMs` (at most the ring's length back).
+  const oldest = Math.max(now - window.buckets.length + 1, Math.floor((at - windowMs) / window.bucketMs) + 1);
   let calls = 0;
   let failures = 0;
   let slow = 0;
   for (const bucket of window.buckets) {
-    if (bucket.slice > now || bucket.slice <= now - span) continue;
+    if (bucket.slice > now || bucket.slice < oldest) continue;
     calls += bucket.calls;
     failures += bucket.failures;
     slow += bucket.slow;
