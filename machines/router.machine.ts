@@ -17,7 +17,7 @@
  * deadline is an effect too. This costs a fraction of an invoked child actor, `after` timers
  * and a `slot.granted` round trip (docs/decisions.md), which matters once per request.
  */
-import { assign, emit, sendTo, setup, type AnyActorRef } from 'xstate';
+import { assign, emit, enqueueActions, sendTo, setup, type AnyActorRef } from 'xstate';
 import { ProviderError, RequestError, toProviderError, type AttemptRecord } from '../src/core/errors.js';
 import { costOf, type Usage } from '../src/core/types.js';
 import { failureEvent } from './outcome.js';
@@ -149,6 +149,27 @@ export const routerMachine = setup({
       attempt: context.attempts.at(-1)!,
       at: context.input.clock.now(),
     })),
+    /**
+     * The request ends (client abort, deadline) while an attempt holds its slot: the attempt
+     * is recorded and announced like any other, as `aborted` or `timeout`. For its provider,
+     * a deadline that passes before the first byte is a timeout (as Envoy counts a route
+     * timeout against the host: a provider that hangs past every request's deadline must
+     * trip its breaker); a stream already under way, or a client abort, is neutral (`release`).
+     */
+    noteCutShort: enqueueActions(({ context, event, enqueue }) => {
+      const slot = heldSlot(context);
+      const current = context.current;
+      if (current === undefined || slot === undefined || current.reported) return;
+      const kind = event.type === 'deadline' ? 'timeout' : 'aborted';
+      const attempt = record(context, kind, undefined);
+      const at = context.input.clock.now();
+      enqueue.assign({ attempts: [...context.attempts, attempt] });
+      if (kind === 'timeout' && context.committed === undefined) {
+        enqueue.sendTo(current.candidate.actor, { type: 'attempt.failed', at, token: slot.token, kind: 'timeout', latencyMs: attempt.latencyMs } satisfies ProviderEvent);
+        enqueue.assign({ current: { ...current, reported: true } });
+      }
+      enqueue.emit({ type: 'attempt.finished' as const, requestId: context.input.requestId, attempt, at });
+    }),
     failNonRetryable: assign({ error: ({ context }) => nonRetryableError(context.lastError!, context.attempts) }),
     failStreamBroken: assign({
       error: ({ context }) =>
@@ -166,14 +187,18 @@ export const routerMachine = setup({
       error: ({ context }) =>
         new RequestError({
           code: 'deadline_exceeded',
-          message: `no answer within the ${context.input.routing.deadlineMs} ms deadline`,
+          message:
+            context.committed === undefined
+              ? `no answer within the ${context.input.routing.deadlineMs} ms deadline`
+              : `the stream from ${context.committed.provider} did not finish within the ${context.input.routing.deadlineMs} ms deadline`,
           attempts: context.attempts,
           cause: context.lastError,
         }),
     }),
     /**
      * Ends what is left running (the attempt was cancelled when `attempting` was exited); an
-     * attempt cut short by the client or the deadline is neutral for its provider.
+     * attempt cut short and not reported yet (client abort, a stream under way at the
+     * deadline) is neutral for its provider.
      */
     release: ({ context }) => {
       const { io, current } = context;
@@ -197,8 +222,8 @@ export const routerMachine = setup({
   entry: 'armDeadline',
   initial: 'attempting',
   on: {
-    deadline: { target: '.failed', actions: 'failDeadline' },
-    'client.abort': { target: '.failed', actions: 'failAborted' },
+    deadline: { target: '.failed', actions: ['noteCutShort', 'failDeadline'] },
+    'client.abort': { target: '.failed', actions: ['noteCutShort', 'failAborted'] },
   },
   states: {
     selecting: {

@@ -109,10 +109,25 @@ describe('chat', () => {
     expect(error.code).toBe('deadline_exceeded');
     expect(clock.now() - started).toBe(45_000);
     expect(engine.providers().every((p) => p.inFlight === 0)).toBe(true);
+    // The attempt the deadline cut short is listed too: a timed out at 30 s, b was cut at 45 s.
+    expect(error.attempts.map((a) => [a.provider, a.kind, a.latencyMs])).toEqual([
+      ['a', 'timeout', 30_000],
+      ['b', 'timeout', 15_000],
+    ]);
+  });
+
+  it('counts a deadline that passes before the first byte as a timeout: a provider hanging past every deadline trips', async () => {
+    const { clock, engine, finished } = setup({ a: { type: 'hang' } }, { routing: { deadlineMs: 5000 }, health: { consecutiveFailures: 3 } }, ['a']);
+    const announced: string[] = [];
+    engine.on('attempt.finished', (event) => announced.push(`${event.attempt.provider}:${event.attempt.kind}`));
+    for (let i = 0; i < 3; i++) expect((await failure(clock, engine.chat(hello))).code).toBe('deadline_exceeded');
+    expect(announced).toEqual(['a:timeout', 'a:timeout', 'a:timeout']);
+    expect(finished.map((event) => event.provider)).toEqual(['a', 'a', 'a']);
+    expect(engine.providers()[0]).toMatchObject({ state: 'open', failures: 3, inFlight: 0 });
   });
 
   it('cancels the upstream call when the caller aborts, and counts it nowhere', async () => {
-    const { clock, engine } = setup({ a: { type: 'hang' } });
+    const { clock, engine, finished } = setup({ a: { type: 'hang' } });
     const controller = new AbortController();
     const pending = engine.chat(hello, { signal: controller.signal });
     await clock.advance(1000);
@@ -121,6 +136,9 @@ describe('chat', () => {
     expect(error.code).toBe('aborted');
     const a = engine.providers().find((p) => p.name === 'a')!;
     expect(a).toMatchObject({ inFlight: 0, failures: 0, state: 'healthy' });
+    // Listed all the same, so logs and metrics know which provider was called.
+    expect(error.attempts).toEqual([{ provider: 'a', kind: 'aborted', status: undefined, latencyMs: 1000 }]);
+    expect(finished.at(-1)).toMatchObject({ provider: 'a', status: 'aborted' });
     expect(clock.pending).toBe(0);
   });
 

@@ -3,7 +3,7 @@
  * a failure ends the stream with one error part; a consumer that stops early cancels upstream.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/core/clock.js';
+import { flushMicrotasks, VirtualClock } from '../../src/core/clock.js';
 import { RequestError } from '../../src/core/errors.js';
 import type { StreamPart } from '../../src/core/types.js';
 import { createSwitchyard, type Switchyard } from '../../src/engine/switchyard.js';
@@ -56,6 +56,31 @@ describe('stream', () => {
     // Each stream lasted about 4 s (200 tokens at 50 per second); its first token came after 100 ms.
     expect(Math.min(...latencies)).toBeGreaterThan(3000);
     expect(engine.providers()[0]).toMatchObject({ state: 'healthy', latencyMs: 100 });
+  });
+
+  it('lists the committed attempt when the consumer stops early, and keeps the provider neutral', async () => {
+    const { clock, engine } = setup({ a: { type: 'stream', parts: ['one', 'two', 'three'], partGapMs: 100 } });
+    const finished: { provider: string | undefined; status: string; attempts: { provider: string; kind: string }[] }[] = [];
+    engine.on('request.finished', (event) => finished.push(event));
+    const run = (async () => {
+      for await (const part of engine.stream(hello)) if (part.type === 'text-delta') break;
+    })();
+    await settle(clock, run);
+    await flushMicrotasks();
+    expect(finished).toHaveLength(1);
+    expect(finished[0]).toMatchObject({ provider: 'a', status: 'aborted', attempts: [{ provider: 'a', kind: 'aborted' }] });
+    expect(engine.providers()[0]).toMatchObject({ failures: 0, inFlight: 0, state: 'healthy' });
+  });
+
+  it('says a stream cut by the deadline did not finish, and keeps its provider neutral', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({ a: { type: 'stream', parts: ['one', 'two', 'three'], partGapMs: 3000 } });
+    engine = createSwitchyard({ providers: [{ name: 'a', type: 'simulated' }], routing: { deadlineMs: 5000 }, seed: 1 }, { clock, adapters: { simulated: scripted.factory } });
+    const parts = await collect(clock, engine.stream(hello));
+    const error = parts.at(-1);
+    expect(error?.type).toBe('error');
+    expect(error?.type === 'error' ? error.error.message : '').toBe('the stream from a did not finish within the 5000 ms deadline');
+    expect(engine.providers()[0]).toMatchObject({ failures: 0, inFlight: 0, state: 'healthy' });
   });
 
   it('fails over before the first part, invisibly to the consumer', async () => {
