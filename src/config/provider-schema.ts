@@ -98,6 +98,21 @@ function httpUrl() {
 
 const nonNegative = () => num(z.number().nonnegative().finite());
 
+/** Adapter options a provider entry may set under `options`, by type (docs/providers.md). */
+export const ADAPTER_OPTIONS: Readonly<Record<Exclude<ProviderConfig['type'], 'simulated'>, readonly string[]>> = {
+  openai: ['idleTimeoutMs', 'maxTokensField'],
+  anthropic: ['idleTimeoutMs', 'defaultMaxTokens', 'anthropicVersion'],
+  gemini: ['idleTimeoutMs'],
+  ollama: ['idleTimeoutMs'],
+};
+
+const adapterOptionsSchema = strict({
+  idleTimeoutMs: duration({ positive: true }).optional(),
+  maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  defaultMaxTokens: int(1).optional(),
+  anthropicVersion: text().optional(),
+});
+
 const providerFields = {
   name: z.string().regex(PROVIDER_NAME, { message: 'must be non-empty and use only letters, digits, ".", "_" and "-"' }),
   type: z.enum(PROVIDER_TYPES),
@@ -113,6 +128,7 @@ const providerFields = {
   limits: gated('providers.limits', strict({ rpm: int(1).optional(), tpm: int(1).optional() })),
   budget: gated('providers.budget', strict({ dailyUsd: nonNegative().optional(), monthlyUsd: nonNegative().optional() })),
   headers: z.record(z.string().regex(HEADER_NAME, { message: 'not a valid HTTP header name' }), headerValue).default({}),
+  options: adapterOptionsSchema.optional(),
   latencyMs: latencySchema.optional(),
   failureRate: rate().optional(),
   tokensPerSecond: num(z.number().positive().finite()).optional(),
@@ -131,7 +147,7 @@ function checkTypeSpecificKeys(entry: ProviderInput, ctx: z.RefinementCtx): void
   if (typeof entry !== 'object' || entry === null || !PROVIDER_TYPES.includes(entry.type)) return;
   const present = (key: string) => (entry as Record<string, unknown>)[key] !== undefined;
   if (entry.type === 'simulated') {
-    for (const key of NETWORK_KEYS.filter(present)) {
+    for (const key of [...NETWORK_KEYS, 'options'].filter(present)) {
       ctx.addIssue({ code: 'custom', path: [key], message: 'not used by type: simulated' });
     }
     (Array.isArray(entry.incidents) ? entry.incidents : []).forEach((incident, index) => {
@@ -147,6 +163,12 @@ function checkTypeSpecificKeys(entry: ProviderInput, ctx: z.RefinementCtx): void
   }
   for (const key of SIMULATED_KEYS.filter(present)) {
     ctx.addIssue({ code: 'custom', path: [key], message: `only used by type: simulated (this provider is ${entry.type})` });
+  }
+  const options = typeof entry.options === 'object' && entry.options !== null ? (entry.options as Record<string, unknown>) : {};
+  const allowed = ADAPTER_OPTIONS[entry.type];
+  for (const key of Object.keys(options).filter((key) => options[key] !== undefined && !allowed.includes(key))) {
+    const types = Object.entries(ADAPTER_OPTIONS).filter(([, keys]) => keys.includes(key)).map(([type]) => type);
+    ctx.addIssue({ code: 'custom', path: ['options', key], message: `only used by type: ${types.join(', ')} (this provider is ${entry.type})` });
   }
   if (!present('model')) {
     ctx.addIssue({ code: 'custom', path: ['model'], message: `required for type: ${entry.type} (the upstream model id)` });
@@ -170,6 +192,7 @@ function toProviderConfig(entry: ProviderInput): ProviderConfig {
     limits: entry.limits,
     budget: entry.budget,
     headers: entry.headers,
+    options: dropUndefined(entry.options ?? {}),
     simulated: simulated
       ? {
           latencyMs: entry.latencyMs ?? structuredClone(SIMULATED_DEFAULTS.latencyMs),

@@ -54,8 +54,18 @@ export interface ProviderConfig {
   budget: { dailyUsd?: number; monthlyUsd?: number } | undefined;
   /** @default {} */
   headers: Record<string, string>;
+  /** Adapter options (`idleTimeoutMs`, `maxTokensField`, `defaultMaxTokens`, `anthropicVersion`), by type. @default {} */
+  options: AdapterOptions;
   /** Only for `type: simulated`. */
   simulated: SimulatedOptions | undefined;
+}
+
+/** Options of a network provider's adapter (docs/providers.md lists which type reads which). */
+export interface AdapterOptions {
+  idleTimeoutMs?: number;
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  defaultMaxTokens?: number;
+  anthropicVersion?: string;
 }
 
 export interface RouteConfig {

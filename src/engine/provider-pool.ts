@@ -82,10 +82,11 @@ export class ProviderPool {
       name: provider.name,
       type: provider.type,
       baseUrl: provider.baseUrl,
-      apiKey: provider.apiKey,
+      // Sent trimmed: a key read from a file or an environment variable may carry whitespace.
+      apiKey: provider.apiKey?.trim() || undefined,
       model: provider.model,
       headers: provider.headers,
-      options: { ...(provider.simulated ?? {}) },
+      options: { ...provider.options, ...(provider.simulated ?? {}) },
     };
     const environment = { clock: this.options.clock, fetch: this.options.fetch, seed: this.options.seed, startedAt: this.startedAt };
     const factory = this.options.adapters[provider.type];
@@ -94,5 +95,7 @@ export class ProviderPool {
 }
 
 function sameUpstream(a: ProviderConfig, b: ProviderConfig): boolean {
-  return a.type === b.type && a.baseUrl === b.baseUrl && a.model === b.model && a.apiKey === b.apiKey;
+  return (
+    a.type === b.type && a.baseUrl === b.baseUrl && a.model === b.model && a.apiKey === b.apiKey && JSON.stringify(a.options) === JSON.stringify(b.options)
+  );
 }

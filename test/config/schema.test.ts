@@ -25,7 +25,7 @@ describe('parseConfig: defaults', () => {
     expect(provider).toEqual({
       name: 'a', type: 'simulated', baseUrl: undefined, apiKey: undefined, model: 'a', priority: 1, weight: 1,
       pricing: undefined, contextWindow: undefined, capabilities: [], timeoutMs: 30_000, limits: undefined,
-      budget: undefined, headers: {},
+      budget: undefined, headers: {}, options: {},
       simulated: { latencyMs: { p50: 200, p99: 800 }, failureRate: 0, tokensPerSecond: 50, incidents: [] },
     });
   });
@@ -97,6 +97,20 @@ describe('parseConfig: defaults', () => {
     expect(config.seed).toBe(42);
   });
 
+  it('passes adapter options through, per type', () => {
+    const config = parseConfig(
+      {
+        providers: [
+          openai('o', { options: { maxTokensField: 'max_completion_tokens', idleTimeoutMs: '5s' } }),
+          { name: 'c', type: 'anthropic', model: 'claude', options: { defaultMaxTokens: 1024, anthropicVersion: '2023-06-01' } },
+          sim('s'),
+        ],
+      },
+      {},
+    );
+    expect(config.providers.map((p) => p.options)).toEqual([{ maxTokensField: 'max_completion_tokens', idleTimeoutMs: 5000 }, { defaultMaxTokens: 1024, anthropicVersion: '2023-06-01' }, {}]);
+  });
+
   it('treats empty keys as no keys', () => {
     const config = parseConfig(minimal({ server: { apiKeys: ['', 'k'], adminKey: '' } }), {});
     expect(config.server.apiKeys).toEqual(['k']);
@@ -120,6 +134,10 @@ describe('parseConfig: every problem with its path', () => {
     ['model missing on a real type', { providers: [{ name: 'a', type: 'anthropic' }] }, ['providers[0].model: required for type: anthropic (the upstream model id)']],
     ['simulated key on a real type', { providers: [openai('a', { failureRate: 0.1 })] }, ['providers[0].failureRate: only used by type: simulated (this provider is openai)']],
     ['baseUrl on simulated', { providers: [sim('a', { baseUrl: 'http://x' })] }, ['providers[0].baseUrl: not used by type: simulated']],
+    ['adapter options on simulated', { providers: [sim('a', { options: { idleTimeoutMs: 5 } })] }, ['providers[0].options: not used by type: simulated']],
+    ['an option of another type', { providers: [openai('a', { options: { defaultMaxTokens: 100 } })] }, ['providers[0].options.defaultMaxTokens: only used by type: anthropic (this provider is openai)']],
+    ['an unknown option', { providers: [openai('a', { options: { idleTimeout: 100 } })] }, ['providers[0].options.idleTimeout: unknown key (did you mean "idleTimeoutMs"?)']],
+    ['a bad maxTokensField', { providers: [openai('a', { options: { maxTokensField: 'max' } })] }, ['providers[0].options.maxTokensField: must be one of "max_tokens", "max_completion_tokens"']],
     ['failureRate above 1', { providers: [sim('a', { failureRate: 1.5 })] }, ['providers[0].failureRate: must be at most 1']],
     ['p99 below p50', { providers: [sim('a', { latencyMs: { p50: 500, p99: 100 } })] }, ['providers[0].latencyMs.p99: must be at least p50']],
     ['latency of the wrong shape', { providers: [sim('a', { latencyMs: true })] }, ['providers[0].latencyMs: expected a duration (e.g. 200 or "200ms") or { p50, p99 }']],
