@@ -275,6 +275,6 @@ export const routerMachine = setup({
       };
     }
     const error = context.error ?? new RequestError({ code: 'all_attempts_failed', message: 'request ended without an answer', attempts: context.attempts });
-    return { ok: false, error, attempts: context.attempts };
+    return context.committed === undefined ? { ok: false, error, attempts: context.attempts } : { ok: false, error, attempts: context.attempts, answeredBy: context.committed.provider };
   },
 });

@@ -80,4 +80,5 @@ export type RouterEmitted =
 /** The router's final output: exactly one per request. */
 export type RouterOutput =
   | { ok: true; provider: string; response: ChatResponse | undefined; usage: Usage; costUsd: number | undefined; attempts: AttemptRecord[] }
-  | { ok: false; error: RequestError; attempts: AttemptRecord[] };
+  /** `answeredBy`: the provider whose stream had started when the request failed (it answered, then broke or was cut). */
+  | { ok: false; error: RequestError; attempts: AttemptRecord[]; answeredBy?: string };

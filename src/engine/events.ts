@@ -10,6 +10,8 @@ export interface RequestFinishedEvent {
   route: string;
   /** The provider that answered, or the last one tried. */
   provider: string | undefined;
+  /** Whether `provider` answered: the request succeeded, or its stream had started before it failed. */
+  answered: boolean;
   status: 'ok' | RequestErrorCode;
   /** Upstream calls made, in order. */
   attempts: AttemptRecord[];

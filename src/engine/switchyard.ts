@@ -301,7 +301,8 @@ class Engine implements Switchyard {
     this.bus.emit('request.finished', {
       requestId,
       route,
-      provider: output.ok ? output.provider : attempts[attempts.length - 1]?.provider,
+      provider: output.ok ? output.provider : (output.answeredBy ?? attempts[attempts.length - 1]?.provider),
+      answered: output.ok || output.answeredBy !== undefined,
       status: output.ok ? 'ok' : output.error.code,
       attempts,
       inputTokens: usage?.inputTokens,

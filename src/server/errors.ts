@@ -66,13 +66,16 @@ export function statusForCode(code: string): number {
   return BY_CODE[CODE_ALIASES[code] ?? code]?.status ?? 500;
 }
 
+/** What a client and the log are told of a request the shutdown cut off. */
+export const SHUTDOWN_CUT = 'the gateway shut down before the answer was complete';
+
 /**
  * A request cancelled because the gateway is shutting down (its drain timeout passed) is the
  * gateway's doing, not the client's: `shutting_down` (503), not `aborted` (499).
  */
 export function duringShutdown(error: unknown, draining: boolean): unknown {
   if (!draining || !RequestError.is(error) || error.code !== 'aborted') return error;
-  return new GatewayError(503, 'shutting_down', 'the gateway shut down before the answer was complete');
+  return new GatewayError(503, 'shutting_down', SHUTDOWN_CUT);
 }
 
 /**

@@ -13,7 +13,7 @@ import { createRequestLogger, type RequestLogger } from '../telemetry/logger.js'
 import { createMetrics, type Metrics } from '../telemetry/metrics.js';
 import { createKeyCheck } from './auth.js';
 import type { Exchange, GatewayContext, Handler } from './context.js';
-import { duringShutdown, GatewayError, statusForCode, toHttpFailure } from './errors.js';
+import { duringShutdown, GatewayError, SHUTDOWN_CUT, statusForCode, toHttpFailure } from './errors.js';
 import { sendFailure } from './http.js';
 import { chatCompletions } from './routes/chat.js';
 import { generate } from './routes/generate.js';
@@ -103,9 +103,12 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
     modelOf: (provider) => models.get(provider) ?? provider,
   };
 
+  /** Set when the drain timeout has passed and what is left is being cancelled. */
+  let cutting = false;
   const unsubscribe = engine.on('request.finished', (event) => {
     const status = draining && event.status === 'aborted' ? statusForCode('shutting_down') : statusForCode(event.status);
-    logger.finished(event, status);
+    // Cut off by the shutdown, not by its client: say so in the log, as the client was told.
+    logger.finished(event, status, cutting && event.status === 'aborted' ? { outcome: 'shutting_down', error: SHUTDOWN_CUT } : undefined);
     meter.finished(event, status);
   });
 
@@ -152,10 +155,15 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
 
   const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
     active.add(res);
-    res.once('close', () => {
-      active.delete(res);
+    const done = (): void => {
+      if (!active.delete(res)) return;
+      req.socket.off('close', done);
       if (active.size === 0) idle?.();
-    });
+    };
+    res.once('close', done);
+    // A pipelined request queued behind an answer that closed the connection gets no
+    // 'close' of its own: its socket's is the last word.
+    req.socket.once('close', done);
     void handle(req, res);
   });
   // Requests Node's parser refuses never reach a handler: answer them plainly and hang up.
@@ -188,6 +196,11 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
     },
     async close(drainTimeoutMs = config.server.drainTimeoutMs) {
       draining = true;
+      // Answers still to come close their connection: a client must not send more on it.
+      for (const res of active) {
+        if (!res.headersSent) res.setHeader('connection', 'close');
+        else res.once('finish', () => res.socket?.end());
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       let drained = active.size === 0;
@@ -201,6 +214,7 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
         });
       }
       // What is left is cancelled: the engine aborts its requests, then sockets close.
+      cutting = true;
       await engine.stop();
       unsubscribe();
       meter.detach();

@@ -33,8 +33,11 @@ export interface RejectedRequest {
 /** The gateway's logger. */
 export interface RequestLogger {
   readonly pino: Logger;
-  /** Logs a request the engine finished; `status` is the HTTP status it maps to. */
-  finished(event: RequestFinishedEvent, status: number): void;
+  /**
+   * Logs a request the engine finished; `status` is the HTTP status it maps to, `override`
+   * what the gateway knows better than the engine (a request the shutdown cut off).
+   */
+  finished(event: RequestFinishedEvent, status: number, override?: { outcome: string; error: string }): void;
   rejected(request: RejectedRequest): void;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
@@ -64,12 +67,13 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
   );
   return {
     pino: logger,
-    finished(event, status) {
-      const failed = event.attempts.filter((attempt) => attempt.kind !== 'ok').length;
+    finished(event, status, override) {
+      // Failed attempts; one cut short by the client is not a failure (a deadline's timeout is).
+      const failed = event.attempts.filter((attempt) => attempt.kind !== 'ok' && attempt.kind !== 'aborted').length;
       logger.info({
         request_id: event.requestId,
         route: event.route.length > 200 ? `${event.route.slice(0, 200)}…` : event.route,
-        selected_provider: event.status === 'ok' ? event.provider : null,
+        selected_provider: event.answered ? (event.provider ?? null) : null,
         failover_attempts: failed,
         attempts: event.attempts.length,
         upstream: event.attempts.map((a) => ({ provider: a.provider, kind: a.kind, status: a.status ?? null, latency_ms: Math.round(a.latencyMs) })),
@@ -80,8 +84,8 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
         cache_hit: event.cacheHit,
         stream: event.stream,
         status,
-        outcome: event.status,
-        ...(event.errorMessage === undefined ? {} : { error: event.errorMessage }),
+        outcome: override?.outcome ?? event.status,
+        ...(override !== undefined ? { error: override.error } : event.errorMessage === undefined ? {} : { error: event.errorMessage }),
       }, 'request');
     },
     rejected(request) {

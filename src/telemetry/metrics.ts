@@ -78,7 +78,7 @@ export function createMetrics(engine: Switchyard): Metrics & { detach(): void } 
     contentType: registry.contentType,
     finished(event, status) {
       const route = routeLabel(event.route);
-      requests.inc({ route, provider: event.status === 'ok' ? (event.provider ?? 'none') : 'none', status: String(status) });
+      requests.inc({ route, provider: event.answered ? (event.provider ?? 'none') : 'none', status: String(status) });
       duration.observe({ route }, event.latencyMs / 1000);
       let moves = 0;
       for (let i = 1; i < event.attempts.length; i++) if (event.attempts[i]!.provider !== event.attempts[i - 1]!.provider) moves++;

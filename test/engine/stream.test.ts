@@ -60,7 +60,7 @@ describe('stream', () => {
 
   it('lists the committed attempt when the consumer stops early, and keeps the provider neutral', async () => {
     const { clock, engine } = setup({ a: { type: 'stream', parts: ['one', 'two', 'three'], partGapMs: 100 } });
-    const finished: { provider: string | undefined; status: string; attempts: { provider: string; kind: string }[] }[] = [];
+    const finished: { provider: string | undefined; answered: boolean; status: string; attempts: { provider: string; kind: string }[] }[] = [];
     engine.on('request.finished', (event) => finished.push(event));
     const run = (async () => {
       for await (const part of engine.stream(hello)) if (part.type === 'text-delta') break;
@@ -68,7 +68,7 @@ describe('stream', () => {
     await settle(clock, run);
     await flushMicrotasks();
     expect(finished).toHaveLength(1);
-    expect(finished[0]).toMatchObject({ provider: 'a', status: 'aborted', attempts: [{ provider: 'a', kind: 'aborted' }] });
+    expect(finished[0]).toMatchObject({ provider: 'a', answered: true, status: 'aborted', attempts: [{ provider: 'a', kind: 'aborted' }] });
     expect(engine.providers()[0]).toMatchObject({ failures: 0, inFlight: 0, state: 'healthy' });
   });
 

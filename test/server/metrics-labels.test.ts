@@ -8,6 +8,7 @@ const finished = (route: string): RequestFinishedEvent => ({
   requestId: 'r',
   route,
   provider: undefined,
+  answered: false,
   status: 'all_attempts_failed',
   attempts: [],
   inputTokens: undefined,

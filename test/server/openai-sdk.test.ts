@@ -146,5 +146,7 @@ describe('streaming', () => {
     expect(fakes[0]!.hanging).toBe(0);
     await expect.poll(() => gw.engine.inFlight).toBe(0);
     await expect.poll(() => gw.logs().some((log) => log.outcome === 'aborted' && log.status === 499)).toBe(true);
+    // The stream had started: the log names its provider and the call, as the client's headers did.
+    expect(gw.logs().find((log) => log.outcome === 'aborted')).toMatchObject({ selected_provider: 'a', attempts: 1, failover_attempts: 0, upstream: [{ provider: 'a', kind: 'aborted' }] });
   });
 });
