@@ -21,6 +21,8 @@ export interface ProviderContext {
   consecutiveFailures: number;
   /** EWMA (alpha 0.3) of successes' time to first token; `undefined` before the first. */
   latencyMs: number | undefined;
+  /** Clock time of the latest latency sample (a success); `undefined` before the first. */
+  latencyAt: number | undefined;
   /** Consecutive trips; sets the next cooldown, decays by one per `windowMs` spent healthy. */
   tripCount: number;
   cooldownUntil: number | undefined;
@@ -75,6 +77,7 @@ export function initialContext(input: ProviderInput): ProviderContext {
     probeSuccesses: 0,
     consecutiveFailures: 0,
     latencyMs: undefined,
+    latencyAt: undefined,
     tripCount: 0,
     cooldownUntil: undefined,
     rateLimitedUntil: undefined,
@@ -137,8 +140,10 @@ export function settle(context: ProviderContext, event: ReportEvent): Partial<Pr
     stats.inputTokens += event.inputTokens ?? 0;
     stats.outputTokens += event.outputTokens ?? 0;
     stats.costUsd += event.costUsd ?? 0;
-    update.latencyMs =
-      context.latencyMs === undefined ? event.latencyMs : LATENCY_ALPHA * event.latencyMs + (1 - LATENCY_ALPHA) * context.latencyMs;
+    // An average whose latest sample is older than the window is stale: the new sample replaces it.
+    const stale = context.latencyMs === undefined || context.latencyAt === undefined || event.at - context.latencyAt > context.health.windowMs;
+    update.latencyMs = stale ? event.latencyMs : LATENCY_ALPHA * event.latencyMs + (1 - LATENCY_ALPHA) * context.latencyMs!;
+    update.latencyAt = event.at;
     update.rateLimitStreak = 0;
   } else if (event.type === 'attempt.failed' || event.type === 'attempt.config_error') {
     stats.failures += 1;

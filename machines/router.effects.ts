@@ -18,8 +18,17 @@ export function startAttempt(context: RouterContext, self: AnyActorRef): () => v
   const retry = context.attempts.length > 0;
   let cancelled = false;
   let cancelCall: (() => void) | undefined;
+  // Until it asks for its slot, the attempt counts as planned on its provider (see notePlanned).
+  let planned = true;
+  candidate.notePlanned?.(1);
+  const unplan = (): void => {
+    if (!planned) return;
+    planned = false;
+    candidate.notePlanned?.(-1);
+  };
   void Promise.resolve().then(() => {
     if (cancelled) return;
+    unplan();
     const reply = acquireSlot(candidate, input, panic);
     // The provider's step runs listeners (inspection, state-change events) that may end this
     // request synchronously; a slot granted to a request that is gone goes straight back.
@@ -38,6 +47,7 @@ export function startAttempt(context: RouterContext, self: AnyActorRef): () => v
   });
   return () => {
     cancelled = true;
+    unplan();
     cancelCall?.();
   };
 }

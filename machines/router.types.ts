@@ -27,6 +27,12 @@ export interface RouteCandidate extends Candidate {
   /** Per attempt, to the first byte of the answer. */
   readonly timeoutMs: number;
   readonly pricing: Candidate['pricing'];
+  /**
+   * Counts an attempt planned on this candidate that has not asked for its slot yet (+1 when
+   * planned, -1 when it asks or is cancelled), so that `inFlight` includes requests started
+   * in the same tick (least-busy under `Promise.all`). Optional for hand-made candidates.
+   */
+  notePlanned?(delta: 1 | -1): void;
 }
 
 export interface RouterInput {

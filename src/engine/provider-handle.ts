@@ -17,6 +17,8 @@ export type ProviderMachine = typeof providerMachine;
 interface ProviderView {
   inFlight: number;
   latencyMs: number | undefined;
+  latencyAt: number | undefined;
+  health: HealthConfig;
   consecutiveFailures: number;
   cooldownUntil: number | undefined;
   rateLimitedUntil: number | undefined;
@@ -48,9 +50,13 @@ export class ProviderHandle {
   selectable = false;
   degraded = false;
   view: ProviderView;
+  /** Attempts planned on this provider that have not asked for their slot yet. */
+  planned = 0;
+  readonly clock: Clock;
 
   constructor(options: ProviderHandleOptions) {
     this.name = options.config.name;
+    this.clock = options.clock;
     this.config = options.config;
     this.adapter = options.adapter;
     this.actor = createActor(options.machine, {
@@ -128,11 +134,23 @@ export class RouteMember implements RouteCandidate {
   get state(): string {
     return this.handle.state;
   }
+  /**
+   * The smoothed time to first token, or `undefined` (unknown: least-latency tries it) when
+   * the latest sample is older than the health window and no call is under way: a provider
+   * that lost once is measured again, one call at a time, instead of never (docs/routing.md).
+   */
   get latencyMs(): number | undefined {
-    return this.handle.view.latencyMs;
+    const view = this.handle.view;
+    const at = view.latencyAt;
+    if (at !== undefined && this.handle.clock.now() - at > view.health.windowMs && this.inFlight === 0) return undefined;
+    return view.latencyMs;
   }
+  /** Calls under way plus attempts planned in this tick that have not taken their slot yet. */
   get inFlight(): number {
-    return this.handle.view.inFlight;
+    return this.handle.view.inFlight + this.handle.planned;
+  }
+  notePlanned(delta: 1 | -1): void {
+    this.handle.planned += delta;
   }
   get cooldownUntil(): number | undefined {
     return this.handle.view.cooldownUntil;

@@ -181,6 +181,39 @@ describe('chat', () => {
     ]);
   });
 
+  it('spreads requests started in the same tick with least-busy (attempts planned count as busy)', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({ a: { type: 'ok', latencyMs: 100 }, b: { type: 'ok', latencyMs: 100 }, c: { type: 'ok', latencyMs: 100 } });
+    engine = createSwitchyard(
+      { providers: ['a', 'b', 'c'].map((name) => ({ name, type: 'simulated' })), routes: { default: { providers: ['a', 'b', 'c'], strategy: 'least-busy' } }, seed: 1 },
+      { clock, adapters: { simulated: scripted.factory } },
+    );
+    const results = await settle(clock, Promise.all(Array.from({ length: 9 }, () => engine!.chat(hello))));
+    const counts = Object.fromEntries(['a', 'b', 'c'].map((name) => [name, results.filter((r) => r.provider === name).length]));
+    expect(counts).toEqual({ a: 3, b: 3, c: 3 });
+    // Nothing stays counted once every attempt has taken its slot and finished.
+    const next = await settle(clock, Promise.all(Array.from({ length: 3 }, () => engine!.chat(hello))));
+    expect(next.map((r) => r.provider).sort()).toEqual(['a', 'b', 'c']);
+    expect(engine.providers().map((p) => p.inFlight)).toEqual([0, 0, 0]);
+  });
+
+  it('re-measures a provider that lost least-latency once its sample is older than the health window', async () => {
+    const clock = new VirtualClock(0);
+    // a had a slow spell (its first call), then is fast again; b is steady.
+    const scripted = scriptedAdapters({ a: (call) => ({ type: 'ok', latencyMs: call === 0 ? 2000 : 100 }), b: { type: 'ok', latencyMs: 400 } });
+    engine = createSwitchyard(
+      { providers: ['a', 'b'].map((name) => ({ name, type: 'simulated' })), routes: { default: { providers: ['a', 'b'], strategy: 'least-latency' } }, health: { windowMs: 10_000 }, seed: 1 },
+      { clock, adapters: { simulated: scripted.factory } },
+    );
+    const picks: string[] = [];
+    const ask = async () => picks.push((await settle(clock, engine!.chat(hello))).provider);
+    for (let i = 0; i < 4; i++) await ask(); // a (unknown, slow), b (unknown), then b, b
+    expect(picks).toEqual(['a', 'b', 'b', 'b']);
+    await clock.advance(11_000); // every sample is now older than the window: each is measured again, once
+    for (let i = 0; i < 5; i++) await ask();
+    expect(picks.slice(4)).toEqual(['a', 'b', 'a', 'a', 'a']);
+  });
+
   it('leaves no timer, actor or slot behind after stop()', async () => {
     const { clock, engine } = setup({ a: { type: 'hang' } });
     const pending = engine.chat(hello);
