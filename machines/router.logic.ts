@@ -145,7 +145,7 @@ function fail(context: RouterContext, now: number, why?: string): Plan {
   if (attempts.length === 0) {
     return failWith(context, 'no_provider_available', 'no provider of this route is available (all open or disabled)');
   }
-  const last = lastError === undefined ? '' : `; last: ${lastError.provider}: ${lastError.message}`;
+  const last = lastError === undefined ? '' : `; last: ${attributed(lastError)}`;
   const reason = why === undefined ? '' : ` (${why})`;
   return failWith(context, 'all_attempts_failed', `all ${attempts.length} upstream attempts failed${reason}${last}`);
 }
@@ -159,7 +159,12 @@ function failWith(context: RouterContext, code: RequestErrorCode, message: strin
 export function nonRetryableError(error: ProviderError, attempts: AttemptRecord[]): RequestError {
   const code: RequestErrorCode =
     error.kind === 'context_length' ? 'context_length_exceeded' : error.kind === 'aborted' ? 'aborted' : 'upstream_bad_request';
-  return new RequestError({ code, message: `${error.provider}: ${error.message}`, attempts, cause: error });
+  return new RequestError({ code, message: attributed(error), attempts, cause: error });
+}
+
+/** `provider: message`, without saying the provider twice (adapters' messages already start with it). */
+function attributed(error: ProviderError): string {
+  return error.message.startsWith(`${error.provider}: `) ? error.message : `${error.provider}: ${error.message}`;
 }
 
 /** Whether a failed provider may be picked again later in the same request. */

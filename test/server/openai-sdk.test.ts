@@ -71,6 +71,8 @@ describe('non-streaming', () => {
     const error = await client.chat.completions.create(ask).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('upstream_bad_request');
+    // Attributed to its provider once, not "a: a: …".
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(/^400 a: HTTP 400: /);
     expect(fakes[1]!.requests).toHaveLength(0);
     expect(fakes[0]!.requests).toHaveLength(1);
   });
