@@ -101,6 +101,12 @@ describe('engine lifecycle', () => {
     expect((await settle(clock, engine.chat(hello))).provider).toBe('b');
   });
 
+  it('refuses a listener for an event it does not emit, naming the ones it does', () => {
+    engine = createSwitchyard(baseConfig, { clock: new VirtualClock(0) });
+    expect(() => engine!.on('request.finish' as never, () => undefined)).toThrow('unknown event "request.finish": expected one of "request.finished", "attempt.finished", "state.changed"');
+    expect(() => engine!.on('toString' as never, () => undefined)).toThrow(/unknown event "toString"/);
+  });
+
   it('rejects an invalid configuration update and keeps running on the old one', async () => {
     const clock = new VirtualClock(0);
     const scripted = scriptedAdapters({});
