@@ -128,6 +128,19 @@ export function parseArgv(argv: readonly string[]): Command {
 }
 
 function parse(args: string[], options: Options) {
+  // `--seed -3`: a negative number is the option's value, not an option (parseArgs would
+  // call it ambiguous); `--seed=-3` always worked.
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  args = joined;
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {

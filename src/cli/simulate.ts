@@ -1,5 +1,6 @@
 /** `switchyard simulate SCENARIO`: replays an outage scenario in virtual time (CONTRACT §5). */
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { Incident } from '../config/types.js';
 import { renderChart } from '../sim/chart.js';
@@ -24,6 +25,14 @@ export async function runSimulate(options: SimulateOptions, io: CliIO): Promise<
     io.stderr(`${options.scenario}: invalid scenario (${error.issues.length} problem${error.issues.length === 1 ? '' : 's'})\n`);
     for (const issue of error.issues) io.stderr(`${issue}\n`);
     return 1;
+  }
+  // A chart that cannot be written is found out now, not after a long run.
+  if (options.chart !== undefined) {
+    const problem = unwritable(options.chart);
+    if (problem !== undefined) {
+      io.stderr(`--chart ${options.chart}: ${problem}\n`);
+      return 1;
+    }
   }
   const showProgress = io.isTTY && !options.json;
   const seed = options.seed ?? scenario.seed;
@@ -68,4 +77,18 @@ function chartTitle(scenario: Scenario, seed: number): string {
 /** Every simulated provider's incidents (the scenario's are merged into them). */
 function incidentsOf(scenario: Scenario): Map<string, Incident[]> {
   return new Map(scenario.config.providers.map((provider) => [provider.name, provider.simulated?.incidents ?? []]));
+}
+
+/** Why `path` cannot be written, or `undefined` when it can (its folder exists and is writable). */
+function unwritable(path: string): string | undefined {
+  const folder = dirname(resolve(path));
+  try {
+    if (!statSync(folder).isDirectory()) return `${folder} is not a folder`;
+    accessSync(folder, constants.W_OK);
+    if (existsSync(path) && statSync(path).isDirectory()) return 'is a folder';
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `the folder ${folder} does not exist` : code === 'EACCES' ? `the folder ${folder} is not writable` : String(error);
+  }
 }

@@ -21,6 +21,7 @@ describe('parseArgv', () => {
       { kind: 'simulate', options: { scenario: 's.yaml', json: true, seed: 42, chart: 'out.svg', compare: 'naive', debug: false } },
     ],
     [['simulate', '--seed=-3', 's.yaml'], { kind: 'simulate', options: { scenario: 's.yaml', json: false, seed: -3, chart: undefined, compare: undefined, debug: false } }],
+    [['simulate', 's.yaml', '--seed', '-3'], { kind: 'simulate', options: { scenario: 's.yaml', json: false, seed: -3, chart: undefined, compare: undefined, debug: false } }],
     [['--help'], { kind: 'help', topic: undefined }],
     [['serve', '--help'], { kind: 'help', topic: 'serve' }],
     [['help', 'simulate'], { kind: 'help', topic: 'simulate' }],

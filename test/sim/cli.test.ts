@@ -108,6 +108,12 @@ describe('switchyard simulate', () => {
     expect(stdout).toContain('Scenario small');
   });
 
+  it('refuses a chart it could not write before simulating: exit 1, nothing on stdout', async () => {
+    const result = await run(['simulate', scenario, '--chart', '/nonexistent/folder/x.svg']);
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    expect(result.stderr).toBe('--chart /nonexistent/folder/x.svg: the folder /nonexistent/folder does not exist\n');
+  });
+
   it('usage errors exit 2', async () => {
     expect((await run(['simulate'])).code).toBe(2);
     expect((await run(['simulate', scenario, '--chart', 'x.png'])).code).toBe(2);
