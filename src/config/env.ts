@@ -18,10 +18,18 @@ const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([\s\S]*))?$/;
  * @example interpolateEnv({ apiKey: '${OPENAI_API_KEY}' }, process.env)
  */
 export function interpolateEnv(value: unknown, env: Env = process.env): unknown {
-  const issues: string[] = [];
-  const result = walk(value, [], env, issues);
+  const { value: result, issues } = interpolateEnvCollecting(value, env);
   if (issues.length > 0) throw new ConfigError(issues);
   return result;
+}
+
+/**
+ * {@link interpolateEnv} without throwing: the copy (unresolved references left as written)
+ * and the `path: message` problems, so that a caller can report them with its own.
+ */
+export function interpolateEnvCollecting(value: unknown, env: Env = process.env): { value: unknown; issues: string[] } {
+  const issues: string[] = [];
+  return { value: walk(value, [], env, issues), issues };
 }
 
 function walk(value: unknown, path: (string | number)[], env: Env, issues: string[]): unknown {

@@ -7,7 +7,7 @@ import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { interpolateEnv, type Env } from './env.js';
+import { interpolateEnvCollecting, type Env } from './env.js';
 import { collectSecrets, formatIssues, friendlyMessage, redact } from './issues.js';
 import { configSchema } from './schema.js';
 import type { SwitchyardConfig } from './types.js';
@@ -21,7 +21,19 @@ export { interpolateEnv, type Env } from './env.js';
  * @example parseConfig({ providers: [{ name: 'a', type: 'simulated' }] })
  */
 export function parseConfig(raw: unknown, env: Env = process.env): SwitchyardConfig {
-  return validate(configSchema, interpolateEnv(raw, env));
+  const { value, issues } = interpolateEnvCollecting(raw, env);
+  if (issues.length === 0) return validate(configSchema, value);
+  // Every problem at once: the unset variables, then what else is wrong, except what the
+  // unresolved references themselves cause at the same paths.
+  const paths = issues.map((issue) => issue.slice(0, issue.indexOf(': ') + 2));
+  let others: string[] = [];
+  try {
+    validate(configSchema, value);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    others = error.issues.filter((issue) => !paths.some((path) => issue.startsWith(path)));
+  }
+  throw new ConfigError([...issues, ...others]);
 }
 
 /**

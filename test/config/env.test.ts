@@ -54,6 +54,15 @@ describe('parseConfig with the environment', () => {
     expect(config.server.drainTimeoutMs).toBe(5000);
   });
 
+  it('reports an unset variable together with every other problem, not instead of them', () => {
+    const raw = { providers: [{ name: 'a', type: 'openai', model: 'm', baseUrl: '${BASE}', typo_key: 1 }], server: { port: 70_000 } };
+    expect(issuesOf(() => parseConfig(raw, {}))).toEqual([
+      'providers[0].baseUrl: environment variable BASE is not set (use ${BASE:-default} to give a default)',
+      'server.port: must be at most 65535',
+      'providers[0].typo_key: unknown key',
+    ]);
+  });
+
   it('validates the interpolated value', () => {
     expect(issuesOf(() => parseConfig(minimal({ server: { port: '${PORT}' } }), { PORT: 'http' }))).toEqual(['server.port: expected a number, got a string']);
   });
