@@ -30,6 +30,8 @@ export class GatewayError extends SwitchyardError {
     code: string,
     message: string,
     readonly param: string | null = null,
+    /** Headers the answer needs (`Allow` of a 405). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(code, message);
     this.name = 'GatewayError';
@@ -99,6 +101,7 @@ export function toHttpFailure(error: unknown, secrets: readonly string[]): HttpF
     return body;
   }
   const param = error instanceof GatewayError ? error.param : null;
+  if (error instanceof GatewayError) Object.assign(headers, error.headers);
   return failure(status, code, type, message, param, headers);
 }
 

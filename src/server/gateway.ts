@@ -18,7 +18,7 @@ import { sendFailure } from './http.js';
 import { chatCompletions } from './routes/chat.js';
 import { generate } from './routes/generate.js';
 import { operate } from './routes/operate.js';
-import { health, metrics, models, providers, ready } from './routes/status.js';
+import { health, metrics, model, models, providers, ready } from './routes/status.js';
 
 /** Options of {@link createGateway}. */
 export interface GatewayOptions {
@@ -63,6 +63,7 @@ const ROUTES: readonly Route[] = [
   route('POST', '/chat/completions', chatCompletions),
   route('POST', '/generate', generate),
   route('GET', '/v1/models', models),
+  route('GET', '/v1/models/{id}', model),
   route('GET', '/health', health),
   route('GET', '/ready', ready),
   route('GET', '/providers', providers),
@@ -227,18 +228,23 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
 
   function match(method: string, path: string): { handler: Handler; params: Record<string, string> } {
     let allowed: string[] | undefined;
+    // HEAD is GET without a body (node:http leaves the body out by itself).
+    const as = method === 'HEAD' ? 'GET' : method;
     for (const candidate of ROUTES) {
       const found = candidate.pattern.exec(path);
       if (found === null) continue;
-      if (candidate.method !== method) {
-        (allowed ??= []).push(candidate.method);
+      if (candidate.method !== as) {
+        (allowed ??= []).push(candidate.method === 'GET' ? 'GET, HEAD' : candidate.method);
         continue;
       }
       const params: Record<string, string> = {};
       candidate.keys.forEach((key, i) => (params[key] = safeDecode(found[i + 1]!)));
       return { handler: candidate.handler, params };
     }
-    if (allowed !== undefined) throw new GatewayError(405, 'method_not_allowed', `${method} is not allowed on ${path}; use ${allowed.join(', ')}`);
+    if (allowed !== undefined) {
+      const allow = allowed.join(', ');
+      throw new GatewayError(405, 'method_not_allowed', `${method} is not allowed on ${path}; use ${allow}`, null, { allow });
+    }
     throw new GatewayError(404, 'not_found', `unknown route ${method} ${path.slice(0, 200)}`);
   }
 }

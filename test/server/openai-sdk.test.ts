@@ -66,6 +66,13 @@ describe('non-streaming', () => {
     expect(line.failover_attempts).toBeGreaterThanOrEqual(1);
   });
 
+  it('lists and retrieves models', async () => {
+    const listed = await client.models.list();
+    expect(listed.data.map((m) => m.id)).toContain('default');
+    expect((await client.models.retrieve('default')).id).toBe('default');
+    await expect(client.models.retrieve('nope')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+  });
+
   it('returns an upstream 400 as 400 without trying another provider', async () => {
     fakes[0]!.enqueue({ type: 'error', kind: 'bad_request' });
     const error = await client.chat.completions.create(ask).catch((e: unknown) => e);

@@ -67,8 +67,14 @@ describe('status codes', () => {
     await expectError(await gw.post('/providers/zzz/disable', {}, { authorization: `Bearer ${ADMIN}` }), 404, 'unknown_provider');
   });
 
-  it('405 for a known path with the wrong method', async () => {
-    await expectError(await gw.fetch('/v1/chat/completions'), 405, 'method_not_allowed');
+  it('405 for a known path with the wrong method, with an Allow header; HEAD works where GET does', async () => {
+    const response = await gw.fetch('/v1/chat/completions');
+    expect(response.headers.get('allow')).toBe('POST');
+    await expectError(response, 405, 'method_not_allowed');
+    expect((await gw.fetch('/health', { method: 'DELETE' })).headers.get('allow')).toBe('GET, HEAD');
+    const head = await gw.fetch('/health', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
   });
 
   it('413 for a body over maxBodyBytes, declared or chunked', async () => {
@@ -129,6 +135,15 @@ describe('other endpoints', () => {
     expect(body.object).toBe('list');
     expect(body.data.map((m) => m.id)).toEqual(expect.arrayContaining(['default', 'solo', 'cheap', 'a', 'b', 'lonely']));
     expect(body.data.every((m) => m.object === 'model')).toBe(true);
+  });
+
+  it('/v1/models/{id} answers one route or provider (the SDK\'s models.retrieve), 404 unknown_model otherwise', async () => {
+    const found = await gw.fetch('/v1/models/solo', { headers: auth });
+    expect(found.status).toBe(200);
+    expect(await found.json()).toMatchObject({ id: 'solo', object: 'model', switchyard: { kind: 'route' } });
+    expect(await (await gw.fetch('/v1/models/lonely', { headers: auth })).json()).toMatchObject({ id: 'lonely', switchyard: { kind: 'provider' } });
+    await expectError(await gw.fetch('/v1/models/nope', { headers: auth }), 404, 'unknown_model');
+    await expectError(await gw.fetch('/v1/models/solo'), 401);
   });
 
   it('/providers lists every provider with the contract fields', async () => {

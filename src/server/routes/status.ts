@@ -1,5 +1,6 @@
 /** Read-only endpoints: `/health`, `/ready`, `/v1/models`, `/providers`, `/metrics`. */
 import type { Exchange, GatewayContext } from '../context.js';
+import { GatewayError } from '../errors.js';
 import { sendJson } from '../http.js';
 import { requireApiKey } from './chat.js';
 
@@ -19,12 +20,23 @@ export function ready(ctx: GatewayContext, exchange: Exchange): void {
   });
 }
 
+const entry = (id: string, kind: string) => ({ id, object: 'model', created: 0, owned_by: 'switchyard', switchyard: { kind } });
+
 /** OpenAI's model list: one entry per route, then one per provider. */
 export function models(ctx: GatewayContext, exchange: Exchange): void {
   requireApiKey(ctx, exchange);
   const { routes, providers } = ctx.engine.models();
-  const entry = (id: string, kind: string) => ({ id, object: 'model', created: 0, owned_by: 'switchyard', switchyard: { kind } });
   sendJson(exchange.res, 200, { object: 'list', data: [...routes.map((id) => entry(id, 'route')), ...providers.map((id) => entry(id, 'provider'))] });
+}
+
+/** One model of the list (OpenAI's `GET /v1/models/{id}`, the SDK's `models.retrieve`). */
+export function model(ctx: GatewayContext, exchange: Exchange, params: Record<string, string>): void {
+  requireApiKey(ctx, exchange);
+  const { routes, providers } = ctx.engine.models();
+  const id = params.id!;
+  const kind = routes.includes(id) ? 'route' : providers.includes(id) ? 'provider' : undefined;
+  if (kind === undefined) throw new GatewayError(404, 'unknown_model', `unknown model '${id.slice(0, 200)}': GET /v1/models lists the routes and providers`, 'model');
+  sendJson(exchange.res, 200, entry(id, kind));
 }
 
 export function providers(ctx: GatewayContext, exchange: Exchange): void {
