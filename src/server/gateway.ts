@@ -82,7 +82,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function createGateway(engine: Switchyard, options: GatewayOptions = {}): Gateway {
   const config = engine.config;
   const secrets = [
-    ...config.providers.flatMap((provider) => secretsOf(provider.apiKey, provider.headers)),
+    ...config.providers.flatMap((provider) => secretsOf(provider.apiKey, provider.headers, provider.baseUrl)),
     ...[...config.server.apiKeys, config.server.adminKey].flatMap((key) => secretsOf(key)),
   ];
   const logger = options.logger ?? createRequestLogger({ level: config.log.level, secrets, clock: engine.clock, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
@@ -150,7 +150,7 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
     // The engine reports every request it was given (rejected ones too) in `request.finished`.
     if (!RequestError.is(error)) {
       logger.rejected({ requestId: exchange.requestId, status: failure.status, code: failure.body.error.code, message: failure.body.error.message, latencyMs: engine.clock.now() - exchange.startedAt });
-      meter.rejected(failure.status, undefined);
+      meter.rejected(failure.status, undefined, engine.clock.now() - exchange.startedAt);
     }
   };
 

@@ -17,7 +17,8 @@ export interface Metrics {
   /** Counts a request the engine finished; `status` is its HTTP status. */
   finished(event: RequestFinishedEvent, status: number): void;
   /** Counts a request the gateway refused itself. */
-  rejected(status: number, route: string | undefined): void;
+  /** A request the gateway answered itself (bad input, bad key, unknown route), after `latencyMs`. */
+  rejected(status: number, route: string | undefined, latencyMs: number): void;
   /** The exposition text. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -90,8 +91,9 @@ export function createMetrics(engine: Switchyard): Metrics & { detach(): void } 
       }
       if (event.cacheHit) cacheHits.inc();
     },
-    rejected(status, route) {
+    rejected(status, route, latencyMs) {
       requests.inc({ route: route ?? 'none', provider: 'none', status: String(status) });
+      duration.observe({ route: route ?? 'none' }, latencyMs / 1000);
     },
     render: () => registry.metrics(),
     detach: unsubscribe,

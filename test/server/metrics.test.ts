@@ -44,6 +44,8 @@ describe('/metrics', () => {
     for (const family of FAMILIES) expect(text).toContain(`# TYPE ${family} `);
     expect(text).toMatch(/switchyard_requests_total\{route="default",provider="b",status="200"\} 2/);
     expect(text).toMatch(/switchyard_requests_total\{route="none",provider="none",status="400"\} 1/);
+    // A request the gateway refused itself is timed too.
+    expect(text).toMatch(/switchyard_request_duration_seconds_count\{route="none"\} 1/);
     expect(text).toMatch(/switchyard_upstream_attempts_total\{provider="a",outcome="server"\} [1-9]/);
     expect(text).toMatch(/switchyard_failovers_total\{route="default"\} 2/);
     expect(text).toMatch(/switchyard_provider_state\{provider="b",state="healthy"\} 1/);

@@ -32,15 +32,15 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   return result;
 }
 
-/** Header names whose values are credentials (added to the secrets to redact). */
-const SECRET_HEADER = /auth|key|token|secret|cookie/i;
+/** Header and query parameter names whose values are credentials (added to the secrets to redact). */
+const SECRET_HEADER = /auth|key|token|secret|cookie|password|sig/i;
 
 /**
  * The credential and credential-like header values of a provider's settings, each also
  * trimmed when it has surrounding whitespace: a key read from a file keeps its newline in
  * the configuration but is sent (and echoed back) without it.
  */
-export function secretsOf(apiKey: string | undefined, headers: Record<string, string> = {}): string[] {
+export function secretsOf(apiKey: string | undefined, headers: Record<string, string> = {}, baseUrl?: string): string[] {
   const secrets: string[] = [];
   const add = (value: string | undefined): void => {
     if (!value) return;
@@ -50,5 +50,23 @@ export function secretsOf(apiKey: string | undefined, headers: Record<string, st
   };
   add(apiKey);
   for (const [name, value] of Object.entries(headers)) if (SECRET_HEADER.test(name)) add(value);
+  // A credential in the base URL's query (`?api-key=…`, a SAS `sig=…`): as written (it is
+  // sent so) and decoded (as an upstream may echo it).
+  const query = baseUrl?.split('#')[0]?.split('?')[1];
+  for (const pair of query === undefined ? [] : query.split('&')) {
+    const [name = '', value = ''] = pair.split(/=(.*)/s);
+    if (!SECRET_HEADER.test(name) || value === '') continue;
+    add(value);
+    const decoded = safeDecode(value);
+    if (decoded !== value) add(decoded);
+  }
   return secrets;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }

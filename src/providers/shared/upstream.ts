@@ -92,7 +92,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   const baseUrl = settings.baseUrl ?? options.defaultBaseUrl;
   const scope: ErrorScope = {
     provider,
-    secrets: secretsOf(settings.apiKey, { ...options.headers, ...settings.headers }),
+    secrets: secretsOf(settings.apiKey, { ...options.headers, ...settings.headers }, baseUrl),
     now: () => environment.clock.now(),
     refine: options.refine,
   };
