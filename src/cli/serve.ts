@@ -17,6 +17,8 @@ export const DEFAULT_CONFIG_FILE = 'switchyard.yaml';
 export interface ServeHooks {
   /** Resolves when the gateway should shut down. @default the first SIGTERM or SIGINT */
   shutdown?: Promise<unknown>;
+  /** Resolves when a drain under way should end at once. @default the second SIGTERM or SIGINT */
+  hurry?: Promise<unknown>;
   /** Where logs go. @default stdout */
   logDestination?: DestinationStream;
   clock?: Clock;
@@ -79,6 +81,13 @@ export async function runServe(options: ServeOptions, io: CliIO, hooks: ServeHoo
 
   const signal = await (hooks.shutdown ?? nextSignal());
   gateway.logger.info('shutting down: draining requests under way', { signal: typeof signal === 'string' ? signal : 'shutdown', in_flight: gateway.active, drain_timeout_ms: engine.config.server.drainTimeoutMs });
+  // A second signal ends the drain at once: what is left is cancelled (503 / an error
+  // event), and the process still exits 0.
+  const hurry = hooks.hurry ?? (hooks.shutdown === undefined ? nextSignal() : new Promise<string>(() => undefined));
+  void hurry.then((second) => {
+    gateway.logger.warn('second signal: cancelling the requests still under way', { signal: typeof second === 'string' ? second : 'hurry', in_flight: gateway.active });
+    gateway.endDrain();
+  });
   const { drained } = await gateway.close();
   await relay?.close();
   gateway.logger.info(drained ? 'stopped: every request finished' : 'stopped: drain timeout passed, remaining requests were cancelled');

@@ -43,6 +43,8 @@ export interface Gateway {
    * Resolves with whether everything finished in time.
    */
   close(drainTimeoutMs?: number): Promise<{ drained: boolean }>;
+  /** Ends a drain under way now, as if its timeout had passed (a second SIGTERM/SIGINT). */
+  endDrain(): void;
 }
 
 interface Route {
@@ -117,6 +119,7 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   let counter = 0;
   const active = new Set<ServerResponse>();
   let idle: (() => void) | undefined;
+  let cutShort: (() => void) | undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const header = req.headers['x-request-id'];
@@ -195,6 +198,9 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
         });
       });
     },
+    endDrain() {
+      cutShort?.();
+    },
     async close(drainTimeoutMs = config.server.drainTimeoutMs) {
       draining = true;
       // Answers still to come close their connection: a client must not send more on it.
@@ -211,6 +217,10 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
           idle = () => {
             engine.clock.clearTimeout(timer);
             resolve(true);
+          };
+          cutShort = () => {
+            engine.clock.clearTimeout(timer);
+            resolve(false);
           };
         });
       }

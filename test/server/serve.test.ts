@@ -31,16 +31,18 @@ function deferred() {
 /** Starts `runServe` with a shutdown trigger; resolves once it listens. */
 async function startServe(options: Partial<ServeOptions>, io: CliIO, logDestination: { write(line: string): void }) {
   const stop = deferred();
+  const hurry = deferred();
   const exited = deferred();
   let url = '';
   await new Promise<void>((resolve) => {
     void runServe({ config: undefined, host: undefined, port: 0, inspect: false, debug: false, ...options }, io, {
       shutdown: stop.promise,
+      hurry: hurry.promise,
       logDestination,
       onListening: (u) => ((url = u), resolve()),
     }).then((code) => exited.resolve(String(code)));
   });
-  return { url, stop: (signal = 'SIGTERM') => stop.resolve(signal), exited: exited.promise };
+  return { url, stop: (signal = 'SIGTERM') => stop.resolve(signal), hurry: (signal = 'SIGTERM') => hurry.resolve(signal), exited: exited.promise };
 }
 
 describe('switchyard serve', () => {
@@ -93,6 +95,25 @@ describe('switchyard serve', () => {
     expect(logs.join('')).toContain('drain timeout passed');
     expect([503, 'closed']).toContain(await hanging);
     await fake.until((f) => f.hanging === 0);
+    await fake.close();
+  });
+
+  it('ends the drain at a second signal: what is left gets 503, and the exit code is still 0', async () => {
+    const fake = await startFakeUpstream(openaiWire);
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-serve-'));
+    const file = join(dir, 'switchyard.yaml');
+    writeFileSync(file, `server: { drainTimeoutMs: 600000 }\nproviders:\n  - { name: up, type: openai, baseUrl: "${fake.baseUrl}", model: m }\n`);
+    const { io, logs, logDestination } = capture({});
+    const { url, stop, hurry, exited } = await startServe({ config: file }, io, logDestination);
+    fake.enqueue({ type: 'hang-before-headers' });
+    const hanging = fetch(`${url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ messages: [{ role: 'user', content: 'Hi' }] }) }).then((r) => r.status);
+    await fake.until((f) => f.hanging === 1);
+    stop();
+    await new Promise((resolve) => setImmediate(resolve)); // the drain has begun; its timeout is ten minutes away
+    hurry();
+    expect(await exited).toBe('0');
+    expect(await hanging).toBe(503);
+    expect(logs.join('')).toContain('second signal: cancelling the requests still under way');
     await fake.close();
   });
 
