@@ -127,6 +127,8 @@ export class ChunkWriter {
 
   /** The chunks for one part (none for an `error` part: the caller renders errors). */
   chunks(part: StreamPart): object[] {
+    // The upstream model, as soon as it is known and before any chunk names another.
+    if (!this.started && part.type !== 'error' && part.model !== undefined) this.model = part.model;
     switch (part.type) {
       case 'text-delta':
         return [this.chunk(this.delta({ content: part.text }), null)];
@@ -140,7 +142,6 @@ export class ChunkWriter {
         return [this.chunk(this.delta({ tool_calls: [call] }), null)];
       }
       case 'finish': {
-        if (part.model !== undefined) this.model = part.model;
         const out: object[] = [];
         if (!this.started) out.push(this.chunk(this.delta({ content: '' }), null));
         out.push(this.chunk({}, finishReasonOf(part.finishReason)));

@@ -150,12 +150,14 @@ function runWithTransport(contract: AdapterContract, transport: 'fetch' | 'poole
 
     describe('streams', () => {
       it('streams text deltas then exactly one finish part with usage', async () => {
-        fake.enqueue({ type: 'ok', reply: { content: 'One two three.', chunks: ['One', ' two', ' three.'], usage: { input: 9, output: 4 } } });
+        fake.enqueue({ type: 'ok', reply: { content: 'One two three.', chunks: ['One', ' two', ' three.'], usage: { input: 9, output: 4 }, model: 'upstream-model-7' } });
         const parts = await collect(adapter.stream(request, harness.context()));
         expect(textOf(parts)).toBe('One two three.');
         expect(parts.filter((part) => part.type === 'finish')).toHaveLength(1);
         const last = parts.at(-1)!;
-        expect(last).toMatchObject({ type: 'finish', finishReason: { unified: 'stop' }, usage: { inputTokens: 9, outputTokens: 4 } });
+        expect(last).toMatchObject({ type: 'finish', finishReason: { unified: 'stop' }, usage: { inputTokens: 9, outputTokens: 4 }, model: 'upstream-model-7' });
+        // The first part already names the model, so a gateway's first chunk can too.
+        expect(parts[0]).toMatchObject({ type: 'text-delta', model: 'upstream-model-7' });
         expect(harness.clock.pending).toBe(0);
       });
 

@@ -102,6 +102,14 @@ describe('streaming', () => {
     expect(usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
   });
 
+  it('names the upstream model in every chunk, the first included', async () => {
+    fakes[0]!.enqueue({ type: 'ok', reply: { content: 'Hello world', chunks: ['Hello', ' world'], model: 'model-a-2024-08-06' } });
+    const stream = await client.chat.completions.create({ ...ask, stream: true, stream_options: { include_usage: true } });
+    const models = new Set<string>();
+    for await (const chunk of stream) models.add(chunk.model);
+    expect([...models]).toEqual(['model-a-2024-08-06']);
+  });
+
   it('sends no usage chunk unless include_usage is set, and ends with [DONE]', async () => {
     const response = await gw.post('/v1/chat/completions', { ...ask, stream: true });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);

@@ -80,6 +80,7 @@ export function createAnthropicStreamMapper(upstream: Upstream, warnings: readon
           return {}; // `ping` and event types added later
       }
     },
+    model: () => model,
     finish(): FinishPart | undefined {
       if (!done) return undefined;
       const part: FinishPart = {

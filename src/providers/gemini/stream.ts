@@ -51,6 +51,7 @@ export function createGeminiStreamMapper(upstream: Upstream, options: GeminiStre
       }
       return { parts };
     },
+    model: () => model,
     finish(): FinishPart | undefined {
       if (!finished) return undefined;
       const part: FinishPart = { type: 'finish', finishReason: toFinishReason(rawFinish, calls > 0), usage };

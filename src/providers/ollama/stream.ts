@@ -44,6 +44,7 @@ export function createOllamaStreamMapper(upstream: Upstream, options: OllamaStre
       }
       return { parts, done: chunk.done };
     },
+    model: () => model,
     finish(): FinishPart | undefined {
       if (!done) return undefined;
       const part: FinishPart = { type: 'finish', finishReason: toFinishReason(rawFinish, toolCalls > 0), usage };

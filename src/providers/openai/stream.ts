@@ -44,6 +44,7 @@ export function createOpenAIStreamMapper(upstream: Upstream): StreamEventMapper<
       }
       return { parts };
     },
+    model: () => model,
     finish(): FinishPart | undefined {
       if (!done) return undefined;
       const part: FinishPart = { type: 'finish', finishReason: mapFinishReason(OPENAI_FINISH_REASONS, rawFinish), usage };

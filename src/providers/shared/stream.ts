@@ -24,6 +24,8 @@ export interface MapStep {
 export interface StreamEventMapper<E> {
   /** Maps one decoded wire event. */
   map(event: E): MapStep;
+  /** The upstream model named by the wire so far, if any (put on the stream's first part). */
+  model?(): string | undefined;
   /**
    * Called once when the wire ends (after `done`, or at end of body): the `finish` part, or
    * `undefined` when the stream ended too early (it then fails as `malformed`).
@@ -42,10 +44,19 @@ export async function* mapStream<E>(
   mapper: StreamEventMapper<E>,
   context: CallContext,
 ): AsyncGenerator<StreamPart> {
+  let first = true;
   try {
     for await (const event of events) {
       const step = mapper.map(event);
-      if (step.parts) yield* step.parts;
+      if (step.parts !== undefined && step.parts.length > 0) {
+        if (first) {
+          first = false;
+          const [head, ...rest] = step.parts;
+          const model = mapper.model?.();
+          yield model !== undefined && (head!.type === 'text-delta' || head!.type === 'tool-call-delta') ? { ...head!, model } : head!;
+          yield* rest;
+        } else yield* step.parts;
+      }
       if (step.done) {
         // What may follow the terminator (the body's end) must not cost the connection.
         (events as Partial<Pick<UpstreamEvents<E>, 'release'>>).release?.();
