@@ -325,4 +325,25 @@ function validateRequest(request: ChatRequest): void {
   if (!Array.isArray(request.messages) || request.messages.length === 0) {
     throw new RequestError({ code: 'invalid_request', message: 'messages must be a non-empty array', param: 'messages' });
   }
+  const invalid = (param: string, message: string): never => {
+    throw new RequestError({ code: 'invalid_request', message: `${param}: ${message}`, param });
+  };
+  for (let i = 0; i < request.messages.length; i++) {
+    const message = request.messages[i] as Partial<ChatRequest['messages'][number]> | null;
+    if (typeof message !== 'object' || message === null) invalid(`messages[${i}]`, 'must be an object');
+    if (!ROLES.has(message!.role as string)) invalid(`messages[${i}].role`, `must be one of ${[...ROLES].map((r) => `"${r}"`).join(', ')}`);
+    const content = message!.content;
+    if (content !== null && content !== undefined && typeof content !== 'string' && !Array.isArray(content)) {
+      invalid(`messages[${i}].content`, 'must be a string, an array of parts, or null');
+    }
+  }
+  const { maxTokens, temperature, topP, stop, model, task } = request;
+  if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens > 0)) invalid('maxTokens', 'must be a positive integer');
+  if (temperature !== undefined && !(typeof temperature === 'number' && temperature >= 0 && temperature <= 2)) invalid('temperature', 'must be a number from 0 to 2');
+  if (topP !== undefined && !(typeof topP === 'number' && topP >= 0 && topP <= 1)) invalid('topP', 'must be a number from 0 to 1');
+  if (stop !== undefined && !(Array.isArray(stop) && stop.every((s) => typeof s === 'string'))) invalid('stop', 'must be an array of strings');
+  if (model !== undefined && typeof model !== 'string') invalid('model', 'must be a string');
+  if (task !== undefined && typeof task !== 'string') invalid('task', 'must be a string');
 }
+
+const ROLES: ReadonlySet<string> = new Set(['system', 'user', 'assistant', 'tool']);

@@ -169,6 +169,24 @@ describe('chat', () => {
     expect(scripted.calls).toHaveLength(0);
   });
 
+  it.each([
+    [{ messages: [{ role: 'bogus', content: 'x' }] }, 'messages[0].role'],
+    [{ messages: [{ role: 'user', content: 'x' }, 'hi'] }, 'messages[1]'],
+    [{ messages: [{ role: 'user', content: 42 }] }, 'messages[0].content'],
+    [{ ...hello, maxTokens: -5 }, 'maxTokens'],
+    [{ ...hello, maxTokens: 2.5 }, 'maxTokens'],
+    [{ ...hello, temperature: 'hot' }, 'temperature'],
+    [{ ...hello, topP: 3 }, 'topP'],
+    [{ ...hello, stop: 'END' }, 'stop'],
+    [{ ...hello, task: 7 }, 'task'],
+  ])('rejects a malformed request before any upstream call: %j → %s', async (request, param) => {
+    const { clock, engine, scripted } = setup({});
+    const error = await failure(clock, engine.chat(request as never));
+    expect([error.code, error.param]).toEqual(['invalid_request', param]);
+    expect(error.message.startsWith(`${param}: `)).toBe(true);
+    expect(scripted.calls).toHaveLength(0);
+  });
+
   it('emits exactly one request.finished event also for requests rejected before routing', async () => {
     const { clock, engine, finished } = setup({});
     await failure(clock, engine.chat({ ...hello, model: 'nope' }));
