@@ -69,7 +69,7 @@ export function parseConfigText(text: string, source = 'config'): unknown {
         const at = error.linePos?.[0];
         const reason = error.message.split(/ at line \d+, column \d+/)[0];
         return `${source}${at === undefined ? '' : `:${at.line}:${at.col}`}: invalid YAML: ${reason}`;
-      }),
+      }).filter((line, index, all) => all.indexOf(line) === index), // the parser may report one problem twice
     );
   }
   return document.toJS({ maxAliasCount: 1000 }) as unknown;

@@ -65,6 +65,13 @@ providers:
     expect(issues.join('\n')).not.toContain('SECRET');
   });
 
+  it('reports each YAML problem once, even when the parser repeats it', () => {
+    const path = file('unclosed.yaml', 'durationS: 60\nconfig: {providers: [\n  {name: a\n');
+    const issues = issuesOf(() => loadConfigFile(path, {}));
+    expect(issues.length).toBeGreaterThan(0);
+    expect(new Set(issues).size).toBe(issues.length);
+  });
+
   it('reports duplicate YAML keys', () => {
     const path = file('dup.yaml', 'providers: []\nproviders: []\n');
     expect(issuesOf(() => loadConfigFile(path, {}))).toEqual([`${path}:2:1: invalid YAML: Map keys must be unique`]);
