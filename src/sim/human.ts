@@ -57,8 +57,8 @@ export function formatSummary(report: SimulationReport, wallS?: number): string 
 
 /** Switchyard and the naive baseline on the same scenario and seed, with the difference. */
 export function formatComparison(ours: SimulationReport, naive: SimulationReport): string {
-  const row = (label: string, a: number, b: number, show: (v: number) => string): string[] => {
-    return [label, show(a), show(b), difference(a, b)];
+  const row = <T extends number | null>(label: string, a: T, b: T, show: (v: T) => string): string[] => {
+    return [label, show(a), show(b), a === null || b === null ? (a === b ? '=' : '—') : difference(a, b)];
   };
   const rows = [
     row('failed requests', ours.failed, naive.failed, int),
@@ -105,8 +105,8 @@ function pct(rate: number, digits: number): string {
   return `${(rate * 100).toFixed(digits)}%`;
 }
 
-function ms(value: number): string {
-  return `${int(value)} ms`;
+function ms(value: number | null): string {
+  return value === null ? 'n/a' : `${int(value)} ms`;
 }
 
 /** A duration: `12.3s`, `7m05s`, `21h27m`; `-` for none. */

@@ -41,7 +41,8 @@ export interface SimulationReport {
   /** Failed client requests by error code (`all_attempts_failed`, `rate_limited`, …). */
   errors: Record<string, number>;
   /** End-to-end latency of the succeeded requests (streams: to the last part). */
-  latencyMs: { p50: number; p95: number; p99: number };
+  /** `null` when no request succeeded (there is no latency to report, not a latency of 0). */
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null };
   attempts: { total: number; wasted: number; perRequest: number };
   costUsd: number;
   byProvider: Record<string, ProviderReport>;
@@ -73,11 +74,14 @@ export function buildReport(stats: RunStats, meta: { scenario: string; policy: P
     failed: stats.failed,
     errorRate: stats.requests === 0 ? 0 : round(stats.failed / stats.requests, 6),
     errors: Object.fromEntries([...stats.errors].sort(([a], [b]) => a.localeCompare(b))),
-    latencyMs: {
-      p50: round(stats.latency.quantile(0.5), 1),
-      p95: round(stats.latency.quantile(0.95), 1),
-      p99: round(stats.latency.quantile(0.99), 1),
-    },
+    latencyMs:
+      stats.succeeded === 0
+        ? { p50: null, p95: null, p99: null }
+        : {
+            p50: round(stats.latency.quantile(0.5), 1),
+            p95: round(stats.latency.quantile(0.95), 1),
+            p99: round(stats.latency.quantile(0.99), 1),
+          },
     attempts: { total: stats.attempts, wasted: stats.wasted, perRequest: stats.requests === 0 ? 0 : round(stats.attempts / stats.requests, 4) },
     costUsd: round(stats.costUsd, 6),
     byProvider,

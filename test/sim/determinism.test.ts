@@ -1,6 +1,8 @@
 /** Same seed, same report; another seed, another run; and the fast drain loses nothing. */
 import { describe, expect, it } from 'vitest';
+import { formatSummary } from '../../src/sim/human.js';
 import { runScenario } from '../../src/sim/run.js';
+import { parseScenario } from '../../src/sim/scenario.js';
 import { example } from './helpers.js';
 
 describe('determinism', () => {
@@ -12,6 +14,20 @@ describe('determinism', () => {
       expect(second.report).toEqual(first.report);
       expect(JSON.stringify(second.report)).toBe(JSON.stringify(first.report));
     }
+  });
+
+  it('reports no latency (null, "n/a"), not a latency of 0, when nothing succeeded', async () => {
+    const scenario = parseScenario({
+      durationS: 30,
+      config: { providers: [{ name: 'down', type: 'simulated', latencyMs: 50 }] },
+      traffic: { rps: 2 },
+      incidents: [{ provider: 'down', at: 0, for: 60, mode: 'error' }],
+    });
+    const { report } = await runScenario(scenario);
+    expect(report.succeeded).toBe(0);
+    expect(report.requests).toBeGreaterThan(0);
+    expect(report.latencyMs).toEqual({ p50: null, p95: null, p99: null });
+    expect(formatSummary(report, 0.1)).toContain('latency    p50 n/a   p95 n/a   p99 n/a');
   });
 
   it('a different seed gives a different run', async () => {

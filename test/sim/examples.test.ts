@@ -76,7 +76,7 @@ describe('example scenarios', () => {
     expect(ours.failed).toBe(0);
     expect(entered(ours, 'primary', 'open').length).toBeGreaterThanOrEqual(1);
     expectRecoveredOnSchedule(ours, 'primary', 300);
-    expect(naive.latencyMs.p95).toBeGreaterThan(ours.latencyMs.p95 + 3000);
+    expect(naive.latencyMs.p95).toBeGreaterThan(ours.latencyMs.p95! + 3000);
     expect(naive.attempts.wasted).toBeGreaterThan(5 * ours.attempts.wasted);
   });
 
