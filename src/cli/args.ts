@@ -71,7 +71,8 @@ const COMMANDS: Record<CommandName, { options: Options; positionals: string[] }>
     options: { json: { type: 'boolean' }, seed: { type: 'string' }, chart: { type: 'string' }, compare: { type: 'string' } },
     positionals: ['SCENARIO'],
   },
-  check: { options: {}, positionals: ['FILE'] },
+  // `--config FILE` as with serve, or the file as the argument (CONTRACT §1).
+  check: { options: { config: { type: 'string', short: 'c' } }, positionals: ['FILE'] },
 };
 
 /** Parses `argv` (without `node` and the script). Throws {@link UsageError}. */
@@ -88,6 +89,10 @@ export function parseArgv(argv: readonly string[]): Command {
   if (values.help === true) return { kind: 'help', topic: command };
   if (values.version === true) return { kind: 'version' };
   if (command === undefined) throw new UsageError('missing command');
+  if (command === 'check' && values.config !== undefined) {
+    if (positionals.length > 0) throw new UsageError('check: give the file once, as FILE or as --config FILE');
+    return { kind: 'check', file: nonEmpty('--config', values.config as string)!, debug: values.debug === true };
+  }
   if (positionals.length < spec.positionals.length) throw new UsageError(`${command}: missing ${spec.positionals.join(' ')}`);
   if (positionals.length > spec.positionals.length) throw new UsageError(`${command}: unexpected argument "${positionals[spec.positionals.length]}"`);
 

@@ -19,7 +19,8 @@ const DETAILS: Record<CommandName, string> = {
   --chart FILE.svg    also write a chart of provider states and traffic
   --compare naive     also run a naive router on the same traffic and compare`,
   check: `Validates a configuration file (YAML or JSON) and prints every problem with its path.
-  Exit 0 when valid, 1 when not.`,
+  Exit 0 when valid, 1 when not.
+  -c, --config FILE   the file, as serve takes it (instead of FILE)`,
 };
 
 /** The general help, or one command's. */

@@ -9,6 +9,8 @@ describe('parseArgv', () => {
   it.each<[string[], Command]>([
     [['check', 'x.yaml'], { kind: 'check', file: 'x.yaml', debug: false }],
     [['--debug', 'check', 'x.yaml'], { kind: 'check', file: 'x.yaml', debug: true }],
+    [['check', '--config', 'x.yaml'], { kind: 'check', file: 'x.yaml', debug: false }],
+    [['check', '-c', 'x.yaml', '--debug'], { kind: 'check', file: 'x.yaml', debug: true }],
     [['serve'], { kind: 'serve', options: { config: undefined, host: undefined, port: undefined, inspect: false, debug: false } }],
     [
       ['serve', '--config', 'c.yaml', '--host', '0.0.0.0', '--port', '0', '--inspect', '--debug'],
@@ -42,6 +44,7 @@ describe('parseArgv', () => {
     [['serve', '--host', ''], '--host: expected a value'],
     [['serve', 'extra'], 'serve: unexpected argument "extra"'],
     [['serve', '--json'], "unknown option '--json'"],
+    [['check', 'a.yaml', '--config', 'b.yaml'], 'check: give the file once, as FILE or as --config FILE'],
     [['simulate'], 'simulate: missing SCENARIO'],
     [['simulate', 's.yaml', '--seed', '1.5'], '--seed: expected an integer, got "1.5"'],
     [['simulate', 's.yaml', '--chart', 'out.png'], '--chart: expected a file name ending in .svg'],
