@@ -21,8 +21,6 @@ export interface ProviderContext {
   consecutiveFailures: number;
   /** EWMA (alpha 0.3) of successes' time to first token; `undefined` before the first. */
   latencyMs: number | undefined;
-  /** Clock time of the latest latency sample (a success); `undefined` before the first. */
-  latencyAt: number | undefined;
   /** Consecutive trips; sets the next cooldown, decays by one per `windowMs` spent healthy. */
   tripCount: number;
   cooldownUntil: number | undefined;
@@ -63,7 +61,7 @@ export function nextRandom(state: number): [number, number] {
 
 /** Zeroed counters. */
 export function emptyStats(): ProviderStats {
-  return { requests: 0, successes: 0, failures: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  return { requests: 0, successes: 0, failures: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyAt: undefined };
 }
 
 /** The context of a fresh actor. */
@@ -77,7 +75,6 @@ export function initialContext(input: ProviderInput): ProviderContext {
     probeSuccesses: 0,
     consecutiveFailures: 0,
     latencyMs: undefined,
-    latencyAt: undefined,
     tripCount: 0,
     cooldownUntil: undefined,
     rateLimitedUntil: undefined,
@@ -141,9 +138,10 @@ export function settle(context: ProviderContext, event: ReportEvent): Partial<Pr
     stats.outputTokens += event.outputTokens ?? 0;
     stats.costUsd += event.costUsd ?? 0;
     // An average whose latest sample is older than the window is stale: the new sample replaces it.
-    const stale = context.latencyMs === undefined || context.latencyAt === undefined || event.at - context.latencyAt > context.health.windowMs;
+    const last = context.stats.latencyAt;
+    const stale = context.latencyMs === undefined || last === undefined || event.at - last > context.health.windowMs;
     update.latencyMs = stale ? event.latencyMs : LATENCY_ALPHA * event.latencyMs + (1 - LATENCY_ALPHA) * context.latencyMs!;
-    update.latencyAt = event.at;
+    stats.latencyAt = event.at;
     update.rateLimitStreak = 0;
   } else if (event.type === 'attempt.failed' || event.type === 'attempt.config_error') {
     stats.failures += 1;

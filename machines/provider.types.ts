@@ -86,6 +86,12 @@ export type SlotReply =
 
 /** Counters shown by `GET /providers`; part of the actor's context. */
 export interface ProviderStats {
+  /**
+   * Clock time of the latest latency sample (a success), `undefined` before the first. Kept
+   * here rather than as a context field of its own: one more top-level context field made
+   * every provider step measurably slower (docs/decisions.md).
+   */
+  latencyAt: number | undefined;
   requests: number;
   successes: number;
   failures: number;

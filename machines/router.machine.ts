@@ -151,20 +151,24 @@ export const routerMachine = setup({
     })),
     /**
      * The request ends (client abort, deadline) while an attempt holds its slot: the attempt
-     * is recorded and announced like any other, as `aborted` or `timeout`. For its provider,
-     * a deadline that passes before the first byte is a timeout (as Envoy counts a route
-     * timeout against the host: a provider that hangs past every request's deadline must
-     * trip its breaker); a stream already under way, or a client abort, is neutral (`release`).
+     * is recorded and announced like any other: `timeout` when the deadline passed before its
+     * first byte, else `aborted` (the client left, or a stream under way was cut). For its
+     * provider, only the request's first attempt cut by the deadline before its first byte
+     * counts, as a timeout: it had the whole deadline, so a provider that hangs past every
+     * request's deadline trips its breaker (Envoy counts a route timeout against the host
+     * too); a later attempt had only what the earlier ones left, and stays neutral, as do
+     * client aborts and streams under way (`release`).
      */
     noteCutShort: enqueueActions(({ context, event, enqueue }) => {
       const slot = heldSlot(context);
       const current = context.current;
       if (current === undefined || slot === undefined || current.reported) return;
-      const kind = event.type === 'deadline' ? 'timeout' : 'aborted';
+      const kind = event.type === 'deadline' && context.committed === undefined ? 'timeout' : 'aborted';
       const attempt = record(context, kind, undefined);
       const at = context.input.clock.now();
+      const hadTheWholeDeadline = context.attempts.length === 0;
       enqueue.assign({ attempts: [...context.attempts, attempt] });
-      if (kind === 'timeout' && context.committed === undefined) {
+      if (kind === 'timeout' && hadTheWholeDeadline) {
         enqueue.sendTo(current.candidate.actor, { type: 'attempt.failed', at, token: slot.token, kind: 'timeout', latencyMs: attempt.latencyMs } satisfies ProviderEvent);
         enqueue.assign({ current: { ...current, reported: true } });
       }

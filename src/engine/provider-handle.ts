@@ -17,7 +17,6 @@ export type ProviderMachine = typeof providerMachine;
 interface ProviderView {
   inFlight: number;
   latencyMs: number | undefined;
-  latencyAt: number | undefined;
   health: HealthConfig;
   consecutiveFailures: number;
   cooldownUntil: number | undefined;
@@ -134,16 +133,17 @@ export class RouteMember implements RouteCandidate {
   get state(): string {
     return this.handle.state;
   }
-  /**
-   * The smoothed time to first token, or `undefined` (unknown: least-latency tries it) when
-   * the latest sample is older than the health window and no call is under way: a provider
-   * that lost once is measured again, one call at a time, instead of never (docs/routing.md).
-   */
   get latencyMs(): number | undefined {
+    return this.handle.view.latencyMs;
+  }
+  /**
+   * True when the latest latency sample is older than the health window and no call is under
+   * way: least-latency may measure this provider again (docs/routing.md).
+   */
+  get latencyStale(): boolean {
     const view = this.handle.view;
-    const at = view.latencyAt;
-    if (at !== undefined && this.handle.clock.now() - at > view.health.windowMs && this.inFlight === 0) return undefined;
-    return view.latencyMs;
+    const at = view.stats.latencyAt;
+    return at !== undefined && this.handle.clock.now() - at > view.health.windowMs && this.inFlight === 0;
   }
   /** Calls under way plus attempts planned in this tick that have not taken their slot yet. */
   get inFlight(): number {

@@ -25,6 +25,8 @@ export interface Candidate {
   readonly state: string;
   /** EWMA time to first token; `undefined` = no data yet. */
   readonly latencyMs: number | undefined;
+  /** The latency sample is older than the health window (and nothing is under way to renew it). @default false */
+  readonly latencyStale?: boolean;
   readonly inFlight: number;
   readonly cooldownUntil: number | undefined;
   readonly rateLimitedUntil: number | undefined;

@@ -88,27 +88,43 @@ export const weighted: Strategy = (candidates, exclude, context) => {
 /**
  * Lowest latency; unknown latency counts as 0 so new providers get explored; a degraded
  * candidate's latency counts as latency / {@link DEGRADED_WEIGHT}. Ties: non-degraded, then index.
+ * A stale sample (`latencyStale`) counts as 0 too, so the provider is measured again, but
+ * only while some other eligible candidate has a fresh one: when every sample is stale
+ * (sparse traffic), the stale values are still the best knowledge and are compared as they
+ * are. Never-measured candidates go before stale ones on a tie. One pass, two running picks.
  */
 export const leastLatency: Strategy = (candidates, exclude) => {
-  let best: Candidate | undefined;
-  let bestScore = 0;
-  let bestDegraded = false;
+  let anyFresh = false;
+  // `explore`: stale counts as 0; `known`: stale counts as its value.
+  let explore: Candidate | undefined;
+  let exploreScore = 0;
+  let exploreRank = 0;
+  let known: Candidate | undefined;
+  let knownScore = 0;
+  let knownRank = 0;
   for (const c of candidates) {
     if (!isEligible(c, exclude)) continue;
     const d = c.degraded;
-    const latency = c.latencyMs ?? 0;
-    const score = d ? latency / DEGRADED_WEIGHT : latency;
-    if (
-      best === undefined ||
-      score < bestScore ||
-      (score === bestScore && (d !== bestDegraded ? !d : c.index < best.index))
-    ) {
-      best = c;
-      bestScore = score;
-      bestDegraded = d;
+    const latency = c.latencyMs;
+    const stale = latency !== undefined && c.latencyStale === true;
+    if (latency !== undefined && !stale) anyFresh = true;
+    const value = latency ?? 0;
+    const score = d ? value / DEGRADED_WEIGHT : value;
+    // Tie rank: healthy before degraded; never measured before stale; then list order.
+    const rank = (d ? 4 : 0) + (stale ? 2 : 0);
+    const exploreAs = stale ? 0 : score;
+    if (explore === undefined || exploreAs < exploreScore || (exploreAs === exploreScore && (rank < exploreRank || (rank === exploreRank && c.index < explore.index)))) {
+      explore = c;
+      exploreScore = exploreAs;
+      exploreRank = rank;
+    }
+    if (known === undefined || score < knownScore || (score === knownScore && (rank < knownRank || (rank === knownRank && c.index < known.index)))) {
+      known = c;
+      knownScore = score;
+      knownRank = rank;
     }
   }
-  return best;
+  return anyFresh ? explore : known;
 };
 
 /**

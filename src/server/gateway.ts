@@ -157,18 +157,21 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
     }
   };
 
+  const finished = (res: ServerResponse): void => {
+    if (!active.delete(res)) return;
+    if (active.size === 0) idle?.();
+  };
   const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
     active.add(res);
-    const done = (): void => {
-      if (!active.delete(res)) return;
-      req.socket.off('close', done);
-      if (active.size === 0) idle?.();
-    };
-    res.once('close', done);
-    // A pipelined request queued behind an answer that closed the connection gets no
-    // 'close' of its own: its socket's is the last word.
-    req.socket.once('close', done);
+    res.once('close', () => finished(res));
     void handle(req, res);
+  });
+  // A pipelined request queued behind an answer that closed the connection gets no 'close'
+  // of its own: its socket's is the last word (one listener per socket, however many requests).
+  server.on('connection', (socket) => {
+    socket.once('close', () => {
+      for (const res of active) if (res.req.socket === socket) finished(res);
+    });
   });
   // Requests Node's parser refuses never reach a handler: answer them plainly and hang up.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
@@ -206,7 +209,11 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
       // Answers still to come close their connection: a client must not send more on it.
       for (const res of active) {
         if (!res.headersSent) res.setHeader('connection', 'close');
-        else res.once('finish', () => res.socket?.end());
+        else {
+          // Node detaches the socket before 'finish' listeners run: keep it now.
+          const socket = res.socket;
+          res.once('finish', () => socket?.end());
+        }
       }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -46,7 +46,7 @@ const trafficSchema = strict({
   rps: num(z.number().positive().finite()),
   streamRatio: rate().default(0),
   inputTokens: int(0, 10_000_000).default(500),
-  outputTokens: int(0, 10_000_000).default(200),
+  outputTokens: int(1, 10_000_000).default(200),
   route: text().default('default'),
 });
 

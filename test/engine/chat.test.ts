@@ -114,6 +114,8 @@ describe('chat', () => {
       ['a', 'timeout', 30_000],
       ['b', 'timeout', 15_000],
     ]);
+    // b had only the 15 s a left it: not held against b (a's own timeout is).
+    expect(engine.providers().map((p) => [p.name, p.failures])).toEqual([['a', 1], ['b', 0], ['c', 0]]);
   });
 
   it('counts a deadline that passes before the first byte as a timeout: a provider hanging past every deadline trips', async () => {
@@ -227,9 +229,26 @@ describe('chat', () => {
     const ask = async () => picks.push((await settle(clock, engine!.chat(hello))).provider);
     for (let i = 0; i < 4; i++) await ask(); // a (unknown, slow), b (unknown), then b, b
     expect(picks).toEqual(['a', 'b', 'b', 'b']);
-    await clock.advance(11_000); // every sample is now older than the window: each is measured again, once
+    // Every sample is now older than the window: the stale values still rank (b), and once b
+    // has a fresh sample, the stale a is measured again, and wins.
+    await clock.advance(11_000);
     for (let i = 0; i < 5; i++) await ask();
-    expect(picks.slice(4)).toEqual(['a', 'b', 'a', 'a', 'a']);
+    expect(picks.slice(4)).toEqual(['b', 'a', 'a', 'a', 'a']);
+  });
+
+  it('under sparse traffic (every sample stale), least-latency still goes by the samples it has', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({ slow: { type: 'ok', latencyMs: 2000 }, fast: { type: 'ok', latencyMs: 100 } });
+    engine = createSwitchyard(
+      { providers: ['slow', 'fast'].map((name) => ({ name, type: 'simulated' })), routes: { default: { providers: ['slow', 'fast'], strategy: 'least-latency' } }, seed: 1 },
+      { clock, adapters: { simulated: scripted.factory } },
+    );
+    const picks: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      picks.push((await settle(clock, engine.chat(hello))).provider);
+      await clock.advance(61_000); // longer than the default 60 s window
+    }
+    expect(picks).toEqual(['slow', 'fast', 'fast', 'fast', 'fast', 'fast']);
   });
 
   it('leaves no timer, actor or slot behind after stop()', async () => {

@@ -81,6 +81,8 @@ describe('stream', () => {
     expect(error?.type).toBe('error');
     expect(error?.type === 'error' ? error.error.message : '').toBe('the stream from a did not finish within the 5000 ms deadline');
     expect(engine.providers()[0]).toMatchObject({ failures: 0, inFlight: 0, state: 'healthy' });
+    // Cut while answering: aborted, not a timeout of the provider's.
+    expect(error?.type === 'error' ? (error.error as RequestError).attempts.map((a) => a.kind) : []).toEqual(['aborted']);
   });
 
   it('fails over before the first part, invisibly to the consumer', async () => {

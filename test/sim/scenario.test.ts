@@ -52,6 +52,7 @@ describe('scenario', () => {
     ['an incident without provider', { ...valid, incidents: [{ at: 1, for: 1, mode: 'error' }] }, 'incidents[0].provider: required'],
     ['a missing rps', { ...valid, traffic: {} }, 'traffic.rps: required'],
     ['a stream ratio above 1', { ...valid, traffic: { rps: 1, streamRatio: 2 } }, 'traffic.streamRatio: must be at most 1'],
+    ['answers of no token', { ...valid, traffic: { rps: 1, outputTokens: 0 } }, 'traffic.outputTokens: must be at least 1'],
     ['an invalid config', { ...valid, config: { providers: [{ name: 'a', type: 'simulated', failureRate: 3 }] }, incidents: [] }, 'config.providers[0].failureRate: must be at most 1'],
     ['a non-simulated provider', { ...valid, config: { providers: [{ name: 'a', type: 'openai', model: 'gpt-4o' }] }, incidents: [] }, 'config.providers[0].type: the simulator runs only simulated providers'],
     ['an unknown route', { ...valid, traffic: { rps: 1, route: 'cheap' } }, "traffic.route: unknown route or provider 'cheap'"],
