@@ -63,10 +63,10 @@ export class EventBus {
   constructor(private readonly onListenerError: (error: unknown) => void) {}
 
   on<K extends EngineEventName>(name: K, listener: Listener<K>): () => void {
-    const set = this.listeners[name] as Set<Listener<K>> | undefined;
-    if (set === undefined || !Object.hasOwn(this.listeners, name)) {
+    if (!Object.hasOwn(this.listeners, name)) {
       throw new TypeError(`unknown event "${String(name)}": expected one of ${Object.keys(this.listeners).map((known) => `"${known}"`).join(', ')}`);
     }
+    const set = this.listeners[name] as Set<Listener<K>>;
     if (typeof listener !== 'function') throw new TypeError(`the listener of "${name}" must be a function`);
     set.add(listener);
     return () => set.delete(listener);

@@ -113,12 +113,12 @@ export const leastLatency: Strategy = (candidates, exclude) => {
     // Tie rank: healthy before degraded; never measured before stale; then list order.
     const rank = (d ? 4 : 0) + (stale ? 2 : 0);
     const exploreAs = stale ? 0 : score;
-    if (explore === undefined || exploreAs < exploreScore || (exploreAs === exploreScore && (rank < exploreRank || (rank === exploreRank && c.index < explore.index)))) {
+    if (explore === undefined || before(exploreAs, rank, c, exploreScore, exploreRank, explore)) {
       explore = c;
       exploreScore = exploreAs;
       exploreRank = rank;
     }
-    if (known === undefined || score < knownScore || (score === knownScore && (rank < knownRank || (rank === knownRank && c.index < known.index)))) {
+    if (known === undefined || before(score, rank, c, knownScore, knownRank, known)) {
       known = c;
       knownScore = score;
       knownRank = rank;
@@ -126,6 +126,11 @@ export const leastLatency: Strategy = (candidates, exclude) => {
   }
   return anyFresh ? explore : known;
 };
+
+/** Whether `c` (with `score` and tie `rank`) goes before the running pick: lower score, then rank, then list order. */
+function before(score: number, rank: number, c: Candidate, bestScore: number, bestRank: number, best: Candidate): boolean {
+  return score < bestScore || (score === bestScore && (rank < bestRank || (rank === bestRank && c.index < best.index)));
+}
 
 /**
  * Lowest estimated cost (pricing × estimated tokens). Unknown pricing sorts after every known
