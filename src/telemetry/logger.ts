@@ -65,45 +65,43 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
     },
     destination,
   );
+  const timestamp = isoTimestamps(clock);
+  const redact = (line: string) => redactSecrets(line, options.secrets);
+  /**
+   * Request lines, the one line written per request, are built here rather than by pino:
+   * their shape is fixed, and pino's generic serializer was a tenth of the gateway's CPU per
+   * request. Same bytes as pino would write (level, timestamp, fields, msg), same level
+   * filter, same destination, same redaction.
+   */
+  const write = (fields: string) => {
+    if (logger.isLevelEnabled('info')) destination.write(redact(`{"level":"info"${timestamp()},${fields},"msg":"request"}\n`));
+  };
   return {
     pino: logger,
     finished(event, status, override) {
       // Failed attempts; one cut short by the client is not a failure (a deadline's timeout is).
-      const failed = event.attempts.filter((attempt) => attempt.kind !== 'ok' && attempt.kind !== 'aborted').length;
-      logger.info({
-        request_id: event.requestId,
-        route: event.route.length > 200 ? `${event.route.slice(0, 200)}…` : event.route,
-        selected_provider: event.answered ? (event.provider ?? null) : null,
-        failover_attempts: failed,
-        attempts: event.attempts.length,
-        upstream: event.attempts.map((a) => ({ provider: a.provider, kind: a.kind, status: a.status ?? null, latency_ms: Math.round(a.latencyMs) })),
-        input_tokens: event.inputTokens ?? null,
-        output_tokens: event.outputTokens ?? null,
-        cost_usd: event.costUsd ?? null,
-        latency_ms: Math.round(event.latencyMs),
-        cache_hit: event.cacheHit,
-        stream: event.stream,
-        status,
-        outcome: override?.outcome ?? event.status,
-        ...(override !== undefined ? { error: override.error } : event.errorMessage === undefined ? {} : { error: event.errorMessage }),
-      }, 'request');
+      let failed = 0;
+      let upstream = '';
+      for (const a of event.attempts) {
+        if (a.kind !== 'ok' && a.kind !== 'aborted') failed++;
+        upstream += `${upstream === '' ? '' : ','}{"provider":${json(a.provider)},"kind":${json(a.kind)},"status":${json(a.status)},"latency_ms":${json(Math.round(a.latencyMs))}}`;
+      }
+      const route = event.route.length > 200 ? `${event.route.slice(0, 200)}…` : event.route;
+      const error = override !== undefined ? override.error : event.errorMessage;
+      write(
+        `"request_id":${json(event.requestId)},"route":${json(route)},"selected_provider":${json(event.answered ? event.provider : null)}` +
+          `,"failover_attempts":${failed},"attempts":${event.attempts.length},"upstream":[${upstream}]` +
+          `,"input_tokens":${json(event.inputTokens)},"output_tokens":${json(event.outputTokens)},"cost_usd":${json(event.costUsd)}` +
+          `,"latency_ms":${json(Math.round(event.latencyMs))},"cache_hit":${event.cacheHit},"stream":${event.stream},"status":${json(status)}` +
+          `,"outcome":${json(override?.outcome ?? event.status)}${error === undefined ? '' : `,"error":${json(error)}`}`,
+      );
     },
     rejected(request) {
-      logger.info({
-        request_id: request.requestId,
-        route: request.route ?? null,
-        selected_provider: null,
-        failover_attempts: 0,
-        attempts: 0,
-        input_tokens: null,
-        output_tokens: null,
-        cost_usd: null,
-        latency_ms: Math.round(request.latencyMs),
-        cache_hit: false,
-        status: request.status,
-        outcome: request.code,
-        error: request.message,
-      }, 'request');
+      write(
+        `"request_id":${json(request.requestId)},"route":${json(request.route)},"selected_provider":null,"failover_attempts":0,"attempts":0` +
+          `,"input_tokens":null,"output_tokens":null,"cost_usd":null,"latency_ms":${json(Math.round(request.latencyMs))},"cache_hit":false` +
+          `,"status":${json(request.status)},"outcome":${json(request.code)},"error":${json(request.message)}`,
+      );
     },
     info: (message, fields) => logger.info(fields ?? {}, message),
     warn: (message, fields) => logger.warn(fields ?? {}, message),
@@ -137,4 +135,9 @@ export function isoTimestamps(clock: Clock): () => string {
     }
     return `${prefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
   };
+}
+
+/** One JSON value: `null` for undefined or null (pino writes no `undefined`), and a number that is not finite. */
+function json(value: string | number | boolean | null | undefined): string {
+  return value === undefined || value === null || (typeof value === 'number' && !Number.isFinite(value)) ? 'null' : JSON.stringify(value);
 }

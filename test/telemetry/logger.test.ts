@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
+import type { RequestFinishedEvent } from '../../src/engine/events.js';
+import type { AttemptRecord } from '../../src/core/errors.js';
 import { createRequestLogger, isoTimestamps } from '../../src/telemetry/logger.js';
 
 describe('request log timestamps', () => {
@@ -36,5 +38,105 @@ describe('request log timestamps', () => {
     logger.info('two');
     logger.flush();
     expect(lines.map((line) => (JSON.parse(line) as { timestamp: string }).timestamp)).toEqual(['2026-12-06T04:15:59.998Z', '2026-12-06T04:16:00.000Z']);
+  });
+});
+
+/** A logger writing into `lines`, one string per line. */
+function capture(secrets: string[] = []) {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter((line) => line !== ''));
+      done();
+    },
+  });
+  const clock = new VirtualClock(Date.parse('2026-12-06T05:40:00.123Z'));
+  return { lines, logger: createRequestLogger({ clock, secrets, destination }) };
+}
+
+describe('request log lines', () => {
+  const text = fc.string({ unit: 'grapheme', maxLength: 12 });
+  const count = fc.option(fc.integer({ min: 0, max: 1e7 }), { nil: undefined });
+  const attempt: fc.Arbitrary<AttemptRecord> = fc.record({
+    provider: text,
+    kind: fc.constantFrom('ok', 'server_error', 'timeout', 'aborted', 'rate_limited'),
+    status: fc.option(fc.integer({ min: 100, max: 599 }), { nil: undefined }),
+    latencyMs: fc.double({ min: 0, max: 1e6, noNaN: true }),
+  }) as fc.Arbitrary<AttemptRecord>;
+  const event: fc.Arbitrary<RequestFinishedEvent> = fc.record({
+    requestId: text,
+    route: fc.string({ maxLength: 260 }),
+    provider: fc.option(text, { nil: undefined }),
+    answered: fc.boolean(),
+    status: fc.constantFrom('ok', 'upstream_error', 'aborted', 'invalid_request'),
+    attempts: fc.array(attempt, { maxLength: 4 }),
+    inputTokens: count,
+    outputTokens: count,
+    costUsd: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }),
+    latencyMs: fc.double({ min: 0, max: 1e6, noNaN: true }),
+    stream: fc.boolean(),
+    cacheHit: fc.boolean(),
+    errorMessage: fc.option(text, { nil: undefined }),
+    at: fc.constant(0),
+  }) as fc.Arbitrary<RequestFinishedEvent>;
+
+  it('carry every field of the contract, in order, as valid JSON, whatever the strings hold', () => {
+    fc.assert(
+      fc.property(event, fc.integer({ min: 200, max: 599 }), fc.boolean(), (finished, status, cut) => {
+        const { lines, logger } = capture();
+        const override = cut ? { outcome: 'shutting_down', error: 'cut "short"' } : undefined;
+        logger.finished(finished, status, override);
+        const error = cut ? 'cut "short"' : finished.errorMessage;
+        const expected = {
+          level: 'info',
+          timestamp: '2026-12-06T05:40:00.123Z',
+          request_id: finished.requestId,
+          route: finished.route.length > 200 ? `${finished.route.slice(0, 200)}…` : finished.route,
+          selected_provider: finished.answered ? (finished.provider ?? null) : null,
+          failover_attempts: finished.attempts.filter((a) => a.kind !== 'ok' && a.kind !== 'aborted').length,
+          attempts: finished.attempts.length,
+          upstream: finished.attempts.map((a) => ({ provider: a.provider, kind: a.kind, status: a.status ?? null, latency_ms: Math.round(a.latencyMs) })),
+          input_tokens: finished.inputTokens ?? null,
+          output_tokens: finished.outputTokens ?? null,
+          cost_usd: finished.costUsd ?? null,
+          latency_ms: Math.round(finished.latencyMs),
+          cache_hit: finished.cacheHit,
+          stream: finished.stream,
+          status,
+          outcome: cut ? 'shutting_down' : finished.status,
+          ...(error === undefined ? {} : { error }),
+          msg: 'request',
+        };
+        expect(lines).toHaveLength(1);
+        // Same keys in the same order, same values: compare the re-serialised line.
+        expect(JSON.stringify(JSON.parse(lines[0]!))).toBe(JSON.stringify(expected));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('of refused requests carry the same fields, with nulls for what was never known', () => {
+    const { lines, logger } = capture();
+    logger.rejected({ requestId: 'r-1', status: 401, code: 'invalid_api_key', message: 'no "key"', latencyMs: 0.6 });
+    expect(JSON.parse(lines[0]!)).toEqual({
+      level: 'info', timestamp: '2026-12-06T05:40:00.123Z', request_id: 'r-1', route: null, selected_provider: null, failover_attempts: 0, attempts: 0,
+      input_tokens: null, output_tokens: null, cost_usd: null, latency_ms: 1, cache_hit: false, status: 401, outcome: 'invalid_api_key', error: 'no "key"', msg: 'request',
+    });
+  });
+
+  it('are redacted and follow the level', () => {
+    const loud = capture(['canary-secret-value']);
+    loud.logger.rejected({ requestId: 'sk-live-abcdefghijkl', status: 400, code: 'invalid_request', message: 'echo canary-secret-value', latencyMs: 1 });
+    expect(loud.lines[0]).not.toContain('canary-secret-value');
+    expect(loud.lines[0]).not.toContain('sk-live-abcdefghijkl');
+    expect(loud.lines[0]).toContain('[REDACTED]');
+    const lines: string[] = [];
+    const destination = new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(chunk.toString()), done()) });
+    const quiet = createRequestLogger({ clock: new VirtualClock(), secrets: [], destination, level: 'warn' });
+    quiet.rejected({ requestId: 'r', status: 400, code: 'invalid_request', message: 'm', latencyMs: 1 });
+    quiet.warn('kept');
+    quiet.flush();
+    expect(lines.join('')).not.toContain('"msg":"request"');
+    expect(lines.join('')).toContain('"msg":"kept"');
   });
 });

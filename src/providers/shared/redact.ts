@@ -14,6 +14,12 @@ const KEY_PATTERNS: readonly RegExp[] = [
   /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=*\-]{6,}/gi,
 ];
 
+/**
+ * Matches wherever one of {@link KEY_PATTERNS} could start (a superset of their matches):
+ * one scan that lets the common line, with nothing key-shaped in it, skip the four.
+ */
+const KEY_HINT = /sk-|AIza|(?:gsk|xai|pplx|hf|tgp_v1|nvapi)[-_]|(?:bearer|basic)\s/i;
+
 /** Secrets shorter than this are not searched verbatim (they would match ordinary words). */
 const MIN_SECRET_LENGTH = 6;
 
@@ -22,8 +28,9 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   let result = text;
   for (const secret of secrets) {
     if (secret === undefined || secret.length < MIN_SECRET_LENGTH) continue;
-    result = result.split(secret).join(REDACTED);
+    if (result.includes(secret)) result = result.split(secret).join(REDACTED);
   }
+  if (!KEY_HINT.test(result)) return result;
   for (const pattern of KEY_PATTERNS) {
     result = result.replace(pattern, (_match, scheme: unknown) =>
       typeof scheme === 'string' ? `${scheme} ${REDACTED}` : REDACTED,
