@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
 import { RequestError } from '../../src/core/errors.js';
+import type { ChatRequest } from '../../src/core/types.js';
 import { createSwitchyard, type Switchyard } from '../../src/engine/switchyard.js';
 import type { RequestFinishedEvent } from '../../src/engine/events.js';
 import { scriptedAdapters, type Script } from '../helpers/scripted-adapter.js';
@@ -181,12 +182,50 @@ describe('chat', () => {
     [{ ...hello, topP: 3 }, 'topP'],
     [{ ...hello, stop: 'END' }, 'stop'],
     [{ ...hello, task: 7 }, 'task'],
+    [{ messages: [{ role: 'user', content: [{ type: 'text', text: 5 }] }] }, 'messages[0].content[0].text'],
+    [{ messages: [{ role: 'user', content: [{ type: 'text', text: 'a' }, { type: 'audio' }] }] }, 'messages[0].content[1].type'],
+    [{ messages: [{ role: 'user', content: [{ type: 'image_url' }] }] }, 'messages[0].content[0].url'],
+    [{ messages: [{ role: 'user', content: [{ type: 'image_url', url: 'https://x/y.png', detail: 'max' }] }] }, 'messages[0].content[0].detail'],
+    [{ messages: [{ role: 'user', content: ['plain'] }] }, 'messages[0].content[0]'],
+    [{ messages: [{ role: 'tool', content: 'sunny' }] }, 'messages[0].toolCallId'],
+    [{ messages: [{ role: 'user', content: 'x', name: 3 }] }, 'messages[0].name'],
+    [{ messages: [{ role: 'assistant', content: null, toolCalls: {} }] }, 'messages[0].toolCalls'],
+    [{ messages: [{ role: 'assistant', content: null, toolCalls: [{ id: 'c1', name: 'f', arguments: { city: 'Oslo' } }] }] }, 'messages[0].toolCalls[0].arguments'],
+    [{ messages: [{ role: 'assistant', content: null, toolCalls: [{ id: 'c1', name: '', arguments: '{}' }] }] }, 'messages[0].toolCalls[0].name'],
+    [{ ...hello, tools: [{ description: 'no name' }] }, 'tools[0].name'],
+    [{ ...hello, tools: [{ name: 'f', parameters: 'schema' }] }, 'tools[0].parameters'],
+    [{ ...hello, toolChoice: 'always' }, 'toolChoice'],
+    [{ ...hello, responseFormat: { type: 'yaml' } }, 'responseFormat'],
+    [{ ...hello, seed: 1.5 }, 'seed'],
+    [{ ...hello, metadata: { team: 7 } }, 'metadata'],
   ])('rejects a malformed request before any upstream call: %j → %s', async (request, param) => {
     const { clock, engine, scripted } = setup({});
     const error = await failure(clock, engine.chat(request as never));
     expect([error.code, error.param]).toEqual(['invalid_request', param]);
     expect(error.message.startsWith(`${param}: `)).toBe(true);
     expect(scripted.calls).toHaveLength(0);
+  });
+
+  it('accepts every field of the request model when well formed', async () => {
+    const { clock, engine, scripted } = setup({});
+    const request: ChatRequest = {
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', url: 'https://example.com/cat.png', detail: 'low' }], name: 'ada' },
+        { role: 'assistant', content: null, toolCalls: [{ id: 'call_1', name: 'lookup', arguments: '{"q":"cat"}' }] },
+        { role: 'tool', content: 'a cat', toolCallId: 'call_1' },
+      ],
+      maxTokens: 64,
+      tools: [{ name: 'lookup', description: 'Looks things up', parameters: { type: 'object' } }],
+      toolChoice: { name: 'lookup' },
+      responseFormat: { type: 'json_schema', schema: { type: 'object' } },
+      seed: 7,
+      user: 'u-1',
+      metadata: { team: 'search' },
+    };
+    const result = await settle(clock, engine.chat(request));
+    expect(result.content).toBeTypeOf('string');
+    expect(scripted.calls).toHaveLength(1);
   });
 
   it('emits exactly one request.finished event also for requests rejected before routing', async () => {

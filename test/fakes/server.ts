@@ -143,6 +143,16 @@ function play(wire: FakeWire, behaviour: Behaviour, request: RecordedRequest, re
       if (behaviour.type === 'hang-mid-stream') return void res.write(partial, () => hang(res));
       return void res.write(partial, () => res.socket?.destroy());
     }
+    case 'paused-stream': {
+      const rendered = stream(behaviour.reply);
+      const half = Math.max(1, Math.floor(rendered.frames.length / 2));
+      res.writeHead(200, { 'content-type': rendered.contentType, 'cache-control': 'no-cache' });
+      res.write(rendered.frames.slice(0, half).join(''));
+      void behaviour.resume.then(() => {
+        if (!res.destroyed) res.end(rendered.frames.slice(half).join(''));
+      });
+      return;
+    }
     case 'reset-before-headers':
       res.socket?.destroy();
       return;

@@ -68,6 +68,40 @@ describe('shutdown', () => {
     expect(line).toMatchObject({ status: 503, outcome: 'shutting_down', error: 'the gateway shut down before the answer was complete', selected_provider: null, attempts: 1, failover_attempts: 0 });
     gw = undefined;
   });
+  it('lets a stream already under way finish whole, then closes its connection while the drain goes on', async () => {
+    fakes = await startOpenAIFakes(1);
+    gw = await startGateway({ providers: openaiProviders(fakes) });
+    let resume!: () => void;
+    fakes[0]!.enqueue(
+      { type: 'paused-stream', resume: new Promise<void>((resolve) => (resume = resolve)), reply: { content: 'one two three four five six' } },
+      { type: 'hang-before-headers' }, // a second request keeps the drain open
+    );
+    const { port } = new URL(gw.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    let received = '';
+    const firstPart = new Promise<void>((resolve) => socket.on('data', (chunk: Buffer) => ((received += chunk.toString('utf8')), received.includes('"content"') && resolve())));
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const body = JSON.stringify({ model: 'default', stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    await firstPart;
+    const other = gw.post('/v1/chat/completions', JSON.parse(chat));
+    await fakes[0]!.until((fake) => fake.hanging === 1);
+    // The stream's headers are out (keep-alive) and part of its body: now the drain starts.
+    let drainOver = false;
+    const closing = gw.gateway.close(60_000).then((result) => ((drainOver = true), result));
+    resume();
+    await ended;
+    // The gateway closed that connection once its stream was complete, not at the drain's end.
+    expect(drainOver).toBe(false);
+    const text = [...received.matchAll(/"content":"([^"]*)"/g)].map((m) => m[1]).join('');
+    expect(text).toBe('one two three four five six');
+    expect(received).toContain('data: [DONE]');
+    expect(received.endsWith('0\r\n\r\n')).toBe(true); // the chunked body ended properly, not cut
+    fakes[0]!.reset(); // the hanging call is released; the drain can end
+    await other;
+    expect(await closing).toEqual({ drained: true });
+    gw = undefined;
+  });
 });
 
 describe('operator actions without an admin key', () => {
