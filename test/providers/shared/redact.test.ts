@@ -24,6 +24,23 @@ describe('redactSecrets', () => {
     );
   });
 
+  it('redacts exactly as the four key patterns applied unconditionally (the quick pre-check skips nothing)', () => {
+    // The patterns as written in redact.ts, applied to every text: the reference.
+    const reference = (text: string) =>
+      [/\bsk-[A-Za-z0-9_*\-]{6,}/g, /\bAIza[0-9A-Za-z_\-]{20,}/g, /\b(?:gsk|xai|pplx|hf|tgp_v1|nvapi)[-_][A-Za-z0-9_*\-]{10,}/g, /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=*\-]{6,}/gi].reduce(
+        (result, pattern) => result.replace(pattern, (_match, scheme: unknown) => (typeof scheme === 'string' ? `${scheme} ${REDACTED}` : REDACTED)),
+        text,
+      );
+    const pieces = fc.constantFrom('sk-', 'SK-', 'AIza', 'aiza', 'gsk_', 'xai-', 'pplx-', 'hf_', 'tgp_v1_', 'nvapi-', 'Bearer ', 'bEaReR\t', 'BASIC ', 'basic\n', 'abcdefghij', '0123456789', '-', '_', '*', ' ', '"', ':', 'x');
+    const text = fc.array(fc.oneof(pieces, fc.string({ maxLength: 4 })), { maxLength: 16 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, (line) => {
+        expect(redactSecrets(line)).toBe(reference(line));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('leaves ordinary text alone', () => {
     expect(redactSecrets('The model `gpt-4o` does not exist.', ['short'])).toBe('The model `gpt-4o` does not exist.');
   });
