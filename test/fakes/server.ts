@@ -148,9 +148,10 @@ function play(wire: FakeWire, behaviour: Behaviour, request: RecordedRequest, re
       const half = Math.max(1, Math.floor(rendered.frames.length / 2));
       res.writeHead(200, { 'content-type': rendered.contentType, 'cache-control': 'no-cache' });
       res.write(rendered.frames.slice(0, half).join(''));
-      void behaviour.resume.then(() => {
-        if (!res.destroyed) res.end(rendered.frames.slice(half).join(''));
-      });
+      void behaviour.resume.then(
+        () => void (res.destroyed || res.end(rendered.frames.slice(half).join(''))),
+        () => res.destroy(),
+      );
       return;
     }
     case 'reset-before-headers':

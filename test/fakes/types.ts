@@ -65,7 +65,7 @@ export type Behaviour =
   | { type: 'stream-error'; kind: FaultKind } // starts streaming, then an in-stream error event
   | { type: 'hang-before-headers' }
   | { type: 'hang-mid-stream'; reply?: ScriptedReply } // headers and part of the body, then silence
-  | { type: 'paused-stream'; resume: Promise<void>; reply?: ScriptedReply } // headers and the first half of a stream; the rest once `resume` settles
+  | { type: 'paused-stream'; resume: Promise<void>; reply?: ScriptedReply } // headers and the first half of a stream; the rest once `resume` resolves (a reset if it rejects)
   | { type: 'reset-before-headers' }
   | { type: 'reset-mid-body'; reply?: ScriptedReply }
   | { type: 'garbage-json' }

@@ -1,6 +1,7 @@
 /** The request log's timestamps: the engine clock's time, in ISO 8601 as `toISOString` writes it. */
 import fc from 'fast-check';
 import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
 import type { RequestFinishedEvent } from '../../src/engine/events.js';
@@ -80,16 +81,23 @@ describe('request log lines', () => {
     at: fc.constant(0),
   }) as fc.Arbitrary<RequestFinishedEvent>;
 
-  it('carry every field of the contract, in order, as valid JSON, whatever the strings hold', () => {
+  it('are the bytes pino writes for the same fields, whatever the strings hold', () => {
+    // The reference: pino itself, configured as the logger configures it, given the object
+    // the logger used to hand it.
+    const reference = (fields: Record<string, unknown>) => {
+      const out: string[] = [];
+      const sink = new Writable({ write: (chunk: Buffer, _e, done) => (out.push(chunk.toString()), done()) });
+      const clock = new VirtualClock(Date.parse('2026-12-06T05:40:00.123Z'));
+      pino({ base: undefined, messageKey: 'msg', timestamp: isoTimestamps(clock), formatters: { level: (label) => ({ level: label }) } }, sink).info(fields, 'request');
+      return out.join('');
+    };
     fc.assert(
       fc.property(event, fc.integer({ min: 200, max: 599 }), fc.boolean(), (finished, status, cut) => {
         const { lines, logger } = capture();
         const override = cut ? { outcome: 'shutting_down', error: 'cut "short"' } : undefined;
         logger.finished(finished, status, override);
         const error = cut ? 'cut "short"' : finished.errorMessage;
-        const expected = {
-          level: 'info',
-          timestamp: '2026-12-06T05:40:00.123Z',
+        const expected = reference({
           request_id: finished.requestId,
           route: finished.route.length > 200 ? `${finished.route.slice(0, 200)}…` : finished.route,
           selected_provider: finished.answered ? (finished.provider ?? null) : null,
@@ -105,14 +113,25 @@ describe('request log lines', () => {
           status,
           outcome: cut ? 'shutting_down' : finished.status,
           ...(error === undefined ? {} : { error }),
-          msg: 'request',
-        };
+        });
         expect(lines).toHaveLength(1);
-        // Same keys in the same order, same values: compare the re-serialised line.
-        expect(JSON.stringify(JSON.parse(lines[0]!))).toBe(JSON.stringify(expected));
+        expect(`${lines[0]!}\n`).toBe(expected);
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('reach the right streams of a pino.multistream (which routes by the level pino records)', () => {
+    const into = (lines: string[]) => new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(...chunk.toString().split('\n').filter(Boolean)), done()) });
+    const info: string[] = [];
+    const warn: string[] = [];
+    const destination = pino.multistream([{ level: 'info', stream: into(info) }, { level: 'warn', stream: into(warn) }]);
+    const logger = createRequestLogger({ clock: new VirtualClock(), secrets: [], destination });
+    logger.rejected({ requestId: 'a', status: 400, code: 'invalid_request', message: 'm', latencyMs: 1 });
+    logger.warn('w');
+    logger.rejected({ requestId: 'b', status: 400, code: 'invalid_request', message: 'm', latencyMs: 1 });
+    expect(info.map((line) => (JSON.parse(line) as { request_id?: string; msg: string }).request_id ?? (JSON.parse(line) as { msg: string }).msg)).toEqual(['a', 'w', 'b']);
+    expect(warn.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['w']);
   });
 
   it('of refused requests carry the same fields, with nulls for what was never known', () => {
