@@ -238,6 +238,7 @@ class Engine implements Switchyard {
       if ((filtered as { rejected?: string }).rejected === 'context_length') {
         throw new RequestError({ code: 'context_length_exceeded', message: `about ${estimatedInputTokens} input tokens fit no provider of route '${route.name}'`, param: 'messages' });
       }
+      if (hasContentParts(request)) filtered = { candidates: carriers(filtered.candidates, request, route.name) };
     } catch (error) {
       // Rejected before routing: still one `request.finished` event, for logs and metrics.
       if (RequestError.is(error)) this.finish(requestId, request?.model ?? 'default', mode, startedAt, { ok: false, error, attempts: [] });
@@ -315,6 +316,37 @@ class Engine implements Switchyard {
       at: this.clock.now(),
     });
   }
+}
+
+function hasContentParts(request: ChatRequest): boolean {
+  for (const message of request.messages) if (Array.isArray(message.content)) return true;
+  return false;
+}
+
+/**
+ * The candidates whose adapter can take `request` as it stands (`ProviderAdapter.refuses`:
+ * an image in a form it cannot receive). When none can, the request is refused (400),
+ * naming the part and each provider's reason.
+ */
+function carriers<C extends Route['members'][number]>(candidates: readonly C[], request: ChatRequest, route: string): readonly C[] {
+  let kept: C[] | undefined;
+  let refusals: { provider: string; param: string; reason: string }[] | undefined;
+  candidates.forEach((candidate, i) => {
+    const refusal = candidate.adapter.refuses?.(request);
+    if (refusal === undefined) {
+      kept?.push(candidate);
+      return;
+    }
+    kept ??= candidates.slice(0, i);
+    (refusals ??= []).push({ provider: candidate.name, ...refusal });
+  });
+  if (kept === undefined || refusals === undefined) return candidates;
+  if (kept.length === 0) {
+    const param = refusals[0]!.param;
+    const reasons = refusals.map((r) => `${r.provider}: ${r.reason}${r.param === param ? '' : ` (${r.param})`}`).join('; ');
+    throw new RequestError({ code: 'invalid_request', message: `${param}: no provider of route '${route}' can take this part (${reasons})`, param });
+  }
+  return kept;
 }
 
 /** The few checks the engine needs before routing; the gateway validates the full shape. */

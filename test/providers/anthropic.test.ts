@@ -220,10 +220,31 @@ describe('tools', () => {
 });
 
 describe('warnings (never silent drops)', () => {
-  it('warns for responseFormat, seed, a clamped temperature, URL images, images outside user turns and names', async () => {
+  it('sends an image given by http(s) URL as a URL source, and a data URL with parameters as base64', async () => {
+    await adapter.chat(
+      { messages: [{ role: 'user', content: [{ type: 'image_url', url: 'https://x/cat.png' }, { type: 'image_url', url: `data:image/png;name=a.png;base64,${PNG}` }] }] },
+      harness.context(),
+    );
+    expect((fake.requests[0]!.json as { messages: unknown[] }).messages[0]).toEqual({
+      role: 'user',
+      content: [
+        { type: 'image', source: { type: 'url', url: 'https://x/cat.png' } },
+        { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+      ],
+    });
+  });
+
+  it('refuses a user image it cannot take, naming the part (the engine routes it elsewhere)', () => {
+    const request = (url: string): ChatRequest => ({ messages: [{ role: 'user', content: [{ type: 'text', text: 'Look' }, { type: 'image_url', url }] }] });
+    expect(adapter.refuses!(request('data:image/bmp;base64,AAAA'))).toEqual({ param: 'messages[0].content[1]', reason: 'Anthropic does not accept images of type image/bmp' });
+    expect(adapter.refuses!(request('gs://bucket/cat.png'))).toEqual({ param: 'messages[0].content[1]', reason: 'Anthropic takes images as base64 data URLs or http(s) URLs' });
+    expect(adapter.refuses!(request('https://x/cat.png'))).toBeUndefined();
+  });
+
+  it('warns for responseFormat, seed, a clamped temperature, odd images, images outside user turns and names', async () => {
     const request: ChatRequest = {
       messages: [
-        { role: 'user', name: 'ann', content: [{ type: 'text', text: 'Look' }, { type: 'image_url', url: 'https://x/cat.png' }] },
+        { role: 'user', name: 'ann', content: [{ type: 'text', text: 'Look' }, { type: 'image_url', url: 'ftp://x/cat.png' }] },
         { role: 'assistant', content: [{ type: 'image_url', url: `data:image/png;base64,${PNG}` }, { type: 'text', text: 'ok' }] },
         { role: 'user', content: [{ type: 'image_url', url: 'data:image/bmp;base64,AAAA' }, { type: 'text', text: 'and?' }] },
       ],
@@ -240,7 +261,7 @@ describe('warnings (never silent drops)', () => {
       'Anthropic does not support "responseFormat"; it was not sent',
       'Anthropic does not support "seed"; it was not sent',
       'Anthropic has no message names; "name" was not sent',
-      'Anthropic needs images as base64 data URLs here; an image given by URL was not sent',
+      'Anthropic takes images as base64 data URLs or http(s) URLs; an image was not sent',
       'Anthropic accepts images only in user messages; an image in a message of role assistant was not sent',
       'Anthropic does not accept images of type image/bmp; an image was not sent',
       'Anthropic temperature must be within 0..1; 1.5 was sent as 1',

@@ -134,6 +134,13 @@ describe('the request on the wire', () => {
     expect(toGeminiRequest({ ...hi, responseFormat: { type: 'text' } }).body).not.toHaveProperty('generationConfig');
   });
 
+  it('refuses a request with an image given by URL in a user or model turn, naming the part (the engine routes it elsewhere)', () => {
+    const byUrl: ChatRequest = { messages: [{ role: 'user', content: [{ type: 'text', text: 'cat?' }, { type: 'image_url', url: 'https://example.com/cat.png' }] }] };
+    expect(adapter.refuses!(byUrl)).toEqual({ param: 'messages[0].content[1]', reason: 'Gemini takes images only inline, as base64 data URLs' });
+    const inline: ChatRequest = { messages: [{ role: 'user', content: [{ type: 'image_url', url: `data:image/png;name=cat.png;base64,${PNG}` }] }] };
+    expect(adapter.refuses!(inline)).toBeUndefined();
+  });
+
   it('warns instead of silently dropping what Gemini cannot take', async () => {
     const request: ChatRequest = {
       messages: [
@@ -151,7 +158,7 @@ describe('the request on the wire', () => {
     expect(response.warnings).toEqual([
       'Gemini does not support "user"; it was not sent',
       'Gemini does not accept image parts in system messages; an image was not sent',
-      'Gemini only takes images inline (base64 data URLs); an image given by URL was not sent',
+      'Gemini takes images only inline, as base64 data URLs; an image given by URL was not sent',
       'Gemini needs tool-call arguments as a JSON object; the arguments of "f" were sent as {}',
       'Gemini needs the function name of a tool result; the call "unknown-call" was not found',
       'Gemini has no message names; "name" was not sent',

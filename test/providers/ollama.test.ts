@@ -104,6 +104,12 @@ describe('the request on the wire', () => {
     expect(response.warnings).toEqual(['Ollama takes images only as base64 data URLs; an image given by URL was not sent']);
   });
 
+  it('refuses a request with an image given by URL, naming the part (the engine routes it elsewhere)', () => {
+    expect(adapter.refuses!(full)).toEqual({ param: 'messages[1].content[3]', reason: 'Ollama takes images only as base64 data URLs' });
+    const inline: ChatRequest = { messages: [{ role: 'user', content: [{ type: 'image_url', url: `data:image/png;base64,${PNG}` }] }] };
+    expect(adapter.refuses!(inline)).toBeUndefined();
+  });
+
   it('asks for a stream with stream: true and sends no options when none are set', async () => {
     await collect(adapter.stream({ messages: [{ role: 'user', content: 'Hi' }] }, harness.context()));
     expect(fake.requests[0]!.json).toEqual({ model: 'llama3.2', messages: [{ role: 'user', content: 'Hi' }], stream: true });

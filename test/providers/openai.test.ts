@@ -117,7 +117,13 @@ describe('the request on the wire', () => {
       harness.context(),
     );
     expect(response.warnings).toHaveLength(2);
-    expect(fake.requests[0]!.json).toMatchObject({ messages: [{ role: 'assistant', content: [] }], response_format: { type: 'json_object' } });
+    // Not an empty array, which OpenAI refuses: an empty text.
+    expect(fake.requests[0]!.json).toMatchObject({ messages: [{ role: 'assistant', content: '' }], response_format: { type: 'json_object' } });
+  });
+
+  it('takes every image a user sends, by URL or inline (it refuses nothing)', () => {
+    const request: ChatRequest = { messages: [{ role: 'user', content: [{ type: 'image_url', url: 'https://x/y.png' }, { type: 'image_url', url: 'gs://bucket/z.png' }] }] };
+    expect(adapter.refuses?.(request)).toBeUndefined();
   });
 
   it('checks health with GET {baseUrl}/models', async () => {

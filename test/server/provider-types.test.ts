@@ -63,6 +63,53 @@ describe.each(TYPES.map(([type]) => type))('in front of a %s upstream', (type) =
   });
 });
 
+describe('images', () => {
+  const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+  // Gemini and Ollama first: they take images only inline.
+  let vision: TestGateway;
+  beforeAll(async () => {
+    const order = ['gemini', 'ollama', 'anthropic', 'openai'];
+    vision = await startGateway({
+      providers: order.map((type, i) => ({ name: type, type, baseUrl: fakes.get(type)!.baseUrl, apiKey: CANARY, model: `${type}-model`, priority: i + 1 })),
+      routes: { 'inline-first': { providers: order }, 'inline-only': { providers: ['gemini', 'ollama'] } },
+      ...CALM,
+    });
+  });
+  afterAll(() => vision.close());
+  const ask = (model: string, url: string) =>
+    vision.post('/v1/chat/completions', { model, messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url } }] }] });
+
+  it('given by URL go to the first provider of the route that can take them, never silently dropped', async () => {
+    const response = await ask('inline-first', 'https://example.com/cat.png');
+    expect(response.status).toBe(200);
+    // Gemini and Ollama take images only inline: skipped, not called. Anthropic takes a URL.
+    expect(response.headers.get('x-switchyard-provider')).toBe('anthropic');
+    expect(fakes.get('gemini')!.requests).toHaveLength(0);
+    expect(fakes.get('ollama')!.requests).toHaveLength(0);
+    expect((fakes.get('anthropic')!.requests[0]!.json as { messages: { content: unknown[] }[] }).messages[0]!.content).toContainEqual({
+      type: 'image',
+      source: { type: 'url', url: 'https://example.com/cat.png' },
+    });
+  });
+
+  it('given inline go to the first provider of the route as usual', async () => {
+    const response = await ask('inline-first', `data:image/png;base64,${PNG}`);
+    expect(response.headers.get('x-switchyard-provider')).toBe('gemini');
+    expect(JSON.stringify(fakes.get('gemini')!.requests[0]!.json)).toContain(PNG);
+  });
+
+  it('that no provider of the route can take are refused with a 400 naming the part, before any upstream call', async () => {
+    const response = await ask('inline-only', 'https://example.com/cat.png');
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { code: string; param: string; message: string } };
+    expect(error).toMatchObject({ code: 'invalid_request', param: 'messages[0].content[1]' });
+    expect(error.message).toContain('gemini: Gemini takes images only inline');
+    expect(error.message).toContain('ollama: Ollama takes images only as base64 data URLs');
+    expect(fakes.get('gemini')!.requests).toHaveLength(0);
+    expect(fakes.get('ollama')!.requests).toHaveLength(0);
+  });
+});
+
 describe('across provider types', () => {
   it('fails over from an openai 500, an anthropic overload and a gemini 503 to ollama', async () => {
     fakes.get('openai')!.enqueue({ type: 'error', kind: 'server' });

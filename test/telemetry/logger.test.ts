@@ -1,7 +1,7 @@
 /** The request log's timestamps: the engine clock's time, in ISO 8601 as `toISOString` writes it. */
 import fc from 'fast-check';
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { multistream, pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
 import type { RequestFinishedEvent } from '../../src/engine/events.js';
@@ -125,7 +125,7 @@ describe('request log lines', () => {
     const into = (lines: string[]) => new Writable({ write: (chunk: Buffer, _e, done) => (lines.push(...chunk.toString().split('\n').filter(Boolean)), done()) });
     const info: string[] = [];
     const warn: string[] = [];
-    const destination = pino.multistream([{ level: 'info', stream: into(info) }, { level: 'warn', stream: into(warn) }]);
+    const destination = multistream([{ level: 'info', stream: into(info) }, { level: 'warn', stream: into(warn) }]);
     const logger = createRequestLogger({ clock: new VirtualClock(), secrets: [], destination });
     logger.rejected({ requestId: 'a', status: 400, code: 'invalid_request', message: 'm', latencyMs: 1 });
     logger.warn('w');

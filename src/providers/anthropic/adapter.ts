@@ -7,9 +7,10 @@
  * const reply = await adapter.chat({ messages: [{ role: 'user', content: 'Hi' }] }, context);
  */
 import type { AdapterFactory, ProviderAdapter } from '../../core/adapter.js';
+import { refuseImages } from '../shared/images.js';
 import { mapStream } from '../shared/stream.js';
 import { createUpstream } from '../shared/upstream.js';
-import { toAnthropicRequest } from './request.js';
+import { anthropicImageProblem, toAnthropicRequest } from './request.js';
 import { fromAnthropicResponse } from './response.js';
 import { MessageSchema } from './schemas.js';
 import { createAnthropicStreamMapper } from './stream.js';
@@ -41,6 +42,7 @@ export const createAnthropicAdapter: AdapterFactory = (settings, environment): P
 
   return {
     estimateInputTokens: estimateTokens,
+    refuses: (request) => refuseImages(request, (image, role) => (role === 'user' ? anthropicImageProblem(image) : undefined)),
     async chat(request, context) {
       const { body, warnings } = toAnthropicRequest(request, { model: settings.model, stream: false, defaultMaxTokens });
       const reply = await upstream.json({ path: 'messages', body }, MessageSchema, context);

@@ -5,6 +5,7 @@
  * parameter Anthropic cannot take becomes a warning.
  */
 import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
+import { parseDataUrl, type ImagePart } from '../shared/images.js';
 import { unsupportedWarnings } from '../shared/warnings.js';
 
 /** The Messages body Switchyard sends (a subset of Anthropic's). */
@@ -31,7 +32,6 @@ export interface AnthropicRequestOptions {
 
 const PROVIDER = 'Anthropic';
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
-const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
 
 /** Builds the request body and the warnings for what could not be carried. */
 export function toAnthropicRequest(request: ChatRequest, options: AnthropicRequestOptions): { body: AnthropicBody; warnings: string[] } {
@@ -142,23 +142,31 @@ function textBlock(text: string): Block | undefined {
   return text === '' ? undefined : { type: 'text', text };
 }
 
-/** A data-URL image as a base64 `image` block; anything else is a warning. */
-function toImage(part: Extract<ContentPart, { type: 'image_url' }>, role: ChatMessage['role'], note: (warning: string) => void): Block | undefined {
+/**
+ * What Anthropic cannot take of an image in a user message (undefined: it can): it takes
+ * base64 data URLs of its four image types and http(s) URLs.
+ */
+export function anthropicImageProblem(image: ImagePart): string | undefined {
+  const data = parseDataUrl(image.url);
+  if (data !== undefined) return IMAGE_TYPES.has(data.mediaType) ? undefined : `Anthropic does not accept images of type ${data.mediaType}`;
+  return /^https?:\/\//i.test(image.url) ? undefined : 'Anthropic takes images as base64 data URLs or http(s) URLs';
+}
+
+/** An image as an `image` block: base64 from a data URL, or by URL. Images in other roles are a warning. */
+function toImage(part: ImagePart, role: ChatMessage['role'], note: (warning: string) => void): Block | undefined {
   if (role !== 'user') {
     note(`Anthropic accepts images only in user messages; an image in a message of role ${role} was not sent`);
     return undefined;
   }
-  const match = DATA_URL.exec(part.url);
-  if (match === null) {
-    note('Anthropic needs images as base64 data URLs here; an image given by URL was not sent');
+  // The engine routes requests with images Anthropic cannot take elsewhere (`refuses`); a
+  // direct caller of this function gets a warning for them.
+  const problem = anthropicImageProblem(part);
+  if (problem !== undefined) {
+    note(`${problem}; an image was not sent`);
     return undefined;
   }
-  const mediaType = match[1]!.toLowerCase();
-  if (!IMAGE_TYPES.has(mediaType)) {
-    note(`Anthropic does not accept images of type ${mediaType}; an image was not sent`);
-    return undefined;
-  }
-  return { type: 'image', source: { type: 'base64', media_type: mediaType, data: match[2]! } };
+  const data = parseDataUrl(part.url);
+  return { type: 'image', source: data === undefined ? { type: 'url', url: part.url } : { type: 'base64', media_type: data.mediaType, data: data.data } };
 }
 
 /** Tool-call arguments (JSON text) as the `input` object Anthropic requires. */

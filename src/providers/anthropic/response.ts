@@ -44,7 +44,7 @@ export function fromAnthropicResponse(reply: AnthropicMessageReply, fallback: { 
   }
   const response: ChatResponse = {
     id: reply.id ?? fallback.id,
-    model: reply.model ?? fallback.model,
+    model: reply.model || fallback.model, // an empty name is no name
     content,
     finishReason: mapFinishReason(ANTHROPIC_FINISH_REASONS, reply.stop_reason),
     usage: toUsage(reply.usage),

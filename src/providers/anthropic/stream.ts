@@ -43,7 +43,7 @@ export function createAnthropicStreamMapper(upstream: Upstream, warnings: readon
         case 'message_start': {
           const { message } = upstream.validate(value, MessageStartSchema, 'message_start event');
           id = message.id ?? undefined;
-          model = message.model ?? undefined;
+          model = message.model || undefined; // an empty name is no name
           inputTokens = inputTokensOf(message.usage);
           return {};
         }

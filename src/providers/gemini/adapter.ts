@@ -8,10 +8,11 @@
  * const reply = await adapter.chat({ messages: [{ role: 'user', content: 'Hi' }] }, context);
  */
 import type { AdapterFactory, ProviderAdapter } from '../../core/adapter.js';
+import { refuseImages } from '../shared/images.js';
 import { mapStream } from '../shared/stream.js';
 import { createUpstream } from '../shared/upstream.js';
 import { refineGeminiError } from './errors.js';
-import { toGeminiRequest } from './request.js';
+import { geminiImageProblem, toGeminiRequest } from './request.js';
 import { fromGeminiResponse } from './response.js';
 import { GenerateContentResponseSchema } from './schemas.js';
 import { createGeminiStreamMapper } from './stream.js';
@@ -41,6 +42,8 @@ export const createGeminiAdapter: AdapterFactory = (settings, environment): Prov
 
   return {
     estimateInputTokens: estimateTokens,
+    // Images in system and tool messages are text-only there, dropped with a warning.
+    refuses: (request) => refuseImages(request, (image, role) => (role === 'user' || role === 'assistant' ? geminiImageProblem(image) : undefined)),
     async chat(request, context) {
       const { body, warnings } = toGeminiRequest(request);
       const reply = await upstream.json({ path: `${model}:generateContent`, body }, GenerateContentResponseSchema, context);

@@ -4,6 +4,7 @@
  * neighbours merged, as Gemini expects strict alternation); what cannot be carried is a warning.
  */
 import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
+import { parseDataUrl, type ImagePart } from '../shared/images.js';
 import { unsupportedWarnings } from '../shared/warnings.js';
 
 /** A Gemini `Part` as Switchyard sends it. */
@@ -19,7 +20,6 @@ export type GeminiBody = Record<string, unknown> & { contents: GeminiContent[] }
 /** Gemini accepts at most this many stop sequences. */
 export const MAX_STOP_SEQUENCES = 5;
 const TEMPERATURE_RANGE = [0, 2] as const;
-const DATA_URL = /^data:([^;,]+)(?:;[^,]*)?;base64,(.*)$/s;
 
 /** Builds the request body and the warnings for what could not be carried. */
 export function toGeminiRequest(request: ChatRequest): { body: GeminiBody; warnings: string[] } {
@@ -119,10 +119,16 @@ function textParts(message: ChatMessage, warnings: string[]): GeminiPart[] {
   return texts;
 }
 
-function toImage(part: Extract<ContentPart, { type: 'image_url' }>, warnings: string[]): GeminiPart[] {
-  const match = DATA_URL.exec(part.url);
-  if (match) return [{ inlineData: { mimeType: match[1], data: match[2] } }];
-  warnings.push('Gemini only takes images inline (base64 data URLs); an image given by URL was not sent');
+/** What Gemini cannot take of an image in a user or model message (undefined: it can): only inline data. */
+export function geminiImageProblem(image: ImagePart): string | undefined {
+  return parseDataUrl(image.url) === undefined ? 'Gemini takes images only inline, as base64 data URLs' : undefined;
+}
+
+function toImage(part: ImagePart, warnings: string[]): GeminiPart[] {
+  const data = parseDataUrl(part.url);
+  // The engine routes requests with URL images elsewhere (`refuses`); a direct caller gets a warning.
+  if (data !== undefined) return [{ inlineData: { mimeType: data.mediaType, data: data.data } }];
+  warnings.push(`${geminiImageProblem(part)!}; an image given by URL was not sent`);
   return [];
 }
 

@@ -86,7 +86,7 @@ export function fromGeminiResponse(
   const toolCalls = toolCallsOfParts(parts, () => `${fallback.id}-call-${n++}`);
   const response: ChatResponse = {
     id: reply.responseId ?? fallback.id,
-    model: reply.modelVersion ?? fallback.model,
+    model: reply.modelVersion || fallback.model, // an empty name is no name
     content: textOfParts(parts),
     finishReason: toFinishReason(candidate.finishReason, toolCalls.length > 0),
     usage: toUsage(reply.usageMetadata),

@@ -33,7 +33,7 @@ export function createGeminiStreamMapper(upstream: Upstream, options: GeminiStre
       const blocked = blockedPromptError(upstream, chunk);
       if (blocked) throw blocked;
       id ??= chunk.responseId ?? undefined;
-      model ??= chunk.modelVersion ?? undefined;
+      model ??= chunk.modelVersion || undefined; // an empty name is no name
       if (chunk.usageMetadata) usage = toUsage(chunk.usageMetadata);
       const candidate = firstCandidate(chunk);
       if (candidate === undefined) return {};

@@ -8,9 +8,10 @@
  * const reply = await adapter.chat({ messages: [{ role: 'user', content: 'Hi' }] }, context);
  */
 import type { AdapterFactory, ProviderAdapter } from '../../core/adapter.js';
+import { refuseImages } from '../shared/images.js';
 import { mapStream } from '../shared/stream.js';
 import { createUpstream } from '../shared/upstream.js';
-import { toOllamaRequest } from './request.js';
+import { ollamaImageProblem, toOllamaRequest } from './request.js';
 import { fromOllamaResponse } from './response.js';
 import { ReplySchema } from './schemas.js';
 import { createOllamaStreamMapper } from './stream.js';
@@ -33,6 +34,7 @@ export const createOllamaAdapter: AdapterFactory = (settings, environment): Prov
 
   return {
     estimateInputTokens: estimateTokens,
+    refuses: (request) => refuseImages(request, ollamaImageProblem),
     async chat(request, context) {
       const { body, warnings } = toOllamaRequest(request, mapping(false));
       const reply = await upstream.json({ path: 'api/chat', body }, ReplySchema, context);

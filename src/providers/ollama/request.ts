@@ -3,6 +3,7 @@
  * `options`; what Ollama cannot carry (tool choice, `user`, images given by URL) becomes a warning.
  */
 import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../../core/types.js';
+import { parseDataUrl, type ImagePart } from '../shared/images.js';
 import { unsupportedWarnings } from '../shared/warnings.js';
 
 /** The `/api/chat` body Switchyard sends (a subset of Ollama's; `keep_alive` is never set). */
@@ -26,8 +27,10 @@ export interface OllamaRequestOptions {
   provider?: string;
 }
 
-/** A base64 data URL: the only image form `/api/chat` takes (as bare base64). */
-const DATA_URL = /^data:[^;,]*(?:;[^;,]*)*;base64,(.*)$/s;
+/** What Ollama cannot take of an image (undefined: it can): `/api/chat` takes only base64 data, sent bare. */
+export function ollamaImageProblem(image: ImagePart): string | undefined {
+  return parseDataUrl(image.url) === undefined ? 'Ollama takes images only as base64 data URLs' : undefined;
+}
 
 /** Builds the request body and the warnings for what could not be carried. */
 export function toOllamaRequest(request: ChatRequest, options: OllamaRequestOptions): { body: OllamaBody; warnings: string[] } {
@@ -90,16 +93,13 @@ function toContent(content: ChatMessage['content'], warnings: string[]): { text:
   for (const part of content) {
     if (part.type === 'text') texts.push(part.text);
     else {
-      const data = toImage(part);
-      if (data === undefined) warnings.push('Ollama takes images only as base64 data URLs; an image given by URL was not sent');
-      else images.push(data);
+      // The engine routes requests with URL images elsewhere (`refuses`); a direct caller gets a warning.
+      const data = parseDataUrl(part.url);
+      if (data === undefined) warnings.push(`${ollamaImageProblem(part)!}; an image given by URL was not sent`);
+      else images.push(data.data);
     }
   }
   return { text: texts.join('\n'), images };
-}
-
-function toImage(part: Extract<ContentPart, { type: 'image_url' }>): string | undefined {
-  return DATA_URL.exec(part.url)?.[1];
 }
 
 function toToolCall(call: ToolCall, warnings: string[]): NonNullable<OllamaMessage['tool_calls']>[number] {

@@ -76,6 +76,8 @@ function toContent(message: ChatMessage, warnings: string[]): string | null | Re
     else if (imagesAllowed) parts.push(toImagePart(part));
     else warnings.push(`OpenAI does not accept image parts in ${message.role} messages; an image was not sent`);
   }
+  // Every part was an image it cannot carry: OpenAI refuses an empty array (null needs tool calls).
+  if (parts.length === 0) return message.toolCalls !== undefined && message.toolCalls.length > 0 ? null : '';
   return parts;
 }
 

@@ -27,7 +27,7 @@ export function fromOpenAIResponse(reply: Completion, fallback: { id: string; mo
   const message = choice.message;
   const response: ChatResponse = {
     id: reply.id ?? fallback.id,
-    model: reply.model ?? fallback.model,
+    model: reply.model || fallback.model, // an empty name is no name
     content: message.content ?? message.refusal ?? '',
     finishReason: mapFinishReason(OPENAI_FINISH_REASONS, choice.finish_reason),
     usage: toUsage(reply.usage),

@@ -27,7 +27,7 @@ export function createOpenAIStreamMapper(upstream: Upstream): StreamEventMapper<
       }
       const chunk = upstream.parseEvent(event.data, ChunkSchema, 'stream chunk');
       id ??= chunk.id ?? undefined;
-      model ??= chunk.model ?? undefined;
+      model ??= chunk.model || undefined; // an empty name is no name
       if (chunk.usage) usage = toUsage(chunk.usage);
       const parts: StreamPart[] = [];
       for (const choice of chunk.choices ?? []) {

@@ -16,6 +16,7 @@ export {
 } from './errors.js';
 export { mapFinishReason, type FinishReasonTable } from './finish-reason.js';
 export { createHttpClient, joinUrl, mergeHeaders, pathUnder, urlBase, type HttpClientOptions, type UrlBase } from './http.js';
+export { parseDataUrl, refuseImages, type ImagePart } from './images.js';
 export { parseJson } from './json.js';
 export { createPooledFetch, type PooledFetch, type PooledFetchOptions } from './pooled-fetch.js';
 export { parseNdjson } from './ndjson.js';
