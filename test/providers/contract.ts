@@ -161,6 +161,13 @@ function runWithTransport(contract: AdapterContract, transport: 'fetch' | 'poole
         expect(harness.clock.pending).toBe(0);
       });
 
+      it('never names an empty model: an empty upstream name is no name', async () => {
+        fake.enqueue({ type: 'ok', reply: { content: 'Hi', model: '' } }, { type: 'ok', reply: { content: 'Hi', model: '' } });
+        expect((await adapter.chat(request, harness.context())).model).toBe(contract.model ?? 'fake-model');
+        const parts = await collect(adapter.stream(request, harness.context()));
+        expect(parts.filter((part) => 'model' in part && part.model === '')).toEqual([]);
+      });
+
       it('streams tool calls as deltas that assemble to the calls', async () => {
         fake.enqueue({ type: 'ok', reply: { content: '', toolCalls: [weather] } });
         const parts = await collect(adapter.stream({ ...request, tools: [{ name: 'get_weather' }] }, harness.context()));
