@@ -1,11 +1,12 @@
 /**
  * The set of provider handles, kept in step with the configuration: a provider whose
- * upstream (type, URL, model, credential) is unchanged keeps its actor and its health.
+ * adapter settings (type, URL, model, credential, headers, options) are unchanged keeps its
+ * actor, its health and its adapter.
  */
 import type { InspectionEvent, Observer } from 'xstate';
 import type { ProviderConfig, SwitchyardConfig } from '../config/types.js';
-import type { AdapterFactory, ProviderSettings } from '../core/adapter.js';
-import type { Clock } from '../core/clock.js';
+import type { AdapterFactory, ProviderAdapter, ProviderSettings } from '../core/adapter.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { hashString } from '../core/random.js';
 import { createAdapter } from '../providers/registry.js';
 import { ProviderHandle, type ProviderMachine } from './provider-handle.js';
@@ -25,27 +26,60 @@ export interface ProviderPoolOptions {
 export class ProviderPool {
   readonly handles = new Map<string, ProviderHandle>();
   private readonly startedAt: number;
+  /** The adapter settings each live handle was built from (JSON). */
+  private readonly keys = new WeakMap<ProviderHandle, string>();
+  /** Adapters of replaced or removed providers, and the timer that will close each. */
+  private readonly retired = new Map<ProviderAdapter, TimerHandle>();
+  /** The longest request deadline of any configuration applied so far. */
+  private longestDeadlineMs = 0;
 
   constructor(private readonly options: ProviderPoolOptions) {
     this.startedAt = options.clock.now();
   }
 
-  /** Creates, updates and removes handles so that they match `config`. */
+  /**
+   * Creates, updates and removes handles so that they match `config`, all or nothing: every
+   * new adapter is built before anything changes, so a factory that throws leaves the pool
+   * as it was. A provider whose adapter settings (type, URL, model, credential, headers,
+   * options) are unchanged keeps its actor, its health and its adapter; any other is a new
+   * upstream with a fresh actor. Replaced and removed adapters are closed once every request
+   * that may still use them has ended (after `routing.deadlineMs`), or at `stopAll()`.
+   */
   apply(config: SwitchyardConfig): void {
+    const plan: { provider: ProviderConfig; existing: ProviderHandle | undefined; adapter: ProviderAdapter | undefined; key: string }[] = [];
+    const built: ProviderAdapter[] = [];
+    try {
+      for (const provider of config.providers) {
+        const settings = this.settingsOf(provider);
+        const key = JSON.stringify(settings);
+        const existing = this.handles.get(provider.name);
+        if (existing !== undefined && this.keys.get(existing) === key) {
+          plan.push({ provider, existing, adapter: undefined, key });
+          continue;
+        }
+        const adapter = this.build(provider, settings);
+        built.push(adapter);
+        plan.push({ provider, existing, adapter, key });
+      }
+    } catch (error) {
+      for (const adapter of built) void adapter.close?.();
+      throw error;
+    }
+
+    // Requests started under an earlier configuration live by its deadline.
+    this.longestDeadlineMs = Math.max(this.longestDeadlineMs, config.routing.deadlineMs);
     const next = new Map<string, ProviderHandle>();
-    for (const provider of config.providers) {
-      const existing = this.handles.get(provider.name);
-      if (existing !== undefined && sameUpstream(existing.config, provider)) {
-        existing.config = provider;
-        existing.adapter = this.adapterFor(provider);
-        existing.actor.send({ type: 'config.update', at: this.options.clock.now(), health: config.health });
-        next.set(provider.name, existing);
+    for (const { provider, existing, adapter, key } of plan) {
+      if (adapter === undefined) {
+        existing!.config = provider;
+        existing!.actor.send({ type: 'config.update', at: this.options.clock.now(), health: config.health });
+        next.set(provider.name, existing!);
         continue;
       }
-      existing?.stop();
+      if (existing !== undefined) this.retire(existing, this.longestDeadlineMs);
       const handle = new ProviderHandle({
         config: provider,
-        adapter: this.adapterFor(provider),
+        adapter,
         health: config.health,
         machine: this.options.machine,
         clock: this.options.clock,
@@ -54,31 +88,48 @@ export class ProviderPool {
         onStateChange: this.options.onStateChange,
         onError: this.options.onError,
       });
+      this.keys.set(handle, key);
       handle.start();
       next.set(provider.name, handle);
     }
     for (const [name, handle] of this.handles) {
-      if (!next.has(name)) {
-        handle.stop();
-        void handle.adapter.close?.();
-      }
+      if (!next.has(name)) this.retire(handle, this.longestDeadlineMs);
     }
     this.handles.clear();
     for (const [name, handle] of next) this.handles.set(name, handle);
   }
 
-  /** Stops every actor and closes every adapter. */
+  /** Stops every actor and closes every adapter, retired ones included. */
   async stopAll(): Promise<void> {
     const closing: Promise<void>[] = [];
     for (const handle of this.handles.values()) {
       handle.stop();
       if (handle.adapter.close !== undefined) closing.push(handle.adapter.close());
     }
+    for (const [adapter, timer] of this.retired) {
+      this.options.clock.clearTimeout(timer);
+      if (adapter.close !== undefined) closing.push(adapter.close());
+    }
+    this.retired.clear();
     await Promise.allSettled(closing);
   }
 
-  private adapterFor(provider: ProviderConfig) {
-    const settings: ProviderSettings = {
+  /** Stops a handle's actor now; closes its adapter once requests that may use it have ended. */
+  private retire(handle: ProviderHandle, afterMs: number): void {
+    handle.stop();
+    this.keys.delete(handle);
+    const adapter = handle.adapter;
+    if (adapter.close === undefined) return;
+    const timer = this.options.clock.setTimeout(() => {
+      this.retired.delete(adapter);
+      adapter.close!().catch(this.options.onError);
+    }, afterMs);
+    this.retired.set(adapter, timer);
+  }
+
+  /** What the adapter of `provider` is built from; equal settings, same adapter. */
+  private settingsOf(provider: ProviderConfig): ProviderSettings {
+    return {
       name: provider.name,
       type: provider.type,
       baseUrl: provider.baseUrl,
@@ -88,14 +139,11 @@ export class ProviderPool {
       headers: provider.headers,
       options: { ...provider.options, ...(provider.simulated ?? {}) },
     };
+  }
+
+  private build(provider: ProviderConfig, settings: ProviderSettings): ProviderAdapter {
     const environment = { clock: this.options.clock, fetch: this.options.fetch, seed: this.options.seed, startedAt: this.startedAt };
     const factory = this.options.adapters[provider.type];
     return factory !== undefined ? factory(settings, environment) : createAdapter(settings, environment);
   }
-}
-
-function sameUpstream(a: ProviderConfig, b: ProviderConfig): boolean {
-  return (
-    a.type === b.type && a.baseUrl === b.baseUrl && a.model === b.model && a.apiKey === b.apiKey && JSON.stringify(a.options) === JSON.stringify(b.options)
-  );
 }

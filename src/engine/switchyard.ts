@@ -72,11 +72,15 @@ export interface Switchyard {
   stream(request: ChatRequest, options?: CallOptions): ChatStream;
   /** Every provider's live state, in configuration order (the shape of `GET /providers`). */
   providers(): ProviderStatus[];
-  /** An operator action on one provider; throws `unknown_provider` for an unknown name. */
+  /** An operator action on one provider; throws `unknown_provider` for an unknown name, `stopped` after {@link stop}. */
   operate(name: string, action: OperatorAction, reason?: string): ProviderStatus;
   /** Subscribes to engine events; returns the unsubscribe function. */
   on<K extends EngineEventName>(name: K, listener: Listener<K>): () => void;
-  /** Applies a new configuration; provider actors whose upstream is unchanged keep their state. */
+  /**
+   * Applies a new configuration, all or nothing (an invalid one, or an adapter factory that
+   * throws, leaves the running one untouched). Providers whose adapter settings are unchanged
+   * keep their actor, health and adapter. Throws `stopped` after {@link stop}.
+   */
   updateConfig(config: unknown): void;
   /** Route and provider names a client may use as `model`. */
   models(): { routes: string[]; providers: string[] };
@@ -193,6 +197,7 @@ class Engine implements Switchyard {
   }
 
   operate(name: string, action: OperatorAction, reason?: string): ProviderStatus {
+    this.assertRunning();
     const handle = this.pool.handles.get(name);
     if (handle === undefined) throw new SwitchyardError('unknown_provider', `unknown provider '${name}'`);
     const at = this.clock.now();
@@ -202,6 +207,7 @@ class Engine implements Switchyard {
   }
 
   updateConfig(rawConfig: unknown): void {
+    this.assertRunning();
     const next = parseConfig(rawConfig, this.options.env ?? process.env);
     this.pool.apply(next);
     this.routes = new RouteTable(next, this.pool.handles);
@@ -221,9 +227,13 @@ class Engine implements Switchyard {
     await this.ownedFetch?.close();
   }
 
+  private assertRunning(): void {
+    if (this.stopped) throw new SwitchyardError('stopped', 'this Switchyard instance is stopped');
+  }
+
   /** Validates, routes and starts one request's router actor. */
   private start(request: ChatRequest, mode: 'chat' | 'stream', options: CallOptions) {
-    if (this.stopped) throw new SwitchyardError('stopped', 'this Switchyard instance is stopped');
+    this.assertRunning();
     const startedAt = this.clock.now();
     const requestId = options.requestId ?? `sy-${this.seed.toString(36)}-${(++this.requestCounter).toString(36)}`;
     let route: Route;

@@ -6,12 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
+import type { SwitchyardConfig } from '../config/types.js';
 import { RequestError } from '../core/errors.js';
 import type { Switchyard } from '../engine/switchyard.js';
 import { secretsOf } from '../providers/shared/redact.js';
 import { createRequestLogger, type RequestLogger } from '../telemetry/logger.js';
 import { createMetrics, type Metrics } from '../telemetry/metrics.js';
-import { createKeyCheck } from './auth.js';
+import { createKeyCheck, type KeyCheck } from './auth.js';
 import type { Exchange, GatewayContext, Handler } from './context.js';
 import { duringShutdown, GatewayError, SHUTDOWN_CUT, statusForCode, toHttpFailure } from './errors.js';
 import { sendFailure } from './http.js';
@@ -82,28 +83,62 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * const { url } = await gateway.listen(8080, '127.0.0.1');
  */
 export function createGateway(engine: Switchyard, options: GatewayOptions = {}): Gateway {
-  const config = engine.config;
-  const secrets = [
-    ...config.providers.flatMap((provider) => secretsOf(provider.apiKey, provider.headers, provider.baseUrl)),
-    ...[...config.server.apiKeys, config.server.adminKey].flatMap((key) => secretsOf(key)),
-  ];
-  const logger = options.logger ?? createRequestLogger({ level: config.log.level, secrets, clock: engine.clock, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
+  // Credentials to scrub: every one ever configured (a reload adds, never removes: an old
+  // key may still be echoed by a call under way).
+  const secrets: string[] = [];
+  const logger = options.logger ?? createRequestLogger({ level: engine.config.log.level, secrets: () => (current(), secrets), clock: engine.clock, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
   const meter = createMetrics(engine);
-  const models = new Map(config.providers.map((provider) => [provider.name, provider.model]));
+  // What the gateway derives from the configuration follows `engine.updateConfig()`: it is
+  // recomputed when the engine's configuration object changes (a reload makes a new one).
+  let derivedFrom: SwitchyardConfig | undefined;
+  let models = new Map<string, string>();
+  let apiKeys: KeyCheck;
+  let adminKey: KeyCheck;
+  const current = (): SwitchyardConfig => {
+    const config = engine.config;
+    if (config === derivedFrom) return config;
+    for (const secret of [
+      ...config.providers.flatMap((provider) => secretsOf(provider.apiKey, provider.headers, provider.baseUrl)),
+      ...[...config.server.apiKeys, config.server.adminKey].flatMap((key) => secretsOf(key)),
+    ]) {
+      if (!secrets.includes(secret)) secrets.push(secret);
+    }
+    models = new Map(config.providers.map((provider) => [provider.name, provider.model]));
+    apiKeys = createKeyCheck(config.server.apiKeys);
+    // Without an admin key, operator actions need a gateway key when gateway keys are set.
+    adminKey = createKeyCheck(config.server.adminKey === undefined ? config.server.apiKeys : [config.server.adminKey]);
+    if (options.logger === undefined && derivedFrom !== undefined) logger.pino.level = config.log.level;
+    derivedFrom = config;
+    return config;
+  };
+  current();
   let draining = false;
   const ctx: GatewayContext = {
     engine,
     logger,
     metrics: meter,
-    apiKeys: createKeyCheck(config.server.apiKeys),
-    // Without an admin key, operator actions need a gateway key when gateway keys are set.
-    adminKey: createKeyCheck(config.server.adminKey === undefined ? config.server.apiKeys : [config.server.adminKey]),
-    maxBodyBytes: config.server.maxBodyBytes,
-    secrets,
+    get apiKeys() {
+      current();
+      return apiKeys;
+    },
+    get adminKey() {
+      current();
+      return adminKey;
+    },
+    get maxBodyBytes() {
+      return current().server.maxBodyBytes;
+    },
+    get secrets() {
+      current();
+      return secrets;
+    },
     get draining() {
       return draining;
     },
-    modelOf: (provider) => models.get(provider) ?? provider,
+    modelOf: (provider) => {
+      current();
+      return models.get(provider) ?? provider;
+    },
   };
 
   /** Set when the drain timeout has passed and what is left is being cancelled. */
@@ -204,7 +239,7 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
     endDrain() {
       cutShort?.();
     },
-    async close(drainTimeoutMs = config.server.drainTimeoutMs) {
+    async close(drainTimeoutMs = engine.config.server.drainTimeoutMs) {
       draining = true;
       // Answers still to come close their connection: a client must not send more on it.
       for (const res of active) {

@@ -14,8 +14,11 @@ export interface RequestLoggerOptions {
   level?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Where lines go. @default stdout, buffered */
   destination?: DestinationStream;
-  /** Strings never to write (credentials); key-shaped strings are redacted too. */
-  secrets: readonly string[];
+  /**
+   * Strings never to write (credentials), or a function giving them at each write (for a
+   * list that changes); key-shaped strings are redacted too.
+   */
+  secrets: readonly string[] | (() => readonly string[]);
   /** Timestamps come from this clock (the engine's). */
   clock: Clock;
 }
@@ -51,6 +54,8 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
   // show up at once, and a crash loses at most that much); the flush timer is unref'd.
   const destination = options.destination ?? pinoDestination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 });
   const clock = options.clock;
+  const secrets = options.secrets;
+  const redact = typeof secrets === 'function' ? (line: string) => redactSecrets(line, secrets()) : (line: string) => redactSecrets(line, secrets);
   const logger = pino(
     {
       level: options.level ?? 'info',
@@ -60,13 +65,12 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
       formatters: { level: (label) => ({ level: label }) },
       hooks: {
         // The last line of defence: no secret leaves, whatever field it hides in.
-        streamWrite: (line) => redactSecrets(line, options.secrets),
+        streamWrite: redact,
       },
     },
     destination,
   );
   const timestamp = isoTimestamps(clock);
-  const redact = (line: string) => redactSecrets(line, options.secrets);
   /**
    * Request lines, the one line written per request, are built here rather than by pino:
    * their shape is fixed, and pino's generic serializer was a tenth of the gateway's CPU per

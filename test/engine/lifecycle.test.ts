@@ -101,6 +101,73 @@ describe('engine lifecycle', () => {
     expect((await settle(clock, engine.chat(hello))).provider).toBe('b');
   });
 
+  it('applies a reload all or nothing: an adapter factory that throws leaves every provider as it was', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({});
+    const factory: AdapterFactory = (settings, environment) => {
+      if (settings.model === 'broken') throw new Error('cannot build an adapter for model broken');
+      return scripted.factory(settings, environment);
+    };
+    engine = createSwitchyard(baseConfig, { clock, adapters: { simulated: factory } });
+    const update = {
+      ...baseConfig,
+      providers: [
+        { name: 'a', type: 'simulated', priority: 5 },
+        { name: 'b', type: 'simulated', priority: 2, model: 'broken' },
+      ],
+    };
+    expect(() => engine!.updateConfig(update)).toThrow('cannot build an adapter for model broken');
+    expect(engine.config.providers.map((p) => p.priority)).toEqual([1, 2]);
+    expect(engine.providers().map((p) => [p.name, p.state, p.selectable])).toEqual([
+      ['a', 'healthy', true],
+      ['b', 'healthy', true],
+    ]);
+    // b's actor was not stopped half-way: it still answers.
+    expect((await settle(clock, engine.chat({ ...hello, model: 'b' }))).provider).toBe('b');
+    expect((await settle(clock, engine.chat(hello))).provider).toBe('a');
+  });
+
+  it('builds a new adapter only for a changed upstream, and closes replaced ones once their requests are over', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({});
+    const built: string[] = [];
+    const closed: string[] = [];
+    const factory: AdapterFactory = (settings, environment) => {
+      const id = `${settings.name}:${settings.model}:${JSON.stringify(settings.headers)}`;
+      built.push(id);
+      return { ...scripted.factory(settings, environment), close: async () => void closed.push(id) };
+    };
+    const config = { ...baseConfig, routing: { deadlineMs: 30_000 } };
+    engine = createSwitchyard(config, { clock, adapters: { simulated: factory } });
+    expect(built).toHaveLength(2);
+    // A priority or health change is not a new upstream: same adapter, same actor.
+    engine.updateConfig({ ...config, providers: [{ name: 'a', type: 'simulated', priority: 3 }, baseConfig.providers[1]!] });
+    expect(built).toHaveLength(2);
+    // A credential header is: a fresh actor, so a provider disabled for a bad key comes back.
+    engine.operate('b', 'disable', 'auth: HTTP 401');
+    engine.updateConfig({ ...config, providers: [baseConfig.providers[0]!, { name: 'b', type: 'simulated', priority: 2, headers: { 'api-key': 'fixed' } }] });
+    expect(built).toHaveLength(3);
+    expect(engine.providers().find((p) => p.name === 'b')!.state).toBe('healthy');
+    // The replaced adapter is closed after the longest deadline a request under way may have.
+    expect(closed).toEqual([]);
+    await clock.advance(30_000);
+    expect(closed).toEqual(['b:b:{}']);
+    // A removed provider's adapter too; stop() closes the rest at once.
+    engine.updateConfig({ ...config, providers: [baseConfig.providers[0]!] });
+    await engine.stop();
+    expect(closed.sort()).toEqual(['a:a:{}', 'b:b:{"api-key":"fixed"}', 'b:b:{}']);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('refuses reloads and operator actions once stopped, leaving nothing running', async () => {
+    const clock = new VirtualClock(0);
+    engine = createSwitchyard(baseConfig, { clock });
+    await engine.stop();
+    expect(() => engine!.updateConfig({ ...baseConfig, health: { probeIntervalMs: 1000 } })).toThrow(expect.objectContaining({ code: 'stopped' }));
+    expect(() => engine!.operate('a', 'open')).toThrow(expect.objectContaining({ code: 'stopped' }));
+    expect(clock.pending).toBe(0);
+  });
+
   it('refuses a listener for an event it does not emit, naming the ones it does', () => {
     engine = createSwitchyard(baseConfig, { clock: new VirtualClock(0) });
     expect(() => engine!.on('request.finish' as never, () => undefined)).toThrow('unknown event "request.finish": expected one of "request.finished", "attempt.finished", "state.changed"');

@@ -1,0 +1,54 @@
+/**
+ * A gateway in front of an engine whose configuration is reloaded (`engine.updateConfig`):
+ * what the gateway derives from the configuration (upstream model names, keys, limits,
+ * secrets to redact) follows the reload.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startGateway, type TestGateway } from './helpers.js';
+
+let gw: TestGateway | undefined;
+afterEach(async () => {
+  await gw?.close();
+  gw = undefined;
+});
+
+const providers = [{ name: 'a', type: 'simulated', model: 'model-a', latencyMs: 0, tokensPerSecond: 1e6 }];
+const hello = (model: string) => ({ model, messages: [{ role: 'user', content: 'Hi' }], stream: true });
+
+/** The `model` of every chunk of a streamed answer. */
+async function streamedModels(response: Response): Promise<string[]> {
+  const text = await response.text();
+  return [...text.matchAll(/^data: (\{.*\})$/gm)].map((m) => (JSON.parse(m[1]!) as { model: string }).model);
+}
+
+describe('a gateway whose engine is reloaded', () => {
+  it('names the upstream model of a provider added or changed by the reload in every stream chunk', async () => {
+    gw = await startGateway({ providers });
+    gw.engine.updateConfig({ providers: [{ ...providers[0], model: 'model-a2' }, { name: 'c', type: 'simulated', model: 'model-c', latencyMs: 0, tokensPerSecond: 1e6 }] });
+    const fromC = await streamedModels(await gw.post('/v1/chat/completions', hello('c')));
+    expect(fromC.length).toBeGreaterThan(1);
+    expect(new Set(fromC)).toEqual(new Set(['model-c']));
+    expect(new Set(await streamedModels(await gw.post('/v1/chat/completions', hello('a'))))).toEqual(new Set(['model-a2']));
+  });
+
+  it('enforces gateway keys, the admin key and the body limit set by a reload', async () => {
+    gw = await startGateway({ providers });
+    expect((await gw.post('/v1/chat/completions', hello('a'))).status).toBe(200);
+    gw.engine.updateConfig({ providers, server: { apiKeys: ['gw-key-reloaded'], adminKey: 'admin-reloaded', maxBodyBytes: 2000 } });
+    expect((await gw.post('/v1/chat/completions', hello('a'))).status).toBe(401);
+    expect((await gw.post('/v1/chat/completions', hello('a'), { authorization: 'Bearer gw-key-reloaded' })).status).toBe(200);
+    expect((await gw.post('/providers/a/open', {}, { authorization: 'Bearer gw-key-reloaded' })).status).toBe(401);
+    expect((await gw.post('/providers/a/open', {}, { authorization: 'Bearer admin-reloaded' })).status).toBe(200);
+    const big = { ...hello('a'), messages: [{ role: 'user', content: 'x'.repeat(3000) }] };
+    expect((await gw.post('/v1/chat/completions', big, { authorization: 'Bearer gw-key-reloaded' })).status).toBe(413);
+  });
+
+  it('redacts a credential added by a reload, and still the ones it replaced', async () => {
+    gw = await startGateway({ providers: [{ name: 'a', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-first-0123456789', model: 'm' }] });
+    gw.engine.updateConfig({ providers: [{ name: 'a', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'second-key-not-key-shaped', model: 'm' }] });
+    gw.gateway.logger.info('echo', { a: 'second-key-not-key-shaped', b: 'sk-first-0123456789' });
+    const line = gw.lines.join('');
+    expect(line).not.toContain('second-key-not-key-shaped');
+    expect(line).not.toContain('sk-first-0123456789');
+  });
+});
