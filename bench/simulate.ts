@@ -59,7 +59,7 @@ function stubEngine(config: unknown, options: SwitchyardOptions): SimulatedEngin
         const latencyMs = clock.now() - startedAt;
         listeners['request.finished']?.({
           requestId: String(n), route: 'default', provider, answered: true, status: 'ok', attempts: [{ provider, kind: 'ok', status: 200, latencyMs }],
-          inputTokens: 500, outputTokens: 200, costUsd: 0.001, latencyMs, stream, cacheHit: false, errorMessage: undefined, at: clock.now(),
+          inputTokens: 500, outputTokens: 200, costUsd: 0.001, latencyMs, stream, cacheHit: false, errorMessage: undefined, warnings: undefined, at: clock.now(),
         });
         resolve();
       }, 200 + random() * 400);

@@ -22,6 +22,8 @@ export interface RequestFinishedEvent {
   stream: boolean;
   cacheHit: boolean;
   errorMessage: string | undefined;
+  /** What the answering adapter could not carry (a `seed`, a clamped temperature), when anything. */
+  warnings: string[] | undefined;
   /** Clock time at which it ended. */
   at: number;
 }

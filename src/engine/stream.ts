@@ -18,6 +18,11 @@ export interface StreamInfo {
   failedAttempts: number;
 }
 
+/** What a stream learns for the engine's `request.finished` event: its finish part's warnings. */
+export interface StreamNotes {
+  warnings?: string[];
+}
+
 /**
  * An async iterable of {@link StreamPart}s. Iterate it once. `info` resolves when the first
  * part arrives (the provider is known), or rejects with the {@link RequestError} that ended
@@ -31,7 +36,7 @@ export class ChatStream implements AsyncIterable<StreamPart> {
   private iterated = false;
 
   /** A stream driven by a started router actor. */
-  static fromRouter(router: Actor<typeof routerMachine>, done: Promise<RouterOutput>, meta: { requestId: string; route: string }): ChatStream {
+  static fromRouter(router: Actor<typeof routerMachine>, done: Promise<RouterOutput>, meta: { requestId: string; route: string; notes: StreamNotes }): ChatStream {
     const committed = new Promise<CommittedStream>((resolve, reject) => {
       let isCommitted = false;
       router.on('stream.committed', (event) => {
@@ -54,7 +59,7 @@ export class ChatStream implements AsyncIterable<StreamPart> {
     const send = (event: RouterEvent) => {
       if (router.getSnapshot().status === 'active') router.send(event);
     };
-    return new ChatStream(committed, info, done, send);
+    return new ChatStream(committed, info, done, send, meta.notes);
   }
 
   /** A stream that failed before any router started (invalid request, unknown model). */
@@ -62,10 +67,16 @@ export class ChatStream implements AsyncIterable<StreamPart> {
     const rejected = Promise.reject(error);
     rejected.catch(() => undefined);
     const output: RouterOutput = { ok: false, error: error as RequestError, attempts: [] };
-    return new ChatStream(rejected as Promise<never>, rejected as Promise<never>, Promise.resolve(output), () => undefined);
+    return new ChatStream(rejected as Promise<never>, rejected as Promise<never>, Promise.resolve(output), () => undefined, {});
   }
 
-  private constructor(committed: Promise<CommittedStream>, info: Promise<StreamInfo>, done: Promise<RouterOutput>, send: (event: RouterEvent) => void) {
+  private constructor(
+    committed: Promise<CommittedStream>,
+    info: Promise<StreamInfo>,
+    done: Promise<RouterOutput>,
+    send: (event: RouterEvent) => void,
+    private readonly notes: StreamNotes,
+  ) {
     this.committed = committed;
     this.info = info;
     this.done = done;
@@ -80,12 +91,16 @@ export class ChatStream implements AsyncIterable<StreamPart> {
     this.iterated = true;
     const stream = await this.committed;
     let usage: Usage | undefined;
+    let warnings: string[] | undefined;
     let finished = false;
     try {
       let part: StreamPart = stream.first;
       for (;;) {
         if (part.type === 'error') throw part.error;
-        if (part.type === 'finish') usage = part.usage;
+        if (part.type === 'finish') {
+          usage = part.usage;
+          warnings = part.warnings;
+        }
         yield part;
         if (part.type === 'finish') break;
         const next = await stream.rest.next();
@@ -95,6 +110,7 @@ export class ChatStream implements AsyncIterable<StreamPart> {
         part = next.value;
       }
       finished = true;
+      if (warnings !== undefined) this.notes.warnings = warnings;
       this.send({ type: 'stream.finished', usage: usage! });
     } catch (error) {
       finished = true;

@@ -23,7 +23,7 @@ import { ProviderPool } from './provider-pool.js';
 import type { ProviderMachine } from './provider-handle.js';
 import { RouteTable, type Route } from './routes.js';
 import { providerStatus, type OperatorAction, type ProviderStatus } from './status.js';
-import { ChatStream } from './stream.js';
+import { ChatStream, type StreamNotes } from './stream.js';
 import { estimatePrompt } from './tokens.js';
 
 export interface SwitchyardOptions {
@@ -184,12 +184,13 @@ class Engine implements Switchyard {
 
   stream(request: ChatRequest, options: CallOptions = {}): ChatStream {
     let run;
+    const notes: StreamNotes = {};
     try {
-      run = this.start(request, 'stream', options);
+      run = this.start(request, 'stream', options, notes);
     } catch (error) {
       return ChatStream.failed(error);
     }
-    return ChatStream.fromRouter(run.actor, run.done, { requestId: run.requestId, route: run.route.name });
+    return ChatStream.fromRouter(run.actor, run.done, { requestId: run.requestId, route: run.route.name, notes });
   }
 
   providers(): ProviderStatus[] {
@@ -232,7 +233,7 @@ class Engine implements Switchyard {
   }
 
   /** Validates, routes and starts one request's router actor. */
-  private start(request: ChatRequest, mode: 'chat' | 'stream', options: CallOptions) {
+  private start(request: ChatRequest, mode: 'chat' | 'stream', options: CallOptions, notes?: StreamNotes) {
     this.assertRunning();
     const startedAt = this.clock.now();
     const requestId = options.requestId ?? `sy-${this.seed.toString(36)}-${(++this.requestCounter).toString(36)}`;
@@ -283,7 +284,7 @@ class Engine implements Switchyard {
           signal?.removeEventListener('abort', onAbort);
           this.running.delete(actor);
           const output = actor.getSnapshot().output!;
-          this.finish(requestId, route.name, mode, startedAt, output);
+          this.finish(requestId, route.name, mode, startedAt, output, notes?.warnings);
           resolve(output);
         },
         error: (error) => {
@@ -305,7 +306,7 @@ class Engine implements Switchyard {
     return { actor, done, requestId, route };
   }
 
-  private finish(requestId: string, route: string, mode: 'chat' | 'stream', startedAt: number, output: RouterOutput): void {
+  private finish(requestId: string, route: string, mode: 'chat' | 'stream', startedAt: number, output: RouterOutput, streamWarnings?: string[]): void {
     if (!this.bus.has('request.finished')) return;
     const attempts = output.attempts;
     const usage = output.ok ? output.usage : undefined;
@@ -323,6 +324,7 @@ class Engine implements Switchyard {
       stream: mode === 'stream',
       cacheHit: false,
       errorMessage: output.ok ? undefined : output.error.message,
+      warnings: output.ok ? (output.response?.warnings ?? streamWarnings) : undefined,
       at: this.clock.now(),
     });
   }

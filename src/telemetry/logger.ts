@@ -105,7 +105,8 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
           `,"failover_attempts":${failed},"attempts":${event.attempts.length},"upstream":[${upstream}]` +
           `,"input_tokens":${json(event.inputTokens)},"output_tokens":${json(event.outputTokens)},"cost_usd":${json(event.costUsd)}` +
           `,"latency_ms":${json(Math.round(event.latencyMs))},"cache_hit":${event.cacheHit},"stream":${event.stream},"status":${json(status)}` +
-          `,"outcome":${json(override?.outcome ?? event.status)}${error === undefined ? '' : `,"error":${json(error)}`}`,
+          `,"outcome":${json(override?.outcome ?? event.status)}${error === undefined ? '' : `,"error":${json(error)}`}` +
+          (event.warnings === undefined || event.warnings.length === 0 ? '' : `,"warnings":[${event.warnings.map(json).join(',')}]`),
       );
     },
     rejected(request) {

@@ -121,6 +121,11 @@ describe('the request on the wire', () => {
     expect(fake.requests[0]!.json).toMatchObject({ messages: [{ role: 'assistant', content: '' }], response_format: { type: 'json_object' } });
   });
 
+  it('puts the warnings of a stream on its finish part', async () => {
+    const parts = await collect(adapter.stream({ messages: [{ role: 'user', content: 'Hi' }], responseFormat: { type: 'json_schema' } }, harness.context()));
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', warnings: ['responseFormat json_schema without a schema was sent as json_object'] });
+  });
+
   it('takes every image a user sends, by URL or inline (it refuses nothing)', () => {
     const request: ChatRequest = { messages: [{ role: 'user', content: [{ type: 'image_url', url: 'https://x/y.png' }, { type: 'image_url', url: 'gs://bucket/z.png' }] }] };
     expect(adapter.refuses?.(request)).toBeUndefined();

@@ -17,7 +17,7 @@ const finished = (route: string): RequestFinishedEvent => ({
   latencyMs: 1,
   stream: false,
   cacheHit: false,
-  errorMessage: undefined,
+  errorMessage: undefined, warnings: undefined,
   at: 0,
 });
 

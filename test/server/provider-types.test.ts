@@ -110,6 +110,22 @@ describe('images', () => {
   });
 });
 
+describe('what an adapter could not carry', () => {
+  it.each([false, true])('is in the request log line (stream: %s)', async (stream) => {
+    const before = gw.logs().length;
+    const response = await gw.post('/v1/chat/completions', { model: 'anthropic', seed: 3, stream, messages: [{ role: 'user', content: 'Hi' }] });
+    await response.text();
+    const line = gw.logs().slice(before).find((entry) => entry.msg === 'request');
+    expect(line).toMatchObject({ status: 200, selected_provider: 'anthropic', warnings: ['Anthropic does not support "seed"; it was not sent'] });
+  });
+
+  it('is absent when everything was carried', async () => {
+    const before = gw.logs().length;
+    await (await gw.post('/v1/chat/completions', { model: 'anthropic', messages: [{ role: 'user', content: 'Hi' }] })).text();
+    expect(gw.logs().slice(before).find((entry) => entry.msg === 'request')).not.toHaveProperty('warnings');
+  });
+});
+
 describe('across provider types', () => {
   it('fails over from an openai 500, an anthropic overload and a gemini 503 to ollama', async () => {
     fakes.get('openai')!.enqueue({ type: 'error', kind: 'server' });

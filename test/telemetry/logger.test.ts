@@ -78,6 +78,7 @@ describe('request log lines', () => {
     stream: fc.boolean(),
     cacheHit: fc.boolean(),
     errorMessage: fc.option(text, { nil: undefined }),
+    warnings: fc.option(fc.array(text, { maxLength: 3 }), { nil: undefined }),
     at: fc.constant(0),
   }) as fc.Arbitrary<RequestFinishedEvent>;
 
@@ -113,6 +114,7 @@ describe('request log lines', () => {
           status,
           outcome: cut ? 'shutting_down' : finished.status,
           ...(error === undefined ? {} : { error }),
+          ...(finished.warnings === undefined || finished.warnings.length === 0 ? {} : { warnings: finished.warnings }),
         });
         expect(lines).toHaveLength(1);
         expect(`${lines[0]!}\n`).toBe(expected);

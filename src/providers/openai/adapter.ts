@@ -44,9 +44,9 @@ export const createOpenAIAdapter: AdapterFactory = (settings, environment): Prov
       return fromOpenAIResponse(reply, { id: `chatcmpl-${context.requestId}`, model: settings.model }, warnings);
     },
     stream(request, context) {
-      const { body } = toOpenAIRequest(request, { model: settings.model, stream: true, maxTokensField });
+      const { body, warnings } = toOpenAIRequest(request, { model: settings.model, stream: true, maxTokensField });
       const events = upstream.sse({ path: 'chat/completions', body }, context);
-      return mapStream(upstream, events, createOpenAIStreamMapper(upstream), context);
+      return mapStream(upstream, events, createOpenAIStreamMapper(upstream, warnings), context);
     },
     async check(context) {
       await upstream.ping({ path: 'models' }, context);

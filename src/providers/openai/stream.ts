@@ -11,8 +11,8 @@ import type { Upstream } from '../shared/upstream.js';
 import { OPENAI_FINISH_REASONS, toUsage } from './response.js';
 import { ChunkSchema } from './schemas.js';
 
-/** A fresh mapper for one streamed call. */
-export function createOpenAIStreamMapper(upstream: Upstream): StreamEventMapper<SseEvent> {
+/** A fresh mapper for one streamed call; `warnings` (from the request mapping) go on the finish part. */
+export function createOpenAIStreamMapper(upstream: Upstream, warnings: readonly string[] = []): StreamEventMapper<SseEvent> {
   let id: string | undefined;
   let model: string | undefined;
   let rawFinish: string | undefined;
@@ -50,6 +50,7 @@ export function createOpenAIStreamMapper(upstream: Upstream): StreamEventMapper<
       const part: FinishPart = { type: 'finish', finishReason: mapFinishReason(OPENAI_FINISH_REASONS, rawFinish), usage };
       if (model !== undefined) part.model = model;
       if (id !== undefined) part.id = id;
+      if (warnings.length > 0) part.warnings = [...warnings];
       return part;
     },
   };
