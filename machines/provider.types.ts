@@ -79,7 +79,8 @@ export type SlotReply =
       type: 'slot.denied';
       provider: string;
       requestId: string;
-      reason: 'not_selectable' | 'probes_busy' | 'rate_limited' | 'disabled';
+      /** `retry_budget` is the router's own: the engine-wide retry budget ran out while this retry waited. */
+      reason: 'not_selectable' | 'probes_busy' | 'rate_limited' | 'disabled' | 'retry_budget';
       /** When the provider may accept again, if known (rate limits). */
       retryAfterMs?: number;
     };

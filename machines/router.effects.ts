@@ -29,6 +29,12 @@ export function startAttempt(context: RouterContext, self: AnyActorRef): () => v
   void Promise.resolve().then(() => {
     if (cancelled) return;
     unplan();
+    // The budget was checked when this retry was planned, but other requests may have spent
+    // it since (during a backoff, or in the same tick): check again where the retry is counted.
+    if (retry && !input.retryBudget.canRetry(input.clock.now())) {
+      self.send({ type: 'slot.denied', provider: candidate.name, requestId: input.requestId, reason: 'retry_budget', seq });
+      return;
+    }
     const reply = acquireSlot(candidate, input, panic);
     // The provider's step runs listeners (inspection, state-change events) that may end this
     // request synchronously; a slot granted to a request that is gone goes straight back.

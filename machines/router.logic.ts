@@ -88,9 +88,10 @@ export function initialContext(input: RouterInput): RouterContext {
 const EMPTY: ReadonlySet<string> = new Set();
 
 /**
- * Decides the next step: a fresh candidate at once; Envoy-style panic (one attempt on the
- * open provider closest to recovery) when nothing was selectable from the start; a provider
- * already tried after a full-jitter backoff; or the end of the request.
+ * Decides the next step: a candidate not tried yet, at once; Envoy-style panic (one attempt
+ * on the open provider closest to recovery) when nothing was selectable from the start; a
+ * provider already tried, after a full-jitter backoff (every re-try backs off); or the end
+ * of the request.
  */
 export function planNext(context: RouterContext, now: number): Plan {
   const { routing, candidates, strategy, selection, retryBudget, random } = context.input;
@@ -100,7 +101,11 @@ export function planNext(context: RouterContext, now: number): Plan {
   // Strategies return one of the candidates they were given: route candidates here.
   const pick = (exclude: ReadonlySet<string>) => strategy(candidates, exclude, selection) as RouteCandidate | undefined;
   const fresh = pick(context.excluded);
-  if (fresh !== undefined) return { type: 'attempt', candidate: fresh, panic: false, backoffMs: 0 };
+  if (fresh !== undefined) {
+    // New in this round; if it was tried in an earlier round, this is a re-try: back off first.
+    const retried = context.backoffs > 0 && context.attempts.some((attempt) => attempt.provider === fresh.name);
+    return { type: 'attempt', candidate: fresh, panic: false, backoffMs: retried ? fullJitterBackoff(context.backoffs, routing.backoff, random) : 0 };
+  }
 
   if (context.attempts.length === 0 && routing.panic && !context.panicUsed) {
     const panic = panicCandidate(candidates, context.blocked) as RouteCandidate | undefined;

@@ -16,6 +16,7 @@ import { estimateInputTokens, estimateOutputTokens } from '../core/tokens.js';
 import type { ChatMessage, ChatRequest, ChatResponse, ToolCall, ToolDefinition } from '../core/types.js';
 import { createPooledFetch, type PooledFetch } from '../providers/shared/pooled-fetch.js';
 import { filterCandidates } from '../routing/filters.js';
+import { rateLimitRetryAfter } from '../routing/panic.js';
 import { createRetryBudget } from '../routing/retry-budget.js';
 import { EventBus, type EngineEventName, type Listener } from './events.js';
 import { HealthChecks } from './health-checks.js';
@@ -283,7 +284,7 @@ class Engine implements Switchyard {
         complete: () => {
           signal?.removeEventListener('abort', onAbort);
           this.running.delete(actor);
-          const output = actor.getSnapshot().output!;
+          const output = settledRetryAfter(actor.getSnapshot().output!, filtered.candidates, this.clock.now());
           this.finish(requestId, route.name, mode, startedAt, output, notes?.warnings);
           resolve(output);
         },
@@ -328,6 +329,22 @@ class Engine implements Switchyard {
       at: this.clock.now(),
     });
   }
+}
+
+/**
+ * A `rate_limited` failure's Retry-After, once the providers have taken in this request's
+ * reports: the router decided to fail in the same step as it learned of the last 429, before
+ * that provider entered `rate_limited` (with its clamped, jittered wait), so its figure may
+ * miss that provider or understate its wait. Now every candidate's deadline is known: the
+ * soonest one wins, so a client that waits that long finds a provider accepting calls.
+ */
+function settledRetryAfter(output: RouterOutput, candidates: readonly Route['members'][number][], now: number): RouterOutput {
+  if (output.ok || output.error.code !== 'rate_limited') return output;
+  const retryAfterMs = rateLimitRetryAfter(candidates, now);
+  const error = output.error;
+  if (retryAfterMs === undefined || retryAfterMs === error.retryAfterMs) return output;
+  const settled = new RequestError({ code: error.code, message: error.message, attempts: error.attempts, retryAfterMs, cause: error.cause, ...(error.param === undefined ? {} : { param: error.param }) });
+  return { ...output, error: settled };
 }
 
 function hasContentParts(request: ChatRequest): boolean {

@@ -149,7 +149,9 @@ describe('chat', () => {
     const { clock, engine } = setup({ a: { type: 'fail', kind: 'rate_limit', status: 429, retryAfterMs: 5000 } }, {}, ['a']);
     const first = await failure(clock, engine.chat(hello));
     expect(first.code).toBe('rate_limited');
-    expect(first.retryAfterMs).toBe(5000);
+    // The provider's own wait: the upstream's 5 s plus up to 10 % of jitter.
+    expect(first.retryAfterMs).toBeGreaterThanOrEqual(5000);
+    expect(first.retryAfterMs).toBeLessThanOrEqual(5500);
     const second = await failure(clock, engine.chat(hello));
     expect(second.code).toBe('rate_limited');
     expect(second.attempts).toHaveLength(0);
@@ -204,6 +206,47 @@ describe('chat', () => {
     expect([error.code, error.param]).toEqual(['invalid_request', param]);
     expect(error.message.startsWith(`${param}: `)).toBe(true);
     expect(scripted.calls).toHaveLength(0);
+  });
+
+  it.each([
+    ['failover and backoff retries, default budget', ['a', 'b'], 100, { ratio: 0.2, minPerSecond: 10 }, 120],
+    ['backoff retries on one provider', ['a'], 500, { ratio: 0.1, minPerSecond: 0 }, 50],
+  ])('keeps retries within the engine-wide budget during an outage: %s', async (_name, names, requests, retryBudget, allowance) => {
+    const down = { type: 'fail', kind: 'server', status: 503 } as const;
+    const { clock, engine, scripted } = setup({ a: down, b: down }, { routing: { retryBudget }, health: { consecutiveFailures: 10_000, minCalls: 10_000 } }, names);
+    const results = await settle(clock, Promise.allSettled(Array.from({ length: requests }, () => engine.chat(hello))));
+    expect(results.every((result) => result.status === 'rejected')).toBe(true);
+    // Every request made its first call; retries on top stay within ratio × requests + floor.
+    expect(scripted.calls.length - requests).toBeLessThanOrEqual(allowance);
+    expect(scripted.calls.length - requests).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['no Retry-After from the upstream', { a: { type: 'fail', kind: 'rate_limit', status: 429 } }, ['a']],
+    ['a Retry-After of 3 s (the provider waits a jittered bit longer)', { a: { type: 'fail', kind: 'rate_limit', status: 429, retryAfterMs: 3000 } }, ['a']],
+    ['a long Retry-After from one, none from the other', { a: { type: 'fail', kind: 'rate_limit', status: 429, retryAfterMs: 30_000 }, b: { type: 'fail', kind: 'rate_limit', status: 429 } }, ['a', 'b']],
+  ] as [string, Script, string[]][])('answers 429 with a Retry-After after which a provider accepts calls again: %s', async (_name, script, names) => {
+    const { clock, engine, scripted } = setup(script, {}, names);
+    const error = await failure(clock, engine.chat(hello));
+    expect(error.code).toBe('rate_limited');
+    expect(error.retryAfterMs).toBeGreaterThan(0);
+    expect(engine.providers().filter((p) => names.includes(p.name)).every((p) => p.state === 'rate_limited')).toBe(true);
+    for (const name of names) scripted.set(name, { type: 'ok' });
+    // A client that waits exactly that long gets an answer, not another 429.
+    await clock.advance(error.retryAfterMs!);
+    expect((await settle(clock, engine.chat(hello))).content).toBeTypeOf('string');
+  });
+
+  it('fails over at once, and backs off before every re-try of a provider already tried', async () => {
+    const down = { type: 'fail', kind: 'server', status: 503, latencyMs: 10 } as const;
+    const { clock, engine, scripted } = setup({ a: down, b: down }, { routing: { maxAttempts: 4, backoff: { baseMs: 1000, maxMs: 1000 } } }, ['a', 'b']);
+    await failure(clock, engine.chat(hello));
+    const calls = scripted.calls.map((call) => [call.provider, call.at - scripted.calls[0]!.at]);
+    expect(calls.map(([provider]) => provider)).toEqual(['a', 'b', 'a', 'b']);
+    expect(calls[1]![1]).toBe(10); // failover: right after a's failure
+    // Each re-try waits a jittered backoff after the previous failure (10 ms each).
+    const gaps = [(calls[2]![1] as number) - (calls[1]![1] as number) - 10, (calls[3]![1] as number) - (calls[2]![1] as number) - 10];
+    expect(gaps.every((gap) => gap > 0 && gap <= 1000)).toBe(true);
   });
 
   it('accepts every field of the request model when well formed', async () => {
