@@ -16,6 +16,8 @@ export type ProviderMachine = typeof providerMachine;
 /** Context fields of the provider machine that the engine reads. */
 interface ProviderView {
   inFlight: number;
+  /** Probe permits out (half_open); absent in a custom machine without probes. */
+  probesInFlight?: number;
   latencyMs: number | undefined;
   health: HealthConfig;
   consecutiveFailures: number;
@@ -84,10 +86,17 @@ export class ProviderHandle {
     const previous = this.state;
     this.view = snapshot.context as ProviderView;
     this.state = providerStateName(snapshot);
-    this.selectable = snapshot.hasTag(TAGS.selectable) || snapshot.hasTag(TAGS.probe);
+    // A probing state (half_open) takes calls only while it has a probe permit to give: with
+    // every permit out, it would deny the slot, so it is not selectable (strategies and the
+    // capability filter then look elsewhere instead of planning a refused attempt).
+    this.selectable = snapshot.hasTag(TAGS.selectable) || (snapshot.hasTag(TAGS.probe) && hasFreeProbe(this.view));
     this.degraded = snapshot.hasTag(TAGS.degraded);
     if (previous !== '' && previous !== this.state) options.onStateChange(this, previous, this.state);
   }
+}
+
+function hasFreeProbe(view: ProviderView): boolean {
+  return view.probesInFlight === undefined || view.probesInFlight < view.health.halfOpenProbes;
 }
 
 /** A provider's place in one route: the route-specific index plus the shared live view. */

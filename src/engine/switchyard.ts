@@ -245,12 +245,14 @@ class Engine implements Switchyard {
       validateRequest(request);
       estimatedInputTokens = estimateInputTokens(request);
       route = this.routes.resolve({ model: request.model, inputTokens: estimatedInputTokens, task: request.task, stream: mode === 'stream' });
-      const { tokensFor } = estimatePrompt(request, route.members, route.smallestWindow, estimatedInputTokens);
-      filtered = filterCandidates(route.members, { task: request.task, requiredTokens: estimatedInputTokens + (request.maxTokens ?? 0), tokensFor });
+      // Hard limits before the capability preference, so that a preference never narrows the
+      // route to providers that then cannot take the request.
+      const members = hasContentParts(request) ? carriers(route.members, request, route.name) : route.members;
+      const { tokensFor } = estimatePrompt(request, members, route.smallestWindow, estimatedInputTokens);
+      filtered = filterCandidates(members, { task: request.task, requiredTokens: estimatedInputTokens + (request.maxTokens ?? 0), tokensFor });
       if ((filtered as { rejected?: string }).rejected === 'context_length') {
         throw new RequestError({ code: 'context_length_exceeded', message: `about ${estimatedInputTokens} input tokens fit no provider of route '${route.name}'`, param: 'messages' });
       }
-      if (hasContentParts(request)) filtered = { candidates: carriers(filtered.candidates, request, route.name) };
     } catch (error) {
       // Rejected before routing: still one `request.finished` event, for logs and metrics.
       if (RequestError.is(error)) this.finish(requestId, request?.model ?? 'default', mode, startedAt, { ok: false, error, attempts: [] });

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
 import { RequestError } from '../../src/core/errors.js';
 import type { ChatRequest } from '../../src/core/types.js';
+import type { AdapterFactory } from '../../src/core/adapter.js';
 import { createSwitchyard, type Switchyard } from '../../src/engine/switchyard.js';
 import type { RequestFinishedEvent } from '../../src/engine/events.js';
 import { scriptedAdapters, type Script } from '../helpers/scripted-adapter.js';
@@ -247,6 +248,37 @@ describe('chat', () => {
     // Each re-try waits a jittered backoff after the previous failure (10 ms each).
     const gaps = [(calls[2]![1] as number) - (calls[1]![1] as number) - 10, (calls[3]![1] as number) - (calls[2]![1] as number) - 10];
     expect(gaps.every((gap) => gap > 0 && gap <= 1000)).toBe(true);
+  });
+
+  it('sends a task request elsewhere while its only capable provider is half open with every probe out', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({ coder: { type: 'ok', latencyMs: 5000 } });
+    engine = createSwitchyard(
+      { providers: [{ name: 'gen', type: 'simulated' }, { name: 'coder', type: 'simulated', capabilities: ['code'] }], health: { cooldownMs: 1000, halfOpenProbes: 1 }, seed: 1 },
+      { clock, adapters: { simulated: scripted.factory } },
+    );
+    engine.operate('coder', 'open');
+    await clock.advance(1200); // coder: half_open, one probe permit
+    const probe = engine.chat({ ...hello, task: 'code' });
+    await clock.advance(1);
+    expect(engine.providers().find((p) => p.name === 'coder')).toMatchObject({ state: 'half_open', selectable: false });
+    expect((await settle(clock, engine.chat({ ...hello, task: 'code' }))).provider).toBe('gen');
+    expect((await settle(clock, probe)).provider).toBe('coder');
+  });
+
+  it('never lets a task preference narrow the route to providers that refuse the request', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({});
+    const factory: AdapterFactory = (settings, environment) => {
+      const adapter = scripted.factory(settings, environment);
+      return settings.name !== 'g' ? adapter : { ...adapter, refuses: () => ({ param: 'messages[0].content[1]', reason: 'inline images only' }) };
+    };
+    engine = createSwitchyard(
+      { providers: [{ name: 'g', type: 'simulated', capabilities: ['vision'] }, { name: 'o', type: 'simulated', priority: 2 }], seed: 1 },
+      { clock, adapters: { simulated: factory } },
+    );
+    const request: ChatRequest = { task: 'vision', messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', url: 'https://x/cat.png' }] }] };
+    expect((await settle(clock, engine.chat(request))).provider).toBe('o');
   });
 
   it('accepts every field of the request model when well formed', async () => {

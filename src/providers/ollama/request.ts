@@ -1,6 +1,8 @@
 /**
  * Unified {@link ChatRequest} → Ollama `/api/chat` body. Sampling parameters go into
- * `options`; what Ollama cannot carry (tool choice, `user`, images given by URL) becomes a warning.
+ * `options`; what Ollama cannot carry (tool choice, `user`) becomes a warning. Images given by
+ * URL are refused before (`ollamaImageProblem`, the adapter's `refuses`): the engine routes
+ * such a request elsewhere.
  */
 import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../../core/types.js';
 import { parseDataUrl, type ImagePart } from '../shared/images.js';
