@@ -39,92 +39,112 @@ export class ProviderPool {
 
   /**
    * Creates, updates and removes handles so that they match `config`, all or nothing: every
-   * new adapter is built before anything changes, so a factory that throws leaves the pool
-   * as it was. A provider whose adapter settings (type, URL, model, credential, headers,
-   * options) are unchanged keeps its actor, its health and its adapter; any other is a new
-   * upstream with a fresh actor. Replaced and removed adapters are closed once every request
-   * that may still use them has ended (after `routing.deadlineMs`), or at `stopAll()`.
+   * new adapter and actor is built before anything changes, so a factory (or an inspection
+   * observer) that throws leaves the pool as it was. A provider whose adapter settings (type,
+   * URL, model, credential, headers, options) are unchanged keeps its actor, its health and
+   * its adapter; any other is a new upstream with a fresh actor. Replaced and removed
+   * adapters are closed once every request that may still use them has ended (after the
+   * longest `routing.deadlineMs` applied so far), or at `stopAll()`.
    */
   apply(config: SwitchyardConfig): void {
-    const plan: { provider: ProviderConfig; existing: ProviderHandle | undefined; adapter: ProviderAdapter | undefined; key: string }[] = [];
-    const built: ProviderAdapter[] = [];
+    const plan: { provider: ProviderConfig; existing: ProviderHandle | undefined; fresh: ProviderHandle | undefined }[] = [];
+    const built: ProviderHandle[] = [];
+    const adapters: ProviderAdapter[] = [];
     try {
       for (const provider of config.providers) {
         const settings = this.settingsOf(provider);
         const key = JSON.stringify(settings);
         const existing = this.handles.get(provider.name);
         if (existing !== undefined && this.keys.get(existing) === key) {
-          plan.push({ provider, existing, adapter: undefined, key });
+          plan.push({ provider, existing, fresh: undefined });
           continue;
         }
         const adapter = this.build(provider, settings);
-        built.push(adapter);
-        plan.push({ provider, existing, adapter, key });
+        adapters.push(adapter);
+        const fresh = new ProviderHandle({
+          config: provider,
+          adapter,
+          health: config.health,
+          machine: this.options.machine,
+          clock: this.options.clock,
+          seed: hashString(provider.name, this.options.seed),
+          inspect: this.options.inspect,
+          onStateChange: this.options.onStateChange,
+          onError: this.options.onError,
+        });
+        built.push(fresh);
+        this.keys.set(fresh, key);
+        plan.push({ provider, existing, fresh });
       }
     } catch (error) {
-      for (const adapter of built) void adapter.close?.();
+      for (const handle of built) handle.stop();
+      for (const adapter of adapters) void this.closeQuietly(adapter);
       throw error;
     }
 
     // Requests started under an earlier configuration live by its deadline.
     this.longestDeadlineMs = Math.max(this.longestDeadlineMs, config.routing.deadlineMs);
     const next = new Map<string, ProviderHandle>();
-    for (const { provider, existing, adapter, key } of plan) {
-      if (adapter === undefined) {
+    const replaced: ProviderHandle[] = [];
+    for (const { provider, existing, fresh } of plan) {
+      if (fresh === undefined) {
         existing!.config = provider;
         existing!.actor.send({ type: 'config.update', at: this.options.clock.now(), health: config.health });
         next.set(provider.name, existing!);
         continue;
       }
-      if (existing !== undefined) this.retire(existing, this.longestDeadlineMs);
-      const handle = new ProviderHandle({
-        config: provider,
-        adapter,
-        health: config.health,
-        machine: this.options.machine,
-        clock: this.options.clock,
-        seed: hashString(provider.name, this.options.seed),
-        inspect: this.options.inspect,
-        onStateChange: this.options.onStateChange,
-        onError: this.options.onError,
-      });
-      this.keys.set(handle, key);
-      handle.start();
-      next.set(provider.name, handle);
+      if (existing !== undefined) replaced.push(existing);
+      next.set(provider.name, fresh);
     }
-    for (const [name, handle] of this.handles) {
-      if (!next.has(name)) this.retire(handle, this.longestDeadlineMs);
-    }
+    for (const [name, handle] of this.handles) if (!next.has(name)) replaced.push(handle);
     this.handles.clear();
     for (const [name, handle] of next) this.handles.set(name, handle);
+    for (const handle of replaced) this.retire(handle);
+    for (const handle of built) handle.start();
   }
 
   /** Stops every actor and closes every adapter, retired ones included. */
   async stopAll(): Promise<void> {
     const closing: Promise<void>[] = [];
+    const adapters = new Set<ProviderAdapter>();
     for (const handle of this.handles.values()) {
       handle.stop();
-      if (handle.adapter.close !== undefined) closing.push(handle.adapter.close());
+      adapters.add(handle.adapter);
     }
     for (const [adapter, timer] of this.retired) {
       this.options.clock.clearTimeout(timer);
-      if (adapter.close !== undefined) closing.push(adapter.close());
+      adapters.add(adapter);
     }
     this.retired.clear();
-    await Promise.allSettled(closing);
+    for (const adapter of adapters) closing.push(this.closeQuietly(adapter));
+    await Promise.all(closing);
   }
 
-  /** Stops a handle's actor now; closes its adapter once requests that may use it have ended. */
-  private retire(handle: ProviderHandle, afterMs: number): void {
+  /**
+   * Stops a replaced or removed handle's actor now, and closes its adapter once requests that
+   * may use it have ended (unless a live handle shares it, or its close is already planned).
+   */
+  private retire(handle: ProviderHandle): void {
     handle.stop();
     this.keys.delete(handle);
     const adapter = handle.adapter;
-    if (adapter.close === undefined) return;
+    if (adapter.close === undefined || this.retired.has(adapter)) return;
+    for (const live of this.handles.values()) if (live.adapter === adapter) return;
     const timer = this.options.clock.setTimeout(() => {
       this.retired.delete(adapter);
-      adapter.close!().catch(this.options.onError);
-    }, afterMs);
+      void this.closeQuietly(adapter);
+    }, this.longestDeadlineMs);
     this.retired.set(adapter, timer);
+  }
+
+  /** Closes an adapter; a close that throws or rejects is reported, never fatal. */
+  private closeQuietly(adapter: ProviderAdapter): Promise<void> {
+    try {
+      return Promise.resolve(adapter.close?.()).catch(this.options.onError);
+    } catch (error) {
+      this.options.onError(error);
+      return Promise.resolve();
+    }
   }
 
   /** What the adapter of `provider` is built from; equal settings, same adapter. */

@@ -159,6 +159,50 @@ describe('engine lifecycle', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('leaves every provider as it was when building a new actor fails during a reload', async () => {
+    const clock = new VirtualClock(0);
+    let armed = false;
+    const inspect = (event: { type: string }) => {
+      if (armed && event.type === '@xstate.actor') throw new Error('inspector down');
+    };
+    engine = createSwitchyard(baseConfig, { clock, adapters: { simulated: scriptedAdapters({}).factory }, inspect });
+    armed = true;
+    expect(() => engine!.updateConfig({ ...baseConfig, providers: [{ ...baseConfig.providers[0]!, model: 'a2' }, baseConfig.providers[1]!] })).toThrow('inspector down');
+    armed = false;
+    expect(engine.providers().map((p) => [p.name, p.state, p.selectable])).toEqual([
+      ['a', 'healthy', true],
+      ['b', 'healthy', true],
+    ]);
+    expect((await settle(clock, engine.chat({ ...hello, model: 'a' }))).provider).toBe('a');
+  });
+
+  it('reports, never throws, an adapter close that fails, and closes an adapter shared by two providers once', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({});
+    const closed = new Map<string, number>();
+    const adapter = (id: string, settings: Parameters<AdapterFactory>[0], environment: Parameters<AdapterFactory>[1]) => ({
+      ...scripted.factory(settings, environment),
+      close: async () => void closed.set(id, (closed.get(id) ?? 0) + 1),
+    });
+    let shared: ReturnType<typeof adapter> | undefined;
+    const factory: AdapterFactory = (settings, environment) => {
+      if (settings.model === 'broken') throw new Error('cannot build');
+      if (settings.model.endsWith('-rejecting')) return { ...scripted.factory(settings, environment), close: () => Promise.reject(new Error('close failed')) };
+      // Both initial providers get the same adapter object (a factory may pool them).
+      if (settings.model === settings.name) return (shared ??= adapter('shared', settings, environment));
+      return adapter(settings.model, settings, environment);
+    };
+    engine = createSwitchyard(baseConfig, { clock, adapters: { simulated: factory } });
+    // The first provider's new adapter is built, then the second fails: the first is closed, quietly.
+    expect(() => engine!.updateConfig({ ...baseConfig, providers: [{ ...baseConfig.providers[0]!, model: 'a-rejecting' }, { ...baseConfig.providers[1]!, model: 'broken' }] })).toThrow('cannot build');
+    await clock.advance(0);
+    // Both providers replaced: the shared adapter is retired twice, closed once.
+    engine.updateConfig({ ...baseConfig, providers: [{ ...baseConfig.providers[0]!, model: 'a2' }, { ...baseConfig.providers[1]!, model: 'b2' }] });
+    await engine.stop();
+    expect(clock.pending).toBe(0);
+    expect(Object.fromEntries(closed)).toEqual({ shared: 1, a2: 1, b2: 1 });
+  });
+
   it('refuses reloads and operator actions once stopped, leaving nothing running', async () => {
     const clock = new VirtualClock(0);
     engine = createSwitchyard(baseConfig, { clock });

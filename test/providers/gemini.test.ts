@@ -158,7 +158,7 @@ describe('the request on the wire', () => {
     expect(response.warnings).toEqual([
       'Gemini does not support "user"; it was not sent',
       'Gemini does not accept image parts in system messages; an image was not sent',
-      'Gemini takes images only inline, as base64 data URLs; an image given by URL was not sent',
+      'Gemini takes images only inline, as base64 data URLs; an image was not sent',
       'Gemini needs tool-call arguments as a JSON object; the arguments of "f" were sent as {}',
       'Gemini needs the function name of a tool result; the call "unknown-call" was not found',
       'Gemini has no message names; "name" was not sent',

@@ -43,6 +43,13 @@ describe('a gateway whose engine is reloaded', () => {
     expect((await gw.post('/v1/chat/completions', big, { authorization: 'Bearer gw-key-reloaded' })).status).toBe(413);
   });
 
+  it('writes request lines at the log level a reload set, also for requests made through the library', async () => {
+    gw = await startGateway({ providers });
+    gw.engine.updateConfig({ providers, log: { level: 'warn' } });
+    await gw.engine.chat({ messages: [{ role: 'user', content: 'Hi' }] });
+    expect(gw.lines.filter((line) => line.includes('"msg":"request"'))).toEqual([]);
+  });
+
   it('redacts a credential added by a reload, and still the ones it replaced', async () => {
     gw = await startGateway({ providers: [{ name: 'a', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'sk-first-0123456789', model: 'm' }] });
     gw.engine.updateConfig({ providers: [{ name: 'a', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'second-key-not-key-shaped', model: 'm' }] });

@@ -148,7 +148,7 @@ function textBlock(text: string): Block | undefined {
  */
 export function anthropicImageProblem(image: ImagePart): string | undefined {
   const data = parseDataUrl(image.url);
-  if (data !== undefined) return IMAGE_TYPES.has(data.mediaType) ? undefined : `Anthropic does not accept images of type ${data.mediaType}`;
+  if (data !== undefined) return IMAGE_TYPES.has(data.mediaType) ? undefined : `Anthropic does not accept images of type ${data.mediaType || 'unknown (the data URL names none)'}`;
   return /^https?:\/\//i.test(image.url) ? undefined : 'Anthropic takes images as base64 data URLs or http(s) URLs';
 }
 

@@ -119,17 +119,23 @@ function textParts(message: ChatMessage, warnings: string[]): GeminiPart[] {
   return texts;
 }
 
-/** What Gemini cannot take of an image in a user or model message (undefined: it can): only inline data. */
+/** What Gemini cannot take of an image in a user or model message (undefined: it can): only inline data, with its media type. */
 export function geminiImageProblem(image: ImagePart): string | undefined {
-  return parseDataUrl(image.url) === undefined ? 'Gemini takes images only inline, as base64 data URLs' : undefined;
+  const data = parseDataUrl(image.url);
+  if (data === undefined) return 'Gemini takes images only inline, as base64 data URLs';
+  return data.mediaType === '' ? 'Gemini needs the media type of an inline image (data:image/png;base64,…)' : undefined;
 }
 
 function toImage(part: ImagePart, warnings: string[]): GeminiPart[] {
-  const data = parseDataUrl(part.url);
-  // The engine routes requests with URL images elsewhere (`refuses`); a direct caller gets a warning.
-  if (data !== undefined) return [{ inlineData: { mimeType: data.mediaType, data: data.data } }];
-  warnings.push(`${geminiImageProblem(part)!}; an image given by URL was not sent`);
-  return [];
+  // The engine routes requests with images Gemini cannot take elsewhere (`refuses`); a
+  // direct caller gets a warning.
+  const problem = geminiImageProblem(part);
+  if (problem !== undefined) {
+    warnings.push(`${problem}; an image was not sent`);
+    return [];
+  }
+  const data = parseDataUrl(part.url)!;
+  return [{ inlineData: { mimeType: data.mediaType, data: data.data } }];
 }
 
 /** A tool result: `functionResponse.response` must be a JSON object, so other values are wrapped as `{output}`. */

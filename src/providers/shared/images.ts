@@ -4,13 +4,21 @@
  */
 import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
 
-/** `data:<type>[;param=value…];base64,<data>`. */
-const DATA_URL = /^data:([^;,]+)((?:;[^;,]*)*);base64,(.*)$/s;
+/**
+ * The head of `data:[<type>][;param=value…];base64,<data>` (RFC 2397; scheme and `base64`
+ * in any case). Only the head is matched: the data may be megabytes, and is sliced off.
+ */
+const DATA_URL_HEAD = /^data:([^;,]*)(?:;[^;,]*)*?;base64,/i;
 
-/** The media type (lower case) and base64 data of a data URL, or undefined for any other URL. */
+/**
+ * The media type (trimmed, lower case, `image/jpg` read as `image/jpeg`; empty when the URL
+ * names none) and base64 data of a data URL, or undefined for any other URL.
+ */
 export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
-  const match = DATA_URL.exec(url);
-  return match === null ? undefined : { mediaType: match[1]!.toLowerCase(), data: match[3]! };
+  const head = DATA_URL_HEAD.exec(url);
+  if (head === null) return undefined;
+  const type = head[1]!.trim().toLowerCase();
+  return { mediaType: type === 'image/jpg' ? 'image/jpeg' : type, data: url.slice(head[0].length) };
 }
 
 /** An image part as a provider sees it. */
