@@ -93,7 +93,9 @@ export const routerMachine = setup({
     /** Decides the next step and, for an attempt, sets it up (one update: this runs once per attempt). */
     plan: assign(({ context }) => planStep(context)),
     noteDenial: assign(({ context, event }) => {
-      if (event.type !== 'slot.denied') return {};
+      // The router's own denial: the retry budget ran out. The provider is not to blame: the
+      // next plan fails on the budget (or, if it came back meanwhile, retries as usual).
+      if (event.type !== 'slot.denied' || event.reason === 'retry_budget') return {};
       const retryAfterMs =
         event.retryAfterMs === undefined ? context.retryAfterMs : Math.min(context.retryAfterMs ?? Infinity, event.retryAfterMs);
       return { blocked: withName(context.blocked, event.provider), excluded: withName(context.excluded, event.provider), retryAfterMs };

@@ -48,7 +48,10 @@ export class ProviderHandle {
   adapter: ProviderAdapter;
   readonly actor: Actor<ProviderMachine>;
   state = '';
-  selectable = false;
+  /** The state has tag `selectable`. */
+  private tagSelectable = false;
+  /** The state has tag `probe` (half_open): it admits a limited number of trial calls. */
+  probing = false;
   degraded = false;
   view: ProviderView;
   /** Attempts planned on this provider that have not asked for their slot yet. */
@@ -73,6 +76,19 @@ export class ProviderHandle {
     });
   }
 
+  /**
+   * May get traffic: a `selectable` state, or a probing state (half_open) with a probe permit
+   * left once the attempts already planned on it take theirs. With every permit spoken for it
+   * would deny the slot, so strategies and the capability filter look elsewhere instead of
+   * planning a refused attempt (also for requests started in the same tick).
+   */
+  get selectable(): boolean {
+    if (this.tagSelectable) return true;
+    if (!this.probing) return false;
+    const probes = this.view.probesInFlight;
+    return probes === undefined || probes + this.planned < this.view.health.halfOpenProbes;
+  }
+
   start(): void {
     this.actor.start();
   }
@@ -86,17 +102,11 @@ export class ProviderHandle {
     const previous = this.state;
     this.view = snapshot.context as ProviderView;
     this.state = providerStateName(snapshot);
-    // A probing state (half_open) takes calls only while it has a probe permit to give: with
-    // every permit out, it would deny the slot, so it is not selectable (strategies and the
-    // capability filter then look elsewhere instead of planning a refused attempt).
-    this.selectable = snapshot.hasTag(TAGS.selectable) || (snapshot.hasTag(TAGS.probe) && hasFreeProbe(this.view));
+    this.tagSelectable = snapshot.hasTag(TAGS.selectable);
+    this.probing = snapshot.hasTag(TAGS.probe);
     this.degraded = snapshot.hasTag(TAGS.degraded);
     if (previous !== '' && previous !== this.state) options.onStateChange(this, previous, this.state);
   }
-}
-
-function hasFreeProbe(view: ProviderView): boolean {
-  return view.probesInFlight === undefined || view.probesInFlight < view.health.halfOpenProbes;
 }
 
 /** A provider's place in one route: the route-specific index plus the shared live view. */

@@ -76,9 +76,15 @@ export class ProviderPool {
         this.keys.set(fresh, key);
         plan.push({ provider, existing, fresh });
       }
+      // Started before anything is swapped: a fresh actor sits in its initial state with no
+      // timer, and starting one can throw (an inspection observer).
+      for (const handle of built) handle.start();
     } catch (error) {
       for (const handle of built) handle.stop();
-      for (const adapter of adapters) void this.closeQuietly(adapter);
+      // Close what this reload built, once, unless a live provider uses it (a factory may
+      // hand out the same adapter object again) or its close is already planned.
+      const live = new Set([...this.handles.values()].map((handle) => handle.adapter));
+      for (const adapter of new Set(adapters)) if (!live.has(adapter) && !this.retired.has(adapter)) void this.closeQuietly(adapter);
       throw error;
     }
 
@@ -99,8 +105,14 @@ export class ProviderPool {
     for (const [name, handle] of this.handles) if (!next.has(name)) replaced.push(handle);
     this.handles.clear();
     for (const [name, handle] of next) this.handles.set(name, handle);
+    // An adapter handed out again (a pooling factory) is live: its planned close is off.
+    for (const handle of next.values()) {
+      const timer = this.retired.get(handle.adapter);
+      if (timer === undefined) continue;
+      this.options.clock.clearTimeout(timer);
+      this.retired.delete(handle.adapter);
+    }
     for (const handle of replaced) this.retire(handle);
-    for (const handle of built) handle.start();
   }
 
   /** Stops every actor and closes every adapter, retired ones included. */

@@ -12,7 +12,10 @@ export interface ProviderStatus {
   type: string;
   model: string;
   state: string;
+  /** May get traffic now (what the router obeys). */
   selectable: boolean;
+  /** Recovering: in a probe state (half_open), admitting a few trial calls. */
+  probing: boolean;
   inFlight: number;
   requests: number;
   failures: number;
@@ -47,6 +50,7 @@ export function providerStatus(handle: ProviderHandle): ProviderStatus {
     model: handle.config.model,
     state: handle.state,
     selectable: handle.selectable,
+    probing: handle.probing,
     inFlight: view.inFlight,
     requests: stats.requests,
     failures: stats.failures,

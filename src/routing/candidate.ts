@@ -17,7 +17,7 @@ export interface Candidate {
   readonly pricing: Pricing | undefined;
   readonly contextWindow: number | undefined;
   readonly capabilities: readonly string[];
-  /** The state has tag `selectable` or `probe`. */
+  /** May get traffic: the state has tag `selectable`, or tag `probe` with a probe permit left. */
   readonly selectable: boolean;
   /** The state has tag `degraded`. */
   readonly degraded: boolean;

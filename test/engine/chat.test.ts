@@ -266,6 +266,19 @@ describe('chat', () => {
     expect((await settle(clock, probe)).provider).toBe('coder');
   });
 
+  it('plans at most as many probes as a half-open provider admits, also for requests started in the same tick', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({ coder: { type: 'ok', latencyMs: 5000 } });
+    engine = createSwitchyard(
+      { providers: [{ name: 'gen', type: 'simulated' }, { name: 'coder', type: 'simulated', capabilities: ['code'] }], health: { cooldownMs: 1000, halfOpenProbes: 1 }, seed: 1 },
+      { clock, adapters: { simulated: scripted.factory } },
+    );
+    engine.operate('coder', 'open');
+    await clock.advance(1200);
+    const results = await settle(clock, Promise.all([engine.chat({ ...hello, task: 'code' }), engine.chat({ ...hello, task: 'code' })]));
+    expect(results.map((result) => result.provider).sort()).toEqual(['coder', 'gen']);
+  });
+
   it('never lets a task preference narrow the route to providers that refuse the request', async () => {
     const clock = new VirtualClock(0);
     const scripted = scriptedAdapters({});

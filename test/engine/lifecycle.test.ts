@@ -203,6 +203,51 @@ describe('engine lifecycle', () => {
     expect(Object.fromEntries(closed)).toEqual({ shared: 1, a2: 1, b2: 1 });
   });
 
+  it('never closes an adapter a pooling factory hands out again while a provider uses it', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({});
+    const closes = new Map<string, number>();
+    const pool = new Map<string, ReturnType<AdapterFactory>>();
+    const factory: AdapterFactory = (settings, environment) => {
+      if (settings.model === 'broken') throw new Error('cannot build');
+      let adapter = pool.get(settings.model);
+      if (adapter === undefined) {
+        adapter = { ...scripted.factory(settings, environment), close: async () => void closes.set(settings.model, (closes.get(settings.model) ?? 0) + 1) };
+        pool.set(settings.model, adapter);
+      }
+      return adapter;
+    };
+    const config = { ...baseConfig, routing: { deadlineMs: 10_000 } };
+    engine = createSwitchyard(config, { clock, adapters: { simulated: factory } });
+    engine.updateConfig({ ...config, providers: [{ ...baseConfig.providers[0]!, model: 'a2' }, baseConfig.providers[1]!] }); // a's adapter retired
+    engine.updateConfig(config); // and handed out again
+    await clock.advance(10_001);
+    expect(closes.get('a')).toBeUndefined();
+    // A reload that fails after the factory returned a live provider's adapter closes nothing live.
+    expect(() => engine!.updateConfig({ ...config, providers: [{ ...baseConfig.providers[0]!, model: 'b' }, baseConfig.providers[1]!, { name: 'c', type: 'simulated', model: 'broken' }] })).toThrow('cannot build');
+    await clock.advance(0);
+    expect(closes.get('b')).toBeUndefined();
+    expect((await settle(clock, engine.chat({ ...hello, model: 'b' }))).provider).toBe('b');
+    await engine.stop();
+    expect(Object.fromEntries(closes)).toEqual({ a: 1, a2: 1, b: 1 });
+    expect(clock.pending).toBe(0);
+  });
+
+  it('leaves every provider as it was when starting a new actor fails during a reload', async () => {
+    const clock = new VirtualClock(0);
+    let armed = false;
+    const inspect = (event: { type: string; event?: { type?: string } }) => {
+      if (armed && event.type === '@xstate.event' && event.event?.type === 'xstate.init') throw new Error('inspector down');
+    };
+    engine = createSwitchyard(baseConfig, { clock, adapters: { simulated: scriptedAdapters({}).factory }, inspect });
+    armed = true;
+    expect(() => engine!.updateConfig({ ...baseConfig, providers: [{ ...baseConfig.providers[0]!, model: 'a2' }, { ...baseConfig.providers[1]!, model: 'b2' }] })).toThrow('inspector down');
+    armed = false;
+    expect(engine.config.providers.map((p) => p.model)).toEqual(['a', 'b']);
+    expect((await settle(clock, engine.chat({ ...hello, model: 'a' }))).provider).toBe('a');
+    expect((await settle(clock, engine.chat({ ...hello, model: 'b' }))).provider).toBe('b');
+  });
+
   it('refuses reloads and operator actions once stopped, leaving nothing running', async () => {
     const clock = new VirtualClock(0);
     engine = createSwitchyard(baseConfig, { clock });

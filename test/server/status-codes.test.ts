@@ -5,6 +5,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeUpstream } from '../fakes/server.js';
 import { CALM, openaiProviders, resetAll, startGateway, startOpenAIFakes, type TestGateway } from './helpers.js';
+import { VirtualClock } from '../../src/core/clock.js';
+import { createSwitchyard } from '../../src/engine/switchyard.js';
+import { createGateway } from '../../src/server/gateway.js';
 
 let fakes: FakeUpstream[];
 let gw: TestGateway;
@@ -115,6 +118,35 @@ describe('status codes', () => {
     const enabled = (await (await gw.post('/providers/a/enable', {}, admin)).json()) as { state: string };
     expect(enabled.state).not.toBe('disabled');
     expect((await gw.fetch('/ready')).status).toBe(200);
+  });
+
+  it('/ready stays 200 while the only provider is half open with its probe under way', async () => {
+    const clock = new VirtualClock(Date.now());
+    const [fake] = await startOpenAIFakes(1);
+    const engine = createSwitchyard({ providers: openaiProviders([fake!]), health: { cooldownMs: 1000, halfOpenProbes: 1 } }, { clock, seed: 1 });
+    const gateway = createGateway(engine, { logDestination: { write: () => undefined } });
+    const { url } = await gateway.listen(0, '127.0.0.1');
+    let probe: Promise<Response | undefined> | undefined;
+    try {
+      engine.operate('a', 'open');
+      expect((await fetch(`${url}/ready`)).status).toBe(503);
+      await clock.advance(1200); // past the jittered cooldown (1000 ms ± 10 %)
+      expect(engine.providers()[0]!.state).toBe('half_open');
+      fake!.enqueue({ type: 'hang-before-headers' });
+      // The engine runs on a virtual clock: the probe is left hanging, then cut by the close below.
+      probe = fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ask) }).catch(() => undefined);
+      await fake!.until((f) => f.hanging === 1);
+      const ready = await fetch(`${url}/ready`);
+      expect(ready.status).toBe(200);
+      expect(((await ready.json()) as { providers: unknown[] }).providers[0]).toMatchObject({ state: 'half_open', selectable: false });
+    } finally {
+      // The drain timer runs on the engine's (virtual) clock too.
+      const closing = gateway.close(0);
+      await clock.advance(1);
+      await closing;
+      await fake!.close();
+    }
+    expect((await probe)?.status).toBe(503); // cut by the shutdown
   });
 
   it('504 when the deadline passes', async () => {

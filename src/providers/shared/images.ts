@@ -9,13 +9,16 @@ import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js'
  * in any case). Only the head is matched: the data may be megabytes, and is sliced off.
  */
 const DATA_URL_HEAD = /^data:([^;,]*)(?:;[^;,]*)*?;base64,/i;
+/** Longest head read (type and parameters); a longer one is not taken as a data URL. */
+const MAX_HEAD = 1024;
 
 /**
  * The media type (trimmed, lower case, `image/jpg` read as `image/jpeg`; empty when the URL
  * names none) and base64 data of a data URL, or undefined for any other URL.
  */
 export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
-  const head = DATA_URL_HEAD.exec(url);
+  // A head is short: never scan further into a long string that has none.
+  const head = DATA_URL_HEAD.exec(url.length > MAX_HEAD ? url.slice(0, MAX_HEAD) : url);
   if (head === null) return undefined;
   const type = head[1]!.trim().toLowerCase();
   return { mediaType: type === 'image/jpg' ? 'image/jpeg' : type, data: url.slice(head[0].length) };

@@ -8,11 +8,15 @@ export function health(_ctx: GatewayContext, exchange: Exchange): void {
   sendJson(exchange.res, 200, { status: 'ok' });
 }
 
-/** 200 when the default route has a selectable provider (and the gateway is not draining), else 503. */
+/**
+ * 200 when the default route has a provider that is selectable or recovering (half_open: its
+ * probe permits may all be out for the length of one LLM call, which must not take the
+ * instance out of rotation), and the gateway is not draining; else 503.
+ */
 export function ready(ctx: GatewayContext, exchange: Exchange): void {
   const providers = ctx.engine.providers();
   const members = new Set(ctx.engine.config.routes.default?.providers ?? providers.map((p) => p.name));
-  const ok = !ctx.draining && providers.some((p) => members.has(p.name) && p.selectable);
+  const ok = !ctx.draining && providers.some((p) => members.has(p.name) && (p.selectable || p.probing));
   sendJson(exchange.res, ok ? 200 : 503, {
     status: ok ? 'ready' : 'not_ready',
     ...(ctx.draining ? { reason: 'shutting down' } : {}),
