@@ -79,7 +79,11 @@ const COMMANDS: Record<CommandName, { options: Options; positionals: string[] }>
 export function parseArgv(argv: readonly string[]): Command {
   const at = argv.findIndex((arg) => !arg.startsWith('-'));
   const name = at === -1 ? undefined : argv[at];
-  if (name === 'help') return { kind: 'help', topic: asCommand(argv[at + 1]) };
+  if (name === 'help') {
+    const topic = argv[at + 1];
+    if (topic !== undefined && asCommand(topic) === undefined) throw new UsageError(`help: unknown command "${topic}"`);
+    return { kind: 'help', topic: asCommand(topic) };
+  }
   if (name !== undefined && !Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command "${name}"`);
   const command = name as CommandName | undefined;
   const rest = at === -1 ? [...argv] : [...argv.slice(0, at), ...argv.slice(at + 1)];

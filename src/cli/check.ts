@@ -16,10 +16,15 @@ export function runCheck(file: string, io: CliIO): number {
     return 0;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    io.stderr(`${file}: invalid configuration (${plural(error.issues.length, 'problem')})\n`);
-    for (const issue of error.issues) io.stderr(`${issue}\n`);
+    reportConfigProblems(file, error, io);
     return 1;
   }
+}
+
+/** `FILE: invalid configuration (N problems)` and each problem, on stderr. */
+export function reportConfigProblems(file: string, error: ConfigError, io: CliIO): void {
+  io.stderr(`${file}: invalid configuration (${plural(error.issues.length, 'problem')})\n`);
+  for (const issue of error.issues) io.stderr(`${issue}\n`);
 }
 
 function plural(n: number, word: string): string {

@@ -1,7 +1,9 @@
 /** `switchyard serve`: starts the gateway (CONTRACT §1). */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { DestinationStream } from 'pino';
-import { loadConfigFile, parseConfigText } from '../config/load.js';
+import { loadConfigFile, parseConfigText, readConfigText } from '../config/load.js';
+import { ConfigError } from '../core/errors.js';
+import { reportConfigProblems } from './check.js';
 import { createRealClock, type Clock } from '../core/clock.js';
 import { SwitchyardError } from '../core/errors.js';
 import { createSwitchyard } from '../engine/switchyard.js';
@@ -36,8 +38,14 @@ export async function runServe(options: ServeOptions, io: CliIO, hooks: ServeHoo
   let raw: unknown;
   const file = options.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   if (file !== undefined) {
-    loadConfigFile(file, io.env); // reports every problem with its path, before anything starts
-    raw = parseConfigText(readFileSync(file, 'utf8'), file);
+    try {
+      loadConfigFile(file, io.env); // every problem with its path, before anything starts
+    } catch (error) {
+      if (!(error instanceof ConfigError) || options.debug) throw error;
+      reportConfigProblems(file, error, io); // naming the file: it may be the implicit ./switchyard.yaml
+      return 1;
+    }
+    raw = parseConfigText(readConfigText(file), file);
     notes.push(`configuration: ${file}`);
   } else {
     const demo = await demoConfig(io.env, clock);

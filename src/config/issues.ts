@@ -49,6 +49,7 @@ function sizeMessage(origin: string, countWord: string, numberWord: string, boun
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? 'NaN (not a number)' : 'infinite number';
   if (Array.isArray(value)) return 'array';
   return typeof value;
 }

@@ -52,7 +52,8 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown): z.outp
  * the text parses as JSON, else YAML. Syntax errors become a {@link ConfigError} with
  * `source:line:column`, never quoting the text (it may hold credentials).
  */
-export function parseConfigText(text: string, source = 'config'): unknown {
+export function parseConfigText(input: string, source = 'config'): unknown {
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input; // a UTF-8 byte-order mark
   const extension = extname(source).toLowerCase();
   if (extension === '.json') return parseJson(text, source);
   if (extension !== '.yaml' && extension !== '.yml' && /^\s*[{[]/.test(text)) {
@@ -63,28 +64,84 @@ export function parseConfigText(text: string, source = 'config'): unknown {
     }
   }
   const document = parseDocument(text, { merge: true, prettyErrors: true });
-  if (document.errors.length > 0) {
+  // Warnings are problems too: an unknown tag (`!ENV`, `!include`) would pass as plain text.
+  const problems = [...document.errors, ...document.warnings];
+  if (problems.length > 0) {
     throw new ConfigError(
-      document.errors.map((error) => {
+      problems.map((error) => {
         const at = error.linePos?.[0];
-        const reason = error.message.split(/ at line \d+, column \d+/)[0];
+        const reason = yamlReason(error.message.split(/ at line \d+, column \d+/)[0]!);
         return `${source}${at === undefined ? '' : `:${at.line}:${at.col}`}: invalid YAML: ${reason}`;
       }).filter((line, index, all) => all.indexOf(line) === index), // the parser may report one problem twice
     );
   }
-  return document.toJS({ maxAliasCount: 1000 }) as unknown;
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    throw new ConfigError([`${source}: invalid YAML: ${yamlReason(error instanceof Error ? error.message : String(error))}`]);
+  }
+  if (isCyclic(value)) throw new ConfigError([`${source}: invalid YAML: an alias refers to the collection that contains it`]);
+  return value;
+}
+
+/** The YAML library's messages, in a user's words, never quoting the text (an alias name may be a value). */
+function yamlReason(message: string): string {
+  if (message.startsWith('Source contains multiple documents')) return 'only one YAML document is allowed (found another after ---)';
+  if (message.startsWith('Unresolved alias')) return 'an alias (*name) refers to no anchor (&name) set before it; quote a value that starts with * or &';
+  if (message.startsWith('Excessive alias count')) return 'too many aliases (more than 1000 expansions)';
+  if (message.startsWith('Unresolved tag')) {
+    const tag = /!\S*/.exec(message)?.[0];
+    return `unknown tag${tag === undefined ? '' : ` ${tag.slice(0, 40)}`}: YAML tags are not supported; write \${VAR} in a string instead`;
+  }
+  return message;
+}
+
+/** True when `value` contains itself (a YAML alias inside its own anchor). */
+function isCyclic(value: unknown, ancestors = new Set<object>()): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (ancestors.has(value)) return true;
+  ancestors.add(value);
+  for (const item of Array.isArray(value) ? value : Object.values(value)) if (isCyclic(item, ancestors)) return true;
+  ancestors.delete(value);
+  return false;
 }
 
 function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    // V8 quotes the input in some messages: keep only the reason and the position.
+    // V8 quotes the input in some messages (`..."secret",]}"... is not valid JSON`) and gives
+    // no position in those: keep only the reason, cut before any quote, and find the position.
     const message = error instanceof Error ? error.message : String(error);
-    const reason = message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position \d+.*$/s, '');
-    const position = /at position (\d+)/.exec(message)?.[1];
-    throw new ConfigError([`${source}${position === undefined ? '' : locate(text, Number(position))}: invalid JSON: ${reason}`]);
+    const reason = message.split(/, "|, \.\.\."| in JSON at position /)[0]!;
+    const position = Number(/at position (\d+)/.exec(message)?.[1] ?? jsonErrorOffset(text));
+    throw new ConfigError([`${source}${locate(text, position)}: invalid JSON: ${reason}`]);
   }
+}
+
+/**
+ * Offset of the first character JSON cannot take: the shortest prefix whose parse fails for
+ * another reason than its end (a prefix before the fault is merely incomplete).
+ */
+function jsonErrorOffset(text: string): number {
+  const incomplete = (length: number) => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return true;
+    } catch (error) {
+      return error instanceof Error && /end of JSON input|Unterminated/.test(error.message);
+    }
+  };
+  if (incomplete(text.length)) return text.length;
+  let fine = 0;
+  let broken = text.length;
+  while (broken - fine > 1) {
+    const middle = Math.floor((fine + broken) / 2);
+    if (incomplete(middle)) fine = middle;
+    else broken = middle;
+  }
+  return broken - 1;
 }
 
 /** `:line:column` (both 1-based) of a character offset. */
@@ -98,13 +155,57 @@ function locate(text: string, offset: number): string {
  * at startup). Throws a {@link ConfigError} for an unreadable file, bad syntax or invalid content.
  */
 export function loadConfigFile(path: string, env: Env = process.env): SwitchyardConfig {
-  let text: string;
+  return parseConfig(parseConfigText(readConfigText(path), path), env);
+}
+
+/** A configuration (or scenario) file's text; a file that is not UTF-8 is refused, not garbled. */
+export function readConfigText(path: string): string {
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read file (${code ?? 'error'})`;
     throw new ConfigError([`${path}: ${why}`]);
   }
-  return parseConfig(parseConfigText(text, path), env);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new ConfigError([`${path}: the file is UTF-16; save it as UTF-8`]);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const before = bytes.subarray(0, firstInvalidUtf8(bytes)).toString('utf8');
+    throw new ConfigError([`${path}${locate(before, before.length)}: the file is not valid UTF-8 (Latin-1?); save it as UTF-8`]);
+  }
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Buffer): number {
+  let low = 0;
+  let high = bytes.length;
+  const valid = (end: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (valid(middle)) low = middle;
+    else high = middle;
+  }
+  // A streamed prefix may end inside the bad sequence (its lead byte looked valid): back up
+  // to the last complete character.
+  const complete = (end: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  while (low > 0 && !complete(low)) low--;
+  return low;
 }

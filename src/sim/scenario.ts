@@ -3,10 +3,9 @@
  * scenario's incidents into its simulated providers. Every problem is reported at once as
  * `path: message` in one {@link ConfigError}.
  */
-import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { incidentSchema, interpolateEnv, parseConfig, parseConfigText, validate, type Env } from '../config/index.js';
+import { incidentSchema, interpolateEnv, parseConfig, parseConfigText, readConfigText, validate, type Env } from '../config/index.js';
 import { didYouMean, int, num, rate, seconds, strict, text } from '../config/primitives.js';
 import type { Incident, SwitchyardConfig } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
@@ -160,10 +159,9 @@ function withIncidents(entry: unknown, incidents: readonly Incident[]): unknown 
 
 function readText(path: string, what = path): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readConfigText(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read file (${code ?? 'error'})`;
-    throw new ConfigError([`${what === path ? path : `${what}: ${path}`}: ${why}`]);
+    if (what === path || !(error instanceof ConfigError)) throw error;
+    throw new ConfigError(error.issues.map((issue) => `${what}: ${issue}`));
   }
 }

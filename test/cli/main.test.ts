@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgv, type Command } from '../../src/cli/args.js';
 import { run } from './helpers.js';
@@ -88,7 +90,29 @@ describe('main', () => {
     const result = await run(['serve', '--config', '/nonexistent/switchyard.yaml']);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('switchyard: invalid configuration\n/nonexistent/switchyard.yaml: file not found\n');
+    expect(result.stderr).toBe('/nonexistent/switchyard.yaml: invalid configuration (1 problem)\n/nonexistent/switchyard.yaml: file not found\n');
+  });
+
+  it('serve names the configuration file it refuses, also the implicit ./switchyard.yaml', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-cwd-'));
+    const cwd = process.cwd();
+    try {
+      writeFileSync(join(dir, 'switchyard.yaml'), 'providers:\n  - {name: a, type: simulatd}\n');
+      process.chdir(dir);
+      const result = await run(['serve', '--port', '0']);
+      expect(result.code).toBe(1);
+      expect(result.stderr.split('\n')[0]).toBe('switchyard.yaml: invalid configuration (1 problem)');
+      expect(result.stderr).toContain('providers[0].type');
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 for help on an unknown command', async () => {
+    const result = await run(['help', 'bogus']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('help: unknown command "bogus"');
   });
 
   it('prints the stack trace with --debug', async () => {

@@ -85,6 +85,52 @@ providers:
     expect(unlocated.join('\n')).not.toContain('SECRET');
   });
 
+  it.each([
+    ['a trailing comma', '{"server": {"apiKeys": ["gw-key-supersecret",]}, "providers": []}\n', ':1:46: invalid JSON: Unexpected token \']\''],
+    ['a stray word', '{\n  "providers": [],\n  "x": "gw-key-supersecret" oops\n}', ':3:29: invalid JSON: Expected \',\' or \'}\' after property value'],
+    ['a cut-off file', '{"providers": [{"name": "gw-key-supersecret"', ':1:45: invalid JSON: Expected \',\' or \'}\' after property value'],
+  ])('locates a JSON syntax error (%s) and never quotes the file', (_name, text, expected) => {
+    const path = file('located.json', text);
+    const issues = issuesOf(() => loadConfigFile(path, {}));
+    expect(issues).toEqual([`${path}${expected}`]);
+    expect(issues.join('\n')).not.toMatch(/secret/);
+  });
+
+  it('reads a UTF-8 file that starts with a byte-order mark, JSON or YAML', () => {
+    for (const name of ['bom.json', 'bom.yaml']) {
+      const path = file(name, '\ufeff{"providers": [{"name": "a", "type": "simulated"}]}');
+      expect(loadConfigFile(path, {}).providers[0]!.name).toBe('a');
+    }
+  });
+
+  it('refuses a file that is not UTF-8 instead of garbling it', () => {
+    const latin1 = join(dir, 'latin1.yaml');
+    writeFileSync(latin1, Buffer.concat([Buffer.from('providers:\n  - name: a\n    model: "caf'), Buffer.from([0xe9]), Buffer.from('"\n')]));
+    expect(issuesOf(() => loadConfigFile(latin1, {}))).toEqual([`${latin1}:3:16: the file is not valid UTF-8 (Latin-1?); save it as UTF-8`]);
+    const utf16 = join(dir, 'utf16.yaml');
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('providers: []\n', 'utf16le')]));
+    expect(issuesOf(() => loadConfigFile(utf16, {}))).toEqual([`${utf16}: the file is UTF-16; save it as UTF-8`]);
+  });
+
+  it.each([
+    ['an alias inside its own anchor', 'a: &a [*a]\nproviders: []\n', 'an alias refers to the collection that contains it'],
+    ['an alias before its anchor (a secret written unquoted)', 'providers:\n  - {name: a, type: openai, model: m, apiKey: *supersecretvalue123}\n', 'an alias (*name) refers to no anchor (&name) set before it'],
+    ['an alias bomb', `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\nproviders: []\n`, 'too many aliases'],
+    ['an unknown tag', 'providers:\n  - {name: a, type: openai, model: m, apiKey: !ENV OPENAI_API_KEY}\n', 'unknown tag !ENV: YAML tags are not supported'],
+    ['two documents', 'providers: []\n---\nproviders: []\n', 'only one YAML document is allowed'],
+  ])('reports %s as a YAML problem, never as a crash', (_name, text, expected) => {
+    const issues = issuesOf(() => loadConfigFile(file('alias.yaml', text), {}));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toContain(`invalid YAML: ${expected}`);
+    expect(issues[0]).not.toContain('supersecret');
+  });
+
+  it('says what is wrong with .nan and .inf', () => {
+    const issues = issuesOf(() => loadConfigFile(file('inf.yaml', 'server: { maxBodyBytes: .inf }\nproviders:\n  - { name: a, type: simulated, failureRate: .nan }\n'), {}));
+    expect(issues.join('\n')).not.toContain('got a number');
+    expect(issues.join('\n')).toMatch(/server\.maxBodyBytes: expected a number, got an infinite number/);
+  });
+
   it('reads an empty file as an empty configuration', () => {
     expect(issuesOf(() => loadConfigFile(file('empty.yaml', ''), {}))).toEqual(['(root): expected an object, got null']);
   });
