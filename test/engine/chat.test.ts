@@ -250,23 +250,8 @@ describe('chat', () => {
     expect(gaps.every((gap) => gap > 0 && gap <= 1000)).toBe(true);
   });
 
-  it('sends a task request elsewhere while its only capable provider is half open with every probe out', async () => {
-    const clock = new VirtualClock(0);
-    const scripted = scriptedAdapters({ coder: { type: 'ok', latencyMs: 5000 } });
-    engine = createSwitchyard(
-      { providers: [{ name: 'gen', type: 'simulated' }, { name: 'coder', type: 'simulated', capabilities: ['code'] }], health: { cooldownMs: 1000, halfOpenProbes: 1 }, seed: 1 },
-      { clock, adapters: { simulated: scripted.factory } },
-    );
-    engine.operate('coder', 'open');
-    await clock.advance(1200); // coder: half_open, one probe permit
-    const probe = engine.chat({ ...hello, task: 'code' });
-    await clock.advance(1);
-    expect(engine.providers().find((p) => p.name === 'coder')).toMatchObject({ state: 'half_open', selectable: false });
-    expect((await settle(clock, engine.chat({ ...hello, task: 'code' }))).provider).toBe('gen');
-    expect((await settle(clock, probe)).provider).toBe('coder');
-  });
-
-  it('plans at most as many probes as a half-open provider admits, also for requests started in the same tick', async () => {
+  /** `gen`, and `coder` (capability `code`, slow) half open with one probe permit. */
+  async function recovering() {
     const clock = new VirtualClock(0);
     const scripted = scriptedAdapters({ coder: { type: 'ok', latencyMs: 5000 } });
     engine = createSwitchyard(
@@ -275,6 +260,20 @@ describe('chat', () => {
     );
     engine.operate('coder', 'open');
     await clock.advance(1200);
+    return { clock, engine };
+  }
+
+  it('sends a task request elsewhere while its only capable provider is half open with every probe out', async () => {
+    const { clock, engine } = await recovering();
+    const probe = engine.chat({ ...hello, task: 'code' });
+    await clock.advance(1);
+    expect(engine.providers().find((p) => p.name === 'coder')).toMatchObject({ state: 'half_open', selectable: false });
+    expect((await settle(clock, engine.chat({ ...hello, task: 'code' }))).provider).toBe('gen');
+    expect((await settle(clock, probe)).provider).toBe('coder');
+  });
+
+  it('plans at most as many probes as a half-open provider admits, also for requests started in the same tick', async () => {
+    const { clock, engine } = await recovering();
     const results = await settle(clock, Promise.all([engine.chat({ ...hello, task: 'code' }), engine.chat({ ...hello, task: 'code' })]));
     expect(results.map((result) => result.provider).sort()).toEqual(['coder', 'gen']);
   });
