@@ -80,7 +80,8 @@ export function parseArgv(argv: readonly string[]): Command {
   const at = argv.findIndex((arg) => !arg.startsWith('-'));
   const name = at === -1 ? undefined : argv[at];
   if (name === 'help') {
-    const topic = argv[at + 1];
+    const next = argv[at + 1];
+    const topic = next === undefined || next.startsWith('-') ? undefined : next; // `help --debug` is help
     if (topic !== undefined && asCommand(topic) === undefined) throw new UsageError(`help: unknown command "${topic}"`);
     return { kind: 'help', topic: asCommand(topic) };
   }

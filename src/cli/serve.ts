@@ -1,7 +1,7 @@
 /** `switchyard serve`: starts the gateway (CONTRACT §1). */
 import { existsSync } from 'node:fs';
 import type { DestinationStream } from 'pino';
-import { loadConfigFile, parseConfigText, readConfigText } from '../config/load.js';
+import { parseConfig, parseConfigText, readConfigText } from '../config/load.js';
 import { ConfigError } from '../core/errors.js';
 import { reportConfigProblems } from './check.js';
 import { createRealClock, type Clock } from '../core/clock.js';
@@ -39,13 +39,14 @@ export async function runServe(options: ServeOptions, io: CliIO, hooks: ServeHoo
   const file = options.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   if (file !== undefined) {
     try {
-      loadConfigFile(file, io.env); // every problem with its path, before anything starts
+      raw = parseConfigText(readConfigText(file), file);
+      parseConfig(raw, io.env); // every problem with its path, before anything starts
     } catch (error) {
-      if (!(error instanceof ConfigError) || options.debug) throw error;
+      if (!(error instanceof ConfigError)) throw error;
       reportConfigProblems(file, error, io); // naming the file: it may be the implicit ./switchyard.yaml
+      if (options.debug && error.stack !== undefined) io.stderr(`${error.stack}\n`);
       return 1;
     }
-    raw = parseConfigText(readConfigText(file), file);
     notes.push(`configuration: ${file}`);
   } else {
     const demo = await demoConfig(io.env, clock);

@@ -70,8 +70,7 @@ export function parseConfigText(input: string, source = 'config'): unknown {
     throw new ConfigError(
       problems.map((error) => {
         const at = error.linePos?.[0];
-        const reason = yamlReason(error.message.split(/ at line \d+, column \d+/)[0]!);
-        return `${source}${at === undefined ? '' : `:${at.line}:${at.col}`}: invalid YAML: ${reason}`;
+        return `${source}${at === undefined ? '' : `:${at.line}:${at.col}`}: invalid YAML: ${yamlReason(error.code, error.message)}`;
       }).filter((line, index, all) => all.indexOf(line) === index), // the parser may report one problem twice
     );
   }
@@ -79,32 +78,73 @@ export function parseConfigText(input: string, source = 'config'): unknown {
   try {
     value = document.toJS({ maxAliasCount: 1000 });
   } catch (error) {
-    throw new ConfigError([`${source}: invalid YAML: ${yamlReason(error instanceof Error ? error.message : String(error))}`]);
+    const message = error instanceof Error ? error.message : String(error);
+    const reason = message.startsWith('Unresolved alias')
+      ? 'an alias (*name) refers to no anchor (&name) set before it; quote a value that starts with * or &'
+      : message.startsWith('Excessive alias count')
+        ? 'too many aliases (more than 1000 expansions)'
+        : 'the aliases cannot be resolved';
+    throw new ConfigError([`${source}: invalid YAML: ${reason}`]);
   }
-  if (isCyclic(value)) throw new ConfigError([`${source}: invalid YAML: an alias refers to the collection that contains it`]);
+  const shape = aliasShape(value);
+  if (shape !== undefined) throw new ConfigError([`${source}: invalid YAML: ${shape}`]);
   return value;
 }
 
-/** The YAML library's messages, in a user's words, never quoting the text (an alias name may be a value). */
-function yamlReason(message: string): string {
-  if (message.startsWith('Source contains multiple documents')) return 'only one YAML document is allowed (found another after ---)';
-  if (message.startsWith('Unresolved alias')) return 'an alias (*name) refers to no anchor (&name) set before it; quote a value that starts with * or &';
-  if (message.startsWith('Excessive alias count')) return 'too many aliases (more than 1000 expansions)';
-  if (message.startsWith('Unresolved tag')) {
-    const tag = /!\S*/.exec(message)?.[0];
-    return `unknown tag${tag === undefined ? '' : ` ${tag.slice(0, 40)}`}: YAML tags are not supported; write \${VAR} in a string instead`;
+/**
+ * The YAML library's problem, in a user's words and never quoting the text: its messages
+ * may end with the offending source (`…token in YAML stream: "sk-live-…"`, a tag, a
+ * directive, an escape), and a password may be that source.
+ */
+function yamlReason(code: string, message: string): string {
+  switch (code) {
+    case 'MULTIPLE_DOCS':
+      return 'only one YAML document is allowed (found another after ---)';
+    case 'TAG_RESOLVE_FAILED':
+      return 'a value starts with ! and is read as a YAML tag, which is not supported: quote it, or write ${VAR} to read an environment variable';
+    case 'BAD_DIRECTIVE':
+      return 'unknown or unsupported % directive';
+    case 'BAD_DQ_ESCAPE':
+      return 'invalid escape sequence in a double-quoted string';
+    case 'RESOURCE_EXHAUSTION':
+      return 'too many aliases';
+    default:
+      // Keep the library's own words up to where it would quote the source.
+      return message.split(/ at line \d+, column \d+/)[0]!.split(': ')[0]!.replace(/\s*"[^"]*"?/g, '');
   }
-  return message;
 }
 
-/** True when `value` contains itself (a YAML alias inside its own anchor). */
-function isCyclic(value: unknown, ancestors = new Set<object>()): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (ancestors.has(value)) return true;
-  ancestors.add(value);
-  for (const item of Array.isArray(value) ? value : Object.values(value)) if (isCyclic(item, ancestors)) return true;
-  ancestors.delete(value);
-  return false;
+/** Largest expansion a configuration may have (values after aliases): an alias bomb is refused. */
+const MAX_EXPANDED_VALUES = 1_000_000;
+
+/**
+ * What is wrong with `value`'s shape after aliases, if anything: an alias inside its own
+ * anchor (a cycle), or aliases that expand to more than {@link MAX_EXPANDED_VALUES} values.
+ * Each shared collection is measured once.
+ */
+function aliasShape(value: unknown): string | undefined {
+  const sizes = new Map<object, number>();
+  const open = new Set<object>();
+  let cyclic = false;
+  const size = (node: unknown): number => {
+    if (typeof node !== 'object' || node === null || cyclic) return 1;
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    if (open.has(node)) {
+      cyclic = true;
+      return 1;
+    }
+    open.add(node);
+    let total = 1;
+    for (const item of Array.isArray(node) ? node : Object.values(node)) total = Math.min(total + size(item), Number.MAX_SAFE_INTEGER);
+    open.delete(node);
+    sizes.set(node, total);
+    return total;
+  };
+  const total = size(value);
+  if (cyclic) return 'an alias refers to the collection that contains it';
+  if (total > MAX_EXPANDED_VALUES) return `the aliases expand to too much data (more than ${MAX_EXPANDED_VALUES.toLocaleString('en')} values)`;
+  return undefined;
 }
 
 function parseJson(text: string, source: string): unknown {
@@ -114,15 +154,17 @@ function parseJson(text: string, source: string): unknown {
     // V8 quotes the input in some messages (`..."secret",]}"... is not valid JSON`) and gives
     // no position in those: keep only the reason, cut before any quote, and find the position.
     const message = error instanceof Error ? error.message : String(error);
-    const reason = message.split(/, "|, \.\.\."| in JSON at position /)[0]!;
+    // `Unexpected token 's'` would still show one character of a value.
+    const reason = message.startsWith('Unexpected token') ? 'unexpected character' : message.split(/, "|, \.\.\."| in JSON at position /)[0]!;
     const position = Number(/at position (\d+)/.exec(message)?.[1] ?? jsonErrorOffset(text));
     throw new ConfigError([`${source}${locate(text, position)}: invalid JSON: ${reason}`]);
   }
 }
 
 /**
- * Offset of the first character JSON cannot take: the shortest prefix whose parse fails for
- * another reason than its end (a prefix before the fault is merely incomplete).
+ * Offset of the first character JSON cannot take: the shortest prefix whose parse fails
+ * before its end (a prefix cut before the fault is merely incomplete: V8 reports it at its
+ * end, or as the end of the input).
  */
 function jsonErrorOffset(text: string): number {
   const incomplete = (length: number) => {
@@ -130,7 +172,10 @@ function jsonErrorOffset(text: string): number {
       JSON.parse(text.slice(0, length));
       return true;
     } catch (error) {
-      return error instanceof Error && /end of JSON input|Unterminated/.test(error.message);
+      const message = error instanceof Error ? error.message : '';
+      if (/end of JSON input|Unterminated/.test(message)) return true;
+      const at = /at position (\d+)/.exec(message);
+      return at !== null && Number(at[1]) >= length;
     }
   };
   if (incomplete(text.length)) return text.length;
@@ -168,9 +213,10 @@ export function readConfigText(path: string): string {
     const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read file (${code ?? 'error'})`;
     throw new ConfigError([`${path}: ${why}`]);
   }
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    throw new ConfigError([`${path}: the file is UTF-16; save it as UTF-8`]);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0xfe)) {
+    throw new ConfigError([`${path}: the file is UTF-16 or UTF-32; save it as UTF-8`]);
   }
+  if (bytes.includes(0)) throw new ConfigError([`${path}: the file holds NUL bytes (UTF-16 without a byte-order mark?); save it as UTF-8`]);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {

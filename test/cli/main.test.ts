@@ -109,6 +109,16 @@ describe('main', () => {
     }
   });
 
+  it('names the refused file with --debug too, and adds the stack', async () => {
+    const result = await run(['serve', '--config', '/nonexistent/switchyard.yaml', '--debug']);
+    expect(result.stderr.split('\n')[0]).toBe('/nonexistent/switchyard.yaml: invalid configuration (1 problem)');
+    expect(result.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('takes help followed by an option as help', async () => {
+    expect((await run(['help', '--debug'])).code).toBe(0);
+  });
+
   it('exits 2 for help on an unknown command', async () => {
     const result = await run(['help', 'bogus']);
     expect(result.code).toBe(2);
