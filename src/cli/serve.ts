@@ -79,7 +79,7 @@ export async function runServe(options: ServeOptions, io: CliIO, hooks: ServeHoo
     await engine.stop();
     await relay?.close();
     const code = (error as NodeJS.ErrnoException).code;
-    throw new SwitchyardError('listen_failed', `cannot listen on ${host}:${port}: ${code === 'EADDRINUSE' ? 'the address is in use' : code === 'EACCES' ? 'permission denied' : String(error)}`, { cause: error });
+    throw new SwitchyardError('listen_failed', `cannot listen on ${host}:${port}: ${LISTEN_ERRORS[code ?? ''] ?? (error instanceof Error ? error.message : String(error))}`, { cause: error });
   }
   const shown = host.includes(':') ? `[${host}]` : host;
   const url = `http://${shown}:${address.port}`;
@@ -118,3 +118,12 @@ function nextSignal(): Promise<string> {
     process.once('SIGINT', onInt);
   });
 }
+
+/** Why a host and port cannot be bound, in plain words. */
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'the address is in use',
+  EACCES: 'permission denied',
+  EADDRNOTAVAIL: 'no network interface of this machine has that address',
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name cannot be resolved right now',
+};
