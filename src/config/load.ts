@@ -178,15 +178,22 @@ function jsonErrorOffset(text: string): number {
       return at !== null && Number(at[1]) >= length;
     }
   };
-  if (incomplete(text.length)) return text.length;
-  let fine = 0;
-  let broken = text.length;
-  while (broken - fine > 1) {
-    const middle = Math.floor((fine + broken) / 2);
-    if (incomplete(middle)) fine = middle;
-    else broken = middle;
+  return incomplete(text.length) ? text.length : longestPrefix(text.length, incomplete);
+}
+
+/**
+ * The longest prefix length below `length` for which `holds` is true, given that it holds
+ * for 0, not for `length`, and stays false once false (a binary search).
+ */
+function longestPrefix(length: number, holds: (prefix: number) => boolean): number {
+  let low = 0;
+  let high = length;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (holds(middle)) low = middle;
+    else high = middle;
   }
-  return broken - 1;
+  return low;
 }
 
 /** `:line:column` (both 1-based) of a character offset. */
@@ -227,31 +234,18 @@ export function readConfigText(path: string): string {
 
 /** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
 function firstInvalidUtf8(bytes: Buffer): number {
-  let low = 0;
-  let high = bytes.length;
-  const valid = (end: number) => {
+  const decodes = (end: number, stream: boolean) => {
     try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end), { stream: true });
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end), { stream });
       return true;
     } catch {
       return false;
     }
   };
-  while (high - low > 1) {
-    const middle = Math.floor((low + high) / 2);
-    if (valid(middle)) low = middle;
-    else high = middle;
-  }
-  // A streamed prefix may end inside the bad sequence (its lead byte looked valid): back up
-  // to the last complete character.
-  const complete = (end: number) => {
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end));
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  while (low > 0 && !complete(low)) low--;
-  return low;
+  // Streamed, a prefix that ends inside a sequence is fine, so validity only ever turns off.
+  let at = longestPrefix(bytes.length, (end) => decodes(end, true));
+  // That prefix may end inside the bad sequence (its lead byte looked valid): back up to the
+  // last complete character.
+  while (at > 0 && !decodes(at, false)) at--;
+  return at;
 }
