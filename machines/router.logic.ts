@@ -103,7 +103,7 @@ export function planNext(context: RouterContext, now: number): Plan {
   const fresh = pick(context.excluded);
   if (fresh !== undefined) {
     // New in this round; if it was tried in an earlier round, this is a re-try: back off first.
-    const retried = context.backoffs > 0 && context.attempts.some((attempt) => attempt.provider === fresh.name);
+    const retried = context.attempts.some((attempt) => attempt.provider === fresh.name);
     return { type: 'attempt', candidate: fresh, panic: false, backoffMs: retried ? fullJitterBackoff(context.backoffs, routing.backoff, random) : 0 };
   }
 

@@ -83,8 +83,7 @@ export class ProviderPool {
       for (const handle of built) handle.stop();
       // Close what this reload built, once, unless a live provider uses it (a factory may
       // hand out the same adapter object again) or its close is already planned.
-      const live = new Set([...this.handles.values()].map((handle) => handle.adapter));
-      for (const adapter of new Set(adapters)) if (!live.has(adapter) && !this.retired.has(adapter)) void this.closeQuietly(adapter);
+      for (const adapter of new Set(adapters)) if (!this.inUse(adapter)) void this.closeQuietly(adapter);
       throw error;
     }
 
@@ -140,13 +139,19 @@ export class ProviderPool {
     handle.stop();
     this.keys.delete(handle);
     const adapter = handle.adapter;
-    if (adapter.close === undefined || this.retired.has(adapter)) return;
-    for (const live of this.handles.values()) if (live.adapter === adapter) return;
+    if (adapter.close === undefined || this.inUse(adapter)) return;
     const timer = this.options.clock.setTimeout(() => {
       this.retired.delete(adapter);
       void this.closeQuietly(adapter);
     }, this.longestDeadlineMs);
     this.retired.set(adapter, timer);
+  }
+
+  /** A live provider uses `adapter`, or its close is already planned: not to be closed now. */
+  private inUse(adapter: ProviderAdapter): boolean {
+    if (this.retired.has(adapter)) return true;
+    for (const live of this.handles.values()) if (live.adapter === adapter) return true;
+    return false;
   }
 
   /** Closes an adapter; a close that throws or rejects is reported, never fatal. */
