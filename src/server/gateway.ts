@@ -9,6 +9,7 @@ import type { DestinationStream } from 'pino';
 import type { SwitchyardConfig } from '../config/types.js';
 import { RequestError } from '../core/errors.js';
 import type { Switchyard } from '../engine/switchyard.js';
+import { safeDecode } from '../providers/shared/http.js';
 import { secretsOf } from '../providers/shared/redact.js';
 import { createRequestLogger, type RequestLogger } from '../telemetry/logger.js';
 import { createMetrics, type Metrics } from '../telemetry/metrics.js';
@@ -299,14 +300,6 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
       throw new GatewayError(405, 'method_not_allowed', `${method} is not allowed on ${path}; use ${allow}`, null, { allow });
     }
     throw new GatewayError(404, 'not_found', `unknown route ${method} ${path.slice(0, 200)}`);
-  }
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
   }
 }
 

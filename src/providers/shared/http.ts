@@ -82,3 +82,12 @@ export function mergeHeaders(...records: (Record<string, string> | undefined)[])
   }
   return merged;
 }
+
+/** `decodeURIComponent`, or the text as it is when it is not valid percent-encoding. */
+export function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

@@ -2,6 +2,7 @@
  * The one place secrets are scrubbed from upstream text (error messages, bodies) before
  * it reaches a {@link ProviderError}, a log line or a client.
  */
+import { safeDecode } from './http.js';
 
 /** What replaces a secret. */
 export const REDACTED = '[REDACTED]';
@@ -68,12 +69,4 @@ export function secretsOf(apiKey: string | undefined, headers: Record<string, st
     if (decoded !== value) add(decoded);
   }
   return secrets;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
