@@ -63,7 +63,9 @@ export function parseConfigText(input: string, source = 'config'): unknown {
       // not JSON: maybe YAML flow style
     }
   }
-  const document = parseDocument(text, { merge: true, prettyErrors: true });
+  // `resolveKnownTags: false`: YAML 1.1's `!!binary`, `!!timestamp`, `!!set`, `!!omap` would
+  // load as objects no setting takes; they are refused like any tag outside the core schema.
+  const document = parseDocument(text, { merge: true, prettyErrors: true, resolveKnownTags: false });
   // Warnings are problems too: an unknown tag (`!ENV`, `!include`) would pass as plain text.
   const problems = [...document.errors, ...document.warnings];
   if (problems.length > 0) {
@@ -101,7 +103,10 @@ function yamlReason(code: string, message: string): string {
     case 'MULTIPLE_DOCS':
       return 'only one YAML document is allowed (found another after ---)';
     case 'TAG_RESOLVE_FAILED':
-      return 'a value starts with ! and is read as a YAML tag, which is not supported: quote it, or write ${VAR} to read an environment variable';
+      // Both name the tag, which may be the start of a secret: neither is quoted.
+      return message.includes('tag:yaml.org,2002:')
+        ? 'a value has a !! tag that is not supported or does not fit the value (only !!str, !!int, !!float, !!bool, !!null, !!seq and !!map, on values of that kind): remove the tag, or quote a value that starts with !!'
+        : 'a value starts with ! and is read as a YAML tag, which is not supported: quote it, or write ${VAR} to read an environment variable';
     case 'BAD_DIRECTIVE':
       return 'unknown or unsupported % directive';
     case 'BAD_DQ_ESCAPE':

@@ -123,6 +123,10 @@ providers:
     ['an alias bomb', `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\nproviders: []\n`, 'too many aliases'],
     ['an unknown tag', 'providers:\n  - {name: a, type: openai, model: m, apiKey: !ENV OPENAI_API_KEY}\n', 'a value starts with ! and is read as a YAML tag'],
     ['a password read as a tag', 'providers:\n  - {name: a, type: openai, model: m, apiKey: !Passw0rd-supersecret}\n', 'a value starts with ! and is read as a YAML tag'],
+    ['a YAML 1.1 tag no setting takes (!!binary)', 'providers:\n  - {name: a, type: openai, model: m, apiKey: !!binary c3VwZXJzZWNyZXQ=}\n', 'a value has a !! tag that is not supported'],
+    ['a YAML 1.1 tag no setting takes (!!timestamp)', 'providers:\n  - {name: a, type: simulated, model: !!timestamp 2001-12-14}\n', 'a value has a !! tag that is not supported'],
+    ['a tag that does not fit its value', 'server: {port: !!float 1}\nproviders: []\n', 'a value has a !! tag that is not supported or does not fit the value'],
+    ['a password read as a !! tag', 'providers:\n  - {name: a, type: openai, model: m, apiKey: !!supersecret}\n', 'a value has a !! tag'],
     ['a value after a list at the top level', '- name: a\napiKey: sk-live-supersecret123\n', 'Unexpected scalar'],
     ['a block scalar header', 'password: |supersecret123\n', 'Block scalar header includes extra characters'],
     ['a bad escape', 'password: "\\uZsupersecret"\n', 'invalid escape sequence in a double-quoted string'],
@@ -133,6 +137,10 @@ providers:
     const issues = issuesOf(() => loadConfigFile(file('alias.yaml', text), {}));
     expect(issues[0]).toContain(`invalid YAML: ${expected}`);
     expect(issues.join('\n')).not.toContain('supersecret');
+  });
+
+  it('still reads the core schema\'s own tags', () => {
+    expect(parseConfigText('a: !!str 5\nb: !!int "7"\nc: !!float 1.5\nd: !!bool true\ne: !!seq [1]\nf: !!map {k: 1}\ng: !!null ""\n', 't.yaml')).toEqual({ a: '5', b: 7, c: 1.5, d: true, e: [1], f: { k: 1 }, g: null });
   });
 
   it('loads an anchor used several times (shared, not cyclic)', () => {
