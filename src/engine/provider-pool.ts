@@ -144,6 +144,9 @@ export class ProviderPool {
       this.retired.delete(adapter);
       void this.closeQuietly(adapter);
     }, this.longestDeadlineMs);
+    // Housekeeping must not keep a process alive that has nothing else to do (Node's timers
+    // can be unref'd; a virtual clock's cannot and need not).
+    (timer as { unref?: () => void }).unref?.();
     this.retired.set(adapter, timer);
   }
 

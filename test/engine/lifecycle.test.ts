@@ -233,6 +233,16 @@ describe('engine lifecycle', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('does not keep the process alive to close a retired adapter (the real clock\'s timer is unref\'d)', async () => {
+    const scripted = scriptedAdapters({});
+    const factory: AdapterFactory = (settings, environment) => ({ ...scripted.factory(settings, environment), close: async () => {} });
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    engine = createSwitchyard({ ...baseConfig, health: { ...baseConfig.health, probeIntervalMs: 0 } }, { adapters: { simulated: factory } });
+    const before = timers();
+    engine.updateConfig({ ...baseConfig, health: { ...baseConfig.health, probeIntervalMs: 0 }, providers: [{ ...baseConfig.providers[0]!, model: 'a2' }, baseConfig.providers[1]!] });
+    expect(timers()).toBe(before);
+  });
+
   it('leaves every provider as it was when starting a new actor fails during a reload', async () => {
     const clock = new VirtualClock(0);
     let armed = false;
