@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { interpolateEnvCollecting, type Env } from './env.js';
@@ -65,7 +65,8 @@ export function parseConfigText(input: string, source = 'config'): unknown {
   }
   // `resolveKnownTags: false`: YAML 1.1's `!!binary`, `!!timestamp`, `!!set`, `!!omap` would
   // load as objects no setting takes; they are refused like any tag outside the core schema.
-  const document = parseDocument(text, { merge: true, prettyErrors: true, resolveKnownTags: false });
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { merge: true, prettyErrors: true, resolveKnownTags: false, lineCounter });
   // Warnings are problems too: an unknown tag (`!ENV`, `!include`) would pass as plain text.
   const problems = [...document.errors, ...document.warnings];
   if (problems.length > 0) {
@@ -81,16 +82,40 @@ export function parseConfigText(input: string, source = 'config'): unknown {
     value = document.toJS({ maxAliasCount: 1000 });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const reason = message.startsWith('Unresolved alias')
+    const unresolved = message.startsWith('Unresolved alias');
+    const reason = unresolved
       ? 'an alias (*name) refers to no anchor (&name) set before it; quote a value that starts with * or &'
       : message.startsWith('Excessive alias count')
         ? 'too many aliases (more than 1000 expansions)'
         : 'the aliases cannot be resolved';
-    throw new ConfigError([`${source}: invalid YAML: ${reason}`]);
+    throw new ConfigError([`${source}${unresolved ? aliasAt(document, lineCounter, 'unresolved') : ''}: invalid YAML: ${reason}`]);
   }
   const shape = aliasShape(value);
-  if (shape !== undefined) throw new ConfigError([`${source}: invalid YAML: ${shape}`]);
+  if (shape !== undefined) throw new ConfigError([`${source}${shape.cyclic ? aliasAt(document, lineCounter, 'cyclic') : ''}: invalid YAML: ${shape.reason}`]);
   return value;
+}
+
+/**
+ * `:LINE:COL` of the first alias that refers to no anchor set before it (`unresolved`), or
+ * that lies inside the node its anchor names (`cyclic`); empty when there is none.
+ */
+function aliasAt(document: Document, lineCounter: LineCounter, kind: 'unresolved' | 'cyclic'): string {
+  let at: number | undefined;
+  visit(document, {
+    Alias(_key, alias) {
+      const target = alias.resolve(document);
+      const start = alias.range?.[0];
+      if (start === undefined) return undefined;
+      const found =
+        kind === 'unresolved' ? target === undefined : target?.range !== undefined && target.range !== null && target.range[0] <= start && start < target.range[1];
+      if (!found) return undefined;
+      at = start;
+      return visit.BREAK;
+    },
+  });
+  if (at === undefined) return '';
+  const { line, col } = lineCounter.linePos(at);
+  return `:${line}:${col}`;
 }
 
 /**
@@ -127,7 +152,7 @@ const MAX_EXPANDED_VALUES = 1_000_000;
  * anchor (a cycle), or aliases that expand to more than {@link MAX_EXPANDED_VALUES} values.
  * Each shared collection is measured once.
  */
-function aliasShape(value: unknown): string | undefined {
+function aliasShape(value: unknown): { reason: string; cyclic: boolean } | undefined {
   const sizes = new Map<object, number>();
   const open = new Set<object>();
   let cyclic = false;
@@ -147,8 +172,8 @@ function aliasShape(value: unknown): string | undefined {
     return total;
   };
   const total = size(value);
-  if (cyclic) return 'an alias refers to the collection that contains it';
-  if (total > MAX_EXPANDED_VALUES) return `the aliases expand to too much data (more than ${MAX_EXPANDED_VALUES.toLocaleString('en')} values)`;
+  if (cyclic) return { reason: 'an alias refers to the collection that contains it', cyclic };
+  if (total > MAX_EXPANDED_VALUES) return { reason: `the aliases expand to too much data (more than ${MAX_EXPANDED_VALUES.toLocaleString('en')} values)`, cyclic };
   return undefined;
 }
 

@@ -139,6 +139,13 @@ providers:
     expect(issues.join('\n')).not.toContain('supersecret');
   });
 
+  it('locates an alias before its anchor and an alias inside its own anchor', () => {
+    const unresolved = file('unresolved.yaml', 'providers:\n  - name: a\n    type: simulated\n    model: *nothing\n');
+    expect(issuesOf(() => loadConfigFile(unresolved, {}))).toEqual([`${unresolved}:4:12: invalid YAML: an alias (*name) refers to no anchor (&name) set before it; quote a value that starts with * or &`]);
+    const cyclic = file('cyclic.yaml', 'providers: []\nx: &a\n  - 1\n  - *a\n');
+    expect(issuesOf(() => loadConfigFile(cyclic, {}))).toEqual([`${cyclic}:4:5: invalid YAML: an alias refers to the collection that contains it`]);
+  });
+
   it('still reads the core schema\'s own tags', () => {
     expect(parseConfigText('a: !!str 5\nb: !!int "7"\nc: !!float 1.5\nd: !!bool true\ne: !!seq [1]\nf: !!map {k: 1}\ng: !!null ""\n', 't.yaml')).toEqual({ a: '5', b: 7, c: 1.5, d: true, e: [1], f: { k: 1 }, g: null });
   });
