@@ -23,6 +23,11 @@ export interface ProviderContext {
   latencyMs: number | undefined;
   /** Consecutive trips; sets the next cooldown, decays by one per `windowMs` spent healthy. */
   tripCount: number;
+  /**
+   * Start of the stretch of health the trip count decays over: set on recovery, one window
+   * later at each decay; a rate-limit detour leaves it (a 429 is not an outage).
+   */
+  healthySince: number;
   cooldownUntil: number | undefined;
   rateLimitedUntil: number | undefined;
   /** Consecutive 429s without a success, for the backoff when no Retry-After is given. */
@@ -76,6 +81,7 @@ export function initialContext(input: ProviderInput): ProviderContext {
     consecutiveFailures: 0,
     latencyMs: undefined,
     tripCount: 0,
+    healthySince: input.now,
     cooldownUntil: undefined,
     rateLimitedUntil: undefined,
     rateLimitStreak: 0,
@@ -116,6 +122,39 @@ export function rateLimitMs(health: HealthConfig, retryAfterMs: number | undefin
   const base = baseRateLimitMs(health, retryAfterMs, streak);
   const hasRetryAfter = retryAfterMs !== undefined && Number.isFinite(retryAfterMs);
   return Math.round(base * (hasRetryAfter ? 1 + 0.1 * r : 0.8 + 0.4 * r));
+}
+
+/**
+ * The longer wait a 429 reported while already rate-limited asks for, with the generator's
+ * next state; `undefined` when it would not end the wait later. The streak does not grow:
+ * such a call was sent before the rate limit began, so it is part of the same episode.
+ */
+export function extendedRateLimit(context: ProviderContext, event: ProviderEvent): { until: number; rng: number } | undefined {
+  if (event.type !== 'attempt.rate_limited') return undefined;
+  const [r, rng] = nextRandom(context.rng);
+  const until = event.at + rateLimitMs(context.health, event.retryAfterMs, Math.max(1, context.rateLimitStreak), r);
+  // Compared with the wait before this step (a re-entry clears `rateLimitedUntil` on exit,
+  // before the action reads it; by then the guard has already compared).
+  return context.rateLimitedUntil === undefined || until > context.rateLimitedUntil ? { until, rng } : undefined;
+}
+
+/**
+ * How often a degraded provider's evidence is judged again: once per window, so that what
+ * degraded it has aged out by the next check unless newer calls confirm it.
+ */
+export function recheckMs(context: ProviderContext): number {
+  return context.health.windowMs;
+}
+
+/**
+ * At `at`, the window no longer holds enough calls to judge (its bad calls have aged out),
+ * or what it holds is below the recovery threshold.
+ */
+export function evidenceFaded(context: ProviderContext, at: number): boolean {
+  const health = context.health;
+  const totals = windowTotals(context.window, at, health.windowMs);
+  if (totals.calls === 0 || totals.calls < health.minCalls) return true;
+  return (totals.failures + totals.slow) / totals.calls < health.degradedFailureRate / 2;
 }
 
 /** The report's generation is not the current one: it updates accounting only. */

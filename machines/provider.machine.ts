@@ -7,12 +7,15 @@ import { assign, enqueueActions, setup, type SnapshotFrom } from 'xstate';
 import { emptyWindow } from './health-window.js';
 import {
   cooldownMs,
+  evidenceFaded,
+  extendedRateLimit,
   freshStart,
   initialContext,
   isStale,
   judge,
   nextRandom,
   rateLimitMs,
+  recheckMs,
   settle,
   settleAndRecord,
   withOutcome,
@@ -49,6 +52,10 @@ export const providerSetup = setup({
       context.probeSuccesses + 1 >= (params?.successes ?? context.health.halfOpenProbes),
     hasTrips: ({ context }) => context.tripCount > 0,
     resumesTo: ({ context }, params: { state: string }) => context.resumeTo === params.state,
+    /** A 429 reported while rate-limited waits longer than the wait already set. */
+    extendsRateLimit: ({ context, event }) => extendedRateLimit(context, event) !== undefined,
+    /** The evidence that degraded the provider has aged out of its window, or no longer degrades it. */
+    evidenceFaded: ({ context }) => evidenceFaded(context, context.decidedAt + recheckMs(context)),
   },
   actions: {
     grantSlot: enqueueActions(({ context, event, enqueue }, params: { probe: boolean }) => {
@@ -77,7 +84,11 @@ export const providerSetup = setup({
     recordReport: assign(({ context, event }) => ('token' in event ? settleAndRecord(context, event) : withOutcome(context, event))),
     countTrialSuccess: assign({ probeSuccesses: ({ context }) => context.probeSuccesses + 1 }),
     resetTrial: assign({ probeSuccesses: 0 }),
-    clearFailures: assign(({ context }) => ({ consecutiveFailures: 0, window: emptyWindow(context.health.windowMs) })),
+    /** Healthy again (a passed trial, a recovery): the evidence starts afresh, and so does the trip count's decay. */
+    recover: assign(({ context, event }) => {
+      const at = timeOf(context, event);
+      return { consecutiveFailures: 0, window: emptyWindow(context.health.windowMs), healthySince: at, decidedAt: at };
+    }),
     enterOpen: assign(({ context, event }) => {
       const at = timeOf(context, event);
       const tripCount = context.tripCount + 1;
@@ -101,7 +112,19 @@ export const providerSetup = setup({
         resumeTo: params.from ?? context.resumeTo,
       };
     }),
+    /**
+     * A 429 from a call sent before the rate limit began: the wait may grow to its
+     * Retry-After, never shrink, and the streak stays (one episode, however many calls).
+     */
+    extendRateLimit: assign(({ context, event }) => {
+      const extended = extendedRateLimit(context, event);
+      if (extended === undefined) return {};
+      return { rng: extended.rng, decidedAt: timeOf(context, event), rateLimitedUntil: extended.until };
+    }),
     endRateLimit: assign(({ context }) => ({ decidedAt: context.rateLimitedUntil ?? context.decidedAt })),
+    /** Entering `degraded`: the re-check timer counts from now (a timer's own event has no time: the anchor stays). */
+    anchorRecheck: assign(({ context, event }) => ({ decidedAt: timeOf(context, event) })),
+    advanceRecheck: assign(({ context }) => ({ decidedAt: context.decidedAt + recheckMs(context) })),
     clearRateLimit: assign({ rateLimitedUntil: undefined }),
     enterDisabled: assign(({ context }) => ({ generation: context.generation + 1 })),
     disableForConfig: assign(({ context, event }) => ({
@@ -116,12 +139,19 @@ export const providerSetup = setup({
       const resized = event.health.windowMs !== context.health.windowMs;
       return { health: event.health, window: resized ? emptyWindow(event.health.windowMs) : context.window };
     }),
-    decayTrip: assign({ tripCount: ({ context }) => Math.max(0, context.tripCount - 1) }),
+    /** One window of health has passed since `healthySince`: one trip fewer, and the next window starts. */
+    decayTrip: assign(({ context }) => {
+      const at = context.healthySince + context.health.windowMs;
+      return { tripCount: Math.max(0, context.tripCount - 1), healthySince: at, decidedAt: at };
+    }),
   },
   delays: {
     cooldown: ({ context }) => Math.max(0, (context.cooldownUntil ?? context.decidedAt) - context.decidedAt),
     rateLimit: ({ context }) => Math.max(0, (context.rateLimitedUntil ?? context.decidedAt) - context.decidedAt),
-    tripDecay: ({ context }) => context.health.windowMs,
+    // Counted from `healthySince`, not from entry: a rate-limit detour does not restart it
+    // (on entering healthy, `decidedAt` is the time of entry).
+    tripDecay: ({ context }) => Math.max(0, context.healthySince + context.health.windowMs - context.decidedAt),
+    recheck: ({ context }) => recheckMs(context),
   },
 });
 
@@ -145,7 +175,7 @@ export const providerTransitions = {
   judged: <const T extends string>(verdict: 'outcomeDegrades' | 'outcomeRecovers', target: T) =>
     [
       { guard: 'outcomeOpens', target: 'open', actions: RECORD },
-      { guard: verdict, target, actions: RECORD },
+      { guard: verdict, target, actions: verdict === 'outcomeRecovers' ? ([RECORD, 'recover'] as const) : ([RECORD] as const) },
       { actions: RECORD },
     ] as const,
   /** A current 429 moves to `rate_limited`, which later resumes to `from`. */
@@ -193,7 +223,9 @@ export function buildProviderConfig(extension: ProviderExtension = {}): Provider
     states: {
       healthy: {
         tags: [TAGS.selectable],
-        entry: 'clearFailures',
+        // The window is cleared by the transitions that make a provider healthy again
+        // (recovery, a passed trial, reset, enable), not on entry: a rate-limit detour
+        // resumes here with its failure evidence intact.
         initial: 'steady',
         states: {
           steady: { always: { guard: 'hasTrips', target: 'decaying' } },
@@ -209,6 +241,15 @@ export function buildProviderConfig(extension: ProviderExtension = {}): Provider
       },
       degraded: {
         tags: [TAGS.selectable, TAGS.degraded],
+        // Without traffic no success can show recovery: once per window the evidence is
+        // judged again, and a provider whose bad calls have aged out is healthy again.
+        entry: 'anchorRecheck',
+        after: {
+          recheck: [
+            { guard: 'evidenceFaded', target: 'healthy', actions: ['advanceRecheck', 'recover'] },
+            { target: 'degraded', reenter: true, actions: 'advanceRecheck' },
+          ],
+        },
         on: {
           'slot.acquire': t.grant,
           'attempt.succeeded': [t.stale, ...t.judged('outcomeRecovers', 'healthy')],
@@ -224,7 +265,6 @@ export function buildProviderConfig(extension: ProviderExtension = {}): Provider
         on: {
           'slot.acquire': { guard: 'isPanic', actions: { type: 'grantSlot', params: { probe: false } } },
           'attempt.succeeded': [t.stale, { target: 'half_open', actions: SETTLE }],
-          'check.passed': 'half_open',
           'operator.open': {},
         },
       },
@@ -239,7 +279,7 @@ export function buildProviderConfig(extension: ProviderExtension = {}): Provider
           ],
           'attempt.succeeded': [
             t.stale,
-            { guard: 'trialPasses', target: 'healthy', actions: SETTLE },
+            { guard: 'trialPasses', target: 'healthy', actions: [SETTLE, 'recover'] },
             { actions: [SETTLE, 'countTrialSuccess'] },
           ],
           'attempt.failed': [t.stale, { target: 'open', actions: SETTLE }],
@@ -261,7 +301,8 @@ export function buildProviderConfig(extension: ProviderExtension = {}): Provider
           'slot.acquire': { actions: { type: 'denySlot', params: { reason: 'rate_limited' } } },
           'attempt.rate_limited': [
             t.stale,
-            { target: 'rate_limited', reenter: true, actions: [SETTLE, { type: 'startRateLimit', params: {} }] },
+            { guard: 'extendsRateLimit', target: 'rate_limited', reenter: true, actions: [SETTLE, 'extendRateLimit'] },
+            { actions: SETTLE },
           ],
           'attempt.succeeded': [t.stale, ...t.openOnThreshold],
           'attempt.failed': [t.stale, ...t.openOnThreshold],

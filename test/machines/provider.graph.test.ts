@@ -23,17 +23,28 @@ const AFTER: Record<string, string> = {
   open: 'xstate.after.cooldown.provider.open',
   rate_limited: 'xstate.after.rateLimit.provider.rate_limited',
   'healthy.decaying': 'xstate.after.tripDecay.provider.healthy.decaying',
+  degraded: 'xstate.after.recheck.provider.degraded',
 };
 
 const leaf = (snapshot: ProviderSnapshot): string =>
   typeof snapshot.value === 'string' ? snapshot.value : Object.entries(snapshot.value).map(([k, v]) => `${k}.${String(v)}`)[0]!;
 const cap = (n: number, max: number): number => Math.min(n, max);
 
+/**
+ * Graph time: just after the last timed decision, where events happen; timers move it. In
+ * `degraded`, half a window later, so that its calls are still in the window at the next
+ * re-check (a window later than the decision), while the ones before it have aged out.
+ */
+const now = (snapshot: ProviderSnapshot): number => {
+  const c = snapshot.context as ProviderContext;
+  return c.decidedAt + (leaf(snapshot) === 'degraded' ? c.health.windowMs / 2 : 1);
+};
+
 /** The abstract state: state, bounded counters and window totals; unbounded ones are dropped. */
 function serializeState(snapshot: ProviderSnapshot): string {
   const c = snapshot.context as ProviderContext;
   const state = leaf(snapshot);
-  const totals = windowTotals(c.window, 0, c.health.windowMs);
+  const totals = windowTotals(c.window, now(snapshot), c.health.windowMs);
   const judged = state.startsWith('healthy') || state === 'degraded' || state === 'rate_limited';
   return JSON.stringify([
     state,
@@ -50,7 +61,7 @@ function serializeState(snapshot: ProviderSnapshot): string {
 /** The events worth trying in a state: reports only when a slot is out, timers only when pending. */
 function eventsFor(snapshot: ProviderSnapshot): ProviderEvent[] {
   const c = snapshot.context as ProviderContext;
-  const at = 0;
+  const at = now(snapshot);
   const events: ProviderEvent[] = [
     { type: 'slot.acquire', at, requestId: 'r', replyTo: sink },
     { type: 'slot.acquire', at, requestId: 'r', replyTo: sink, panic: true },

@@ -88,7 +88,7 @@ class Report implements Cmd {
   check = (m: Readonly<ProviderModel>) => m.held.length > 0;
   run(m: ProviderModel, r: Real): void {
     const [token] = m.held.splice(this.index % m.held.length, 1);
-    const before = { consecutive: r.ctx().consecutiveFailures, failures: r.ctx().stats.failures, state: r.state() };
+    const before = { consecutive: r.ctx().consecutiveFailures, failures: r.ctx().stats.failures, state: r.state(), until: r.ctx().rateLimitedUntil };
     m.report(token!, this.kind);
     const at = r.clock.now();
     const send = r.actor.send.bind(r.actor);
@@ -102,6 +102,17 @@ class Report implements Cmd {
       expect(r.ctx().consecutiveFailures).toBe(before.consecutive);
       expect(r.ctx().stats.failures).toBe(before.failures);
       expect(r.state()).toBe(before.state === 'open' || before.state === 'disabled' || token!.generation !== m.generation ? before.state : 'rate_limited');
+      if (before.state === 'rate_limited' && token!.generation === m.generation) {
+        // A call sent before the limit began: the wait may grow to its Retry-After, never shrink.
+        const until = r.ctx().rateLimitedUntil!;
+        expect(until).toBeGreaterThanOrEqual(before.until!);
+        if (until !== before.until) {
+          const [lo, hi] = rateLimitBounds(m.health, this.retryAfterMs, Math.max(1, m.streak));
+          expect(until - at).toBeGreaterThanOrEqual(lo);
+          expect(until - at).toBeLessThanOrEqual(hi);
+        }
+        m.deadline = until;
+      }
     }
     done(m, r, this.retryAfterMs);
   }

@@ -75,7 +75,8 @@ export class ProviderModel {
         if (kind === 'rate_limit') return this.rateLimit(this.state);
         return this.judged(kind === 'fail', kind === 'slow');
       case 'rate_limited':
-        if (kind === 'rate_limit') return this.rateLimit(this.resumeTo);
+        // Every call out now was sent before the limit began: one episode, the streak stays.
+        if (kind === 'rate_limit') return;
         this.record(kind === 'fail', kind === 'slow');
         if (this.opens()) this.enter('open');
         return;
@@ -85,7 +86,7 @@ export class ProviderModel {
       case 'half_open':
         if (kind === 'rate_limit') return this.rateLimit('half_open');
         if (kind === 'fail') return this.enter('open');
-        if (this.probeSuccesses + 1 >= this.health.halfOpenProbes) return this.enter('healthy');
+        if (this.probeSuccesses + 1 >= this.health.halfOpenProbes) return this.recover();
         this.probeSuccesses++;
         return;
       case 'disabled':
@@ -98,9 +99,8 @@ export class ProviderModel {
     else if (this.state === 'half_open') this.enter('open');
   }
 
-  checkPassed(): void {
-    if (this.state === 'open') this.enter('half_open');
-  }
+  /** A passed health check never shortens a cooldown (nor undoes an operator's open). */
+  checkPassed(): void {}
 
   operator(command: 'disable' | 'enable' | 'open' | 'reset'): void {
     if (command === 'disable' && this.state !== 'disabled') this.enter('disabled');
@@ -111,7 +111,7 @@ export class ProviderModel {
       this.streak = 0;
       this.probesInFlight = 0;
       this.probeSuccesses = 0;
-      this.enter('healthy');
+      this.recover();
     }
   }
 
@@ -129,7 +129,14 @@ export class ProviderModel {
     const judged = this.calls > 0 && this.calls >= this.health.minCalls;
     const bad = judged ? (this.failures + this.slow) / this.calls : 0;
     if (from === 'healthy' && judged && bad >= this.health.degradedFailureRate) this.enter('degraded');
-    if (from === 'degraded' && !failed && judged && bad < this.health.degradedFailureRate / 2) this.enter('healthy');
+    if (from === 'degraded' && !failed && judged && bad < this.health.degradedFailureRate / 2) this.recover();
+  }
+
+  /** Healthy again after a recovery, a passed trial, a reset or an enable: the evidence starts afresh. */
+  private recover(): void {
+    this.enter('healthy');
+    this.consecutive = 0;
+    this.calls = this.failures = this.slow = 0;
   }
 
   private record(failed: boolean, slow: boolean): void {
@@ -154,10 +161,8 @@ export class ProviderModel {
     if (this.state === 'half_open') this.probesInFlight = 0;
     this.state = state;
     this.deadline = undefined;
-    if (state === 'healthy') {
-      this.consecutive = 0;
-      this.calls = this.failures = this.slow = 0;
-    } else if (state === 'open') {
+    // Entering healthy keeps the evidence: a rate-limit detour resumes with it (see recover()).
+    if (state === 'open') {
       this.generation++;
       this.tripCount++;
     } else if (state === 'half_open') {

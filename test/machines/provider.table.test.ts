@@ -73,13 +73,16 @@ const rows: Row[] = [
   { from: 'degraded', steps: [ok(11)], to: 'healthy', note: '2 bad in 21 is below half the degraded rate' },
   { from: 'degraded', steps: [fail(5)], to: 'open', note: 'degraded opens like healthy' },
   { from: 'degraded', steps: [hold(), held429(500), waitDeadline], to: 'degraded', note: 'a rate limit resumes where it started' },
+  { from: 'degraded', steps: [wait(60_000)], to: 'healthy', note: 'without traffic its bad calls age out: healthy a window later' },
+  { from: 'degraded', steps: [wait(30_000), ok(8), slow(2), wait(30_000)], to: 'degraded', note: 'bad calls still in the window keep it degraded at the re-check' },
+  { from: 'degraded', steps: [wait(30_000), ok(8), slow(2), wait(90_000)], to: 'healthy', note: '… until they age out too' },
   { from: 'open', steps: [acquire], to: 'open', reply: 'not_selectable', note: 'open denies ordinary calls' },
   { from: 'open', steps: [panicAcquire], to: 'open', reply: 'slot.granted', note: 'open grants a panic call' },
   { from: 'open', steps: [panicOk], to: 'half_open', note: 'a panic success is evidence of recovery' },
   { from: 'open', steps: [panicFail], to: 'open', note: 'a panic failure changes nothing' },
   { from: 'open', steps: [wait(8_999)], to: 'open', note: 'the cooldown is at least 90 % of 10 s' },
   { from: 'open', steps: [wait(11_000)], to: 'half_open', note: 'the cooldown is at most 110 % of 10 s' },
-  { from: 'open', steps: [send('check.passed')], to: 'half_open', note: 'a passed health check ends the cooldown' },
+  { from: 'open', steps: [send('check.passed')], to: 'open', note: 'a passed health check never shortens the cooldown' },
   { from: 'open', steps: [send('operator.open')], to: 'open', note: 'opening an open breaker changes nothing' },
   { from: 'open', steps: [send('operator.reset')], to: 'healthy', note: 'reset closes the breaker' },
   { from: 'half_open', steps: [hold(3), acquire], to: 'half_open', reply: 'probes_busy', note: 'only halfOpenProbes probes at once' },
@@ -96,6 +99,9 @@ const rows: Row[] = [
   { from: 'rate_limited', steps: [send('operator.reset')], to: 'healthy', note: 'reset clears a rate limit' },
   { from: 'healthy', steps: [hold(6), held429(1000), heldFail, heldFail, heldFail, heldFail, heldFail], to: 'open', note: 'an outage overrides a rate limit' },
   { from: 'healthy', steps: [hold(2), held429(1000), held429(5000)], to: 'rate_limited', note: 'another 429 restarts the wait' },
+  { from: 'healthy', steps: [hold(2), held429(60_000), held429(1000), wait(1_200)], to: 'rate_limited', note: 'a shorter Retry-After never cuts a longer wait' },
+  { from: 'healthy', steps: [hold(8), times(8, held429()), wait(1_200)], to: 'healthy', note: 'eight 429s from calls already out are one rate limit, not eight' },
+  { from: 'healthy', steps: [fail(4), hold(), held429(1000), waitDeadline, fail()], to: 'open', note: 'a rate-limit detour keeps the failure evidence' },
   { from: 'healthy', steps: [hold(), heldConfigError], to: 'disabled', note: 'a 401 disables the provider' },
   { from: 'healthy', steps: [hold(), send('operator.reset'), heldConfigError], to: 'disabled', note: 'config errors disable even when stale' },
   { from: 'disabled', steps: [acquire], to: 'disabled', reply: 'disabled', note: 'disabled denies everything' },
@@ -176,6 +182,26 @@ describe('provider context', () => {
     wait(60_000)(world);
     expect(world.p.ctx().tripCount).toBe(1);
     wait(60_000)(world);
+    expect(world.p.ctx().tripCount).toBe(0);
+    expect(world.p.clock.pending).toBe(0);
+  });
+
+  it('trips decay through rate-limit detours (a 429 is not an outage)', () => {
+    const world: World = { p: startProvider(), held: [] };
+    for (let i = 0; i < 3; i++) {
+      send('operator.open')(world);
+      waitDeadline(world);
+      probeOk(3)(world);
+    }
+    expect(world.p.ctx().tripCount).toBe(3);
+    // A 429 (Retry-After 1 s) every 50 s for 200 s: four windows of 60 s pass meanwhile.
+    for (let i = 0; i < 4; i++) {
+      wait(49_000)(world);
+      hold()(world);
+      held429(1_000)(world);
+      waitDeadline(world);
+      expect(world.p.state()).toBe('healthy');
+    }
     expect(world.p.ctx().tripCount).toBe(0);
     expect(world.p.clock.pending).toBe(0);
   });
