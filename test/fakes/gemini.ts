@@ -10,7 +10,7 @@ const DEFAULT_MODEL = 'gemini-2.5-flash';
 const RESPONSE_ID = 'fakeRespId0001';
 const TYPE = 'type.googleapis.com/google.rpc.';
 
-type GoogleStatus = 'INVALID_ARGUMENT' | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'RESOURCE_EXHAUSTED' | 'INTERNAL' | 'UNAVAILABLE';
+type GoogleStatus = 'INVALID_ARGUMENT' | 'FAILED_PRECONDITION' | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'RESOURCE_EXHAUSTED' | 'INTERNAL' | 'UNAVAILABLE';
 
 /** A Google API error body, as the Generative Language API sends it. */
 export function googleError(code: number, status: GoogleStatus, message: string, details?: unknown[]) {

@@ -107,13 +107,19 @@ describe('the request on the wire', () => {
         },
       ],
       temperature: 0.2,
-      top_p: 0.9,
       stop_sequences: ['END'],
       metadata: { user_id: 'u-1' },
       tools: [{ name: 'lookup', description: 'Looks up', input_schema: { type: 'object', properties: { q: { type: 'string' } } } }],
       tool_choice: { type: 'tool', name: 'lookup' },
     });
-    expect(response.warnings).toBeUndefined();
+    expect(response.warnings).toEqual(['Anthropic takes temperature or top_p, not both; top_p was not sent']);
+  });
+
+  it('sends top_p when it is the only sampling parameter, and temperature alone when both are given', () => {
+    expect(map({ messages: [user('Hi')], topP: 0.9 })).toEqual({ body: expect.objectContaining({ top_p: 0.9 }), warnings: [] });
+    const both = map({ messages: [user('Hi')], temperature: 0.3, topP: 0.9 });
+    expect([both.body.temperature, both.body.top_p]).toEqual([0.3, undefined]);
+    expect(both.warnings).toEqual(['Anthropic takes temperature or top_p, not both; top_p was not sent']);
   });
 
   it('sends stream: true for streams and nothing else extra', () => {
@@ -188,6 +194,14 @@ describe('system prompts and role alternation', () => {
         else expect(systems.length === 1 ? [body.system] : (body.system as { text: string }[]).map((b) => b.text)).toEqual(systems);
       }),
     );
+  });
+
+  it('refuses, without calling Anthropic, a request left with no message to send (bad_request, not retried)', async () => {
+    const empty: ChatRequest = { messages: [{ role: 'system', content: 'Be brief.' }, user('')] };
+    const errors = [await failure(adapter.chat(empty, harness.context())), await failure(collect(adapter.stream(empty, harness.context())))];
+    expect(errors.map((e) => [e.kind, e.status, e.retryable])).toEqual([['bad_request', undefined, false], ['bad_request', undefined, false]]);
+    expect(errors[0]!.message).toBe('claude: Anthropic needs at least one non-empty user or assistant message');
+    expect(fake.requests).toHaveLength(0);
   });
 
   it('drops empty messages with a warning (Anthropic rejects them)', () => {
@@ -350,6 +364,14 @@ describe('stream events', () => {
     fake.enqueue(sse(START, { type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } }));
     const error = await failure(collect(adapter.stream({ messages: [user('x')] }, harness.context())));
     expect([error.kind, error.status, error.message]).toEqual(['rate_limit', undefined, 'claude: error in a successful reply: slow down']);
+  });
+
+  it('classifies an invalid_request_error event by its text, as it would a 400 (status undefined)', async () => {
+    const invalid = (message: string) => sse(START, { type: 'error', error: { type: 'invalid_request_error', message } });
+    fake.enqueue(invalid('prompt is too long: 210000 tokens > 200000 maximum'), invalid('Your credit balance is too low to access the Anthropic API.'), invalid('messages.0: bad'));
+    const errors = [];
+    for (let i = 0; i < 3; i++) errors.push(await failure(collect(adapter.stream({ messages: [user('x')] }, harness.context()))));
+    expect(errors.map((e) => [e.kind, e.status])).toEqual([['context_length', undefined], ['quota', undefined], ['bad_request', undefined]]);
   });
 
   it('classifies an error event without a type (as some proxies send it) by its error', async () => {

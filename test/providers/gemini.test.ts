@@ -312,6 +312,27 @@ describe('Gemini errors', () => {
     expect((await failure(adapter.chat(hi, harness.context()))).kind).toBe('context_length');
   });
 
+  it('classifies 400 FAILED_PRECONDITION (no free tier in the region) and 402 RESOURCE_EXHAUSTED (prepayment depleted) as quota', async () => {
+    fake.enqueue(
+      { type: 'status', status: 400, body: googleError(400, 'FAILED_PRECONDITION', 'Gemini API free tier is not available in your country. Please enable billing on your project in Google AI Studio.') },
+      { type: 'status', status: 402, body: googleError(402, 'RESOURCE_EXHAUSTED', 'Your prepayment credits are depleted. Please go to AI Studio at https://ai.studio/projects to manage your project and billing.') },
+    );
+    const region = await failure(adapter.chat(hi, harness.context()));
+    const prepaid = await failure(adapter.chat(hi, harness.context()));
+    expect([region.kind, region.status, prepaid.kind, prepaid.status]).toEqual(['quota', 400, 'quota', 402]);
+  });
+
+  it('classifies an SSE event that is a one-element error array like the same error outside an array', async () => {
+    fake.enqueue(
+      sse([googleError(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.')]),
+      sse([googleError(429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted', [retryInfo('7s')])]),
+    );
+    const overloaded = await failure(collect(adapter.stream(hi, harness.context())));
+    const limited = await failure(collect(adapter.stream(hi, harness.context())));
+    expect([overloaded.kind, overloaded.status]).toEqual(['server', undefined]);
+    expect([limited.kind, limited.status, limited.retryAfterMs]).toEqual(['rate_limit', undefined, 7000]);
+  });
+
   it('reads a streamed error array (the non-SSE stream format) by its first element', async () => {
     fake.enqueue({ type: 'status', status: 503, body: [googleError(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.', [retryInfo('1.5s')])] });
     const error = await failure(adapter.chat(hi, harness.context()));

@@ -10,7 +10,7 @@ import { estimateInputTokens } from '../../src/core/tokens.js';
 import { openaiWire } from '../fakes/openai.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
 import type { RecordedRequest } from '../fakes/types.js';
-import { collect, createHarness, failure } from './helpers.js';
+import { collect, createHarness, failure, textOf } from './helpers.js';
 
 const KEY = 'sk-proj-testkey0123456789';
 const NO_REQUEST: RecordedRequest = { method: 'POST', path: '/', headers: {}, body: '', json: undefined, remotePort: undefined };
@@ -108,6 +108,25 @@ describe('the request on the wire', () => {
     expect(toOpenAIRequest(req, { model: 'o1', stream: false, maxTokensField: 'max_tokens' }).body).toMatchObject({ max_tokens: 5 });
   });
 
+  it('does not send temperature or top_p to reasoning models, which take only the default (a warning each)', () => {
+    const req: ChatRequest = { messages: [], temperature: 0.2, topP: 0.9 };
+    for (const model of ['o3-mini', 'gpt-5']) {
+      const { body, warnings } = toOpenAIRequest(req, { model, stream: false });
+      expect([body.temperature, body.top_p]).toEqual([undefined, undefined]);
+      expect(warnings).toEqual([
+        `OpenAI reasoning models (${model}) take only the default temperature; "temperature" was not sent`,
+        `OpenAI reasoning models (${model}) take only the default top_p; "topP" was not sent`,
+      ]);
+    }
+    expect(toOpenAIRequest(req, { model: 'gpt-4o', stream: false })).toMatchObject({ body: { temperature: 0.2, top_p: 0.9 }, warnings: [] });
+  });
+
+  it('sends at most 4 stop sequences, the first ones, with a warning', () => {
+    const { body, warnings } = toOpenAIRequest({ messages: [], stop: ['a', 'b', 'c', 'd', 'e'] }, { model: 'gpt-4o', stream: false });
+    expect(body.stop).toEqual(['a', 'b', 'c', 'd']);
+    expect(warnings).toEqual(['OpenAI accepts at most 4 stop sequences; only the first 4 were sent']);
+  });
+
   it('warns instead of silently dropping what OpenAI cannot take', async () => {
     const response = await adapter.chat(
       {
@@ -173,9 +192,18 @@ describe('OpenAI-specific replies', () => {
     expect(error.message).toContain('[REDACTED]');
   });
 
-  it('maps a refusal into the content and keeps id and model from the reply', async () => {
+  it('maps a refusal into the content, finishing as content_filter (raw refusal), and keeps id and model from the reply', async () => {
     fake.enqueue({ type: 'status', status: 200, body: { id: 'r1', model: 'gpt-4o-x', choices: [{ message: { content: null, refusal: 'I cannot.' }, finish_reason: 'stop' }] } });
-    expect(await adapter.chat(full, harness.context())).toMatchObject({ id: 'r1', model: 'gpt-4o-x', content: 'I cannot.' });
+    expect(await adapter.chat(full, harness.context())).toMatchObject({ id: 'r1', model: 'gpt-4o-x', content: 'I cannot.', finishReason: { unified: 'content_filter', raw: 'refusal' } });
+  });
+
+  it('streams a refusal as text and finishes it as content_filter (raw refusal)', async () => {
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => `data: ${JSON.stringify({ id: 'c1', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const body = chunk({ role: 'assistant', content: null, refusal: '' }) + chunk({ refusal: 'I cannot ' }) + chunk({ refusal: 'help.' }) + chunk({}, 'stop') + 'data: [DONE]\n\n';
+    fake.enqueue({ type: 'status', status: 200, body, headers: { 'content-type': 'text/event-stream' } });
+    const parts = await collect(adapter.stream(full, harness.context()));
+    expect(textOf(parts)).toBe('I cannot help.');
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'content_filter', raw: 'refusal' } });
   });
 
   it('fills id and model when an OpenAI-compatible server omits them', async () => {
@@ -197,6 +225,23 @@ describe('OpenAI-specific replies', () => {
   it('passes an in-stream rate-limit error through as rate_limit', async () => {
     fake.enqueue({ type: 'stream-error', kind: 'rate_limit' });
     expect((await failure(collect(adapter.stream(full, harness.context())))).kind).toBe('rate_limit');
+  });
+
+  it('classifies in-stream errors without a status by their numeric code (OpenRouter) or their text', async () => {
+    const errorEvent = (error: Record<string, unknown>) => ({ type: 'status' as const, status: 200, body: `data: ${JSON.stringify({ error })}\n\n`, headers: { 'content-type': 'text/event-stream' } });
+    fake.enqueue(
+      errorEvent({ code: 429, message: 'Rate limit exceeded: free-models-per-min' }),
+      errorEvent({ message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens." }),
+    );
+    const limited = await failure(collect(adapter.stream(full, harness.context())));
+    const tooLong = await failure(collect(adapter.stream(full, harness.context())));
+    expect([limited.kind, limited.status, tooLong.kind, tooLong.status]).toEqual(['rate_limit', undefined, 'context_length', undefined]);
+  });
+
+  it("classifies llama.cpp's exceed_context_size_error as context_length", async () => {
+    const body = { error: { code: 400, type: 'exceed_context_size_error', message: 'request (9412 tokens) exceeds the available context size (8192 tokens), try increasing it', n_ctx: 8192 } };
+    fake.enqueue({ type: 'status', status: 400, body });
+    expect((await failure(adapter.chat(full, harness.context()))).kind).toBe('context_length');
   });
 });
 

@@ -8,7 +8,7 @@
  */
 import type { AdapterFactory, ProviderAdapter } from '../../core/adapter.js';
 import { refuseImages } from '../shared/images.js';
-import { mapStream } from '../shared/stream.js';
+import { failedStream, mapStream } from '../shared/stream.js';
 import { createUpstream } from '../shared/upstream.js';
 import { anthropicImageProblem, toAnthropicRequest } from './request.js';
 import { fromAnthropicResponse } from './response.js';
@@ -23,6 +23,9 @@ export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
 
 /** The `anthropic-version` header sent unless the `anthropicVersion` option says otherwise. */
 export const ANTHROPIC_VERSION = '2023-06-01';
+
+/** Why a request left with no turn (every message system or empty) is refused: the API requires one. */
+const NO_MESSAGE = 'Anthropic needs at least one non-empty user or assistant message';
 
 /**
  * Builds the adapter. `settings.options`: `defaultMaxTokens` (`max_tokens` when a request sets
@@ -45,11 +48,13 @@ export const createAnthropicAdapter: AdapterFactory = (settings, environment): P
     refuses: (request) => refuseImages(request, (image, role) => (role === 'user' ? anthropicImageProblem(image) : undefined)),
     async chat(request, context) {
       const { body, warnings } = toAnthropicRequest(request, { model: settings.model, stream: false, defaultMaxTokens });
+      if (body.messages.length === 0) throw upstream.invalid(NO_MESSAGE);
       const reply = await upstream.json({ path: 'messages', body }, MessageSchema, context);
       return fromAnthropicResponse(reply, { id: `msg_${context.requestId}`, model: settings.model }, warnings);
     },
     stream(request, context) {
       const { body, warnings } = toAnthropicRequest(request, { model: settings.model, stream: true, defaultMaxTokens });
+      if (body.messages.length === 0) return failedStream(upstream.invalid(NO_MESSAGE));
       const events = upstream.sse({ path: 'messages', body }, context);
       return mapStream(upstream, events, createAnthropicStreamMapper(upstream, warnings), context);
     },

@@ -51,7 +51,11 @@ export function toAnthropicRequest(request: ChatRequest, options: AnthropicReque
     if (clamped !== request.temperature) note(`Anthropic temperature must be within 0..1; ${request.temperature} was sent as ${clamped}`);
     body.temperature = clamped;
   }
-  if (request.topP !== undefined) body.top_p = request.topP;
+  // Current Claude models refuse both at once (400); temperature is the one they document.
+  if (request.topP !== undefined) {
+    if (request.temperature === undefined) body.top_p = request.topP;
+    else note('Anthropic takes temperature or top_p, not both; top_p was not sent');
+  }
   if (request.stop !== undefined && request.stop.length > 0) body.stop_sequences = request.stop;
   if (request.user !== undefined) body.metadata = { user_id: request.user };
   if (request.tools !== undefined && request.tools.length > 0) {

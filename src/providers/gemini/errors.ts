@@ -12,10 +12,12 @@ const DAILY_QUOTA = /PerDay/i;
 
 /**
  * A wrong API key arrives as 400 with `ErrorInfo.reason: API_KEY_INVALID` → `auth`;
- * `RESOURCE_EXHAUSTED` whose every quota violation is a daily quota → `quota` (it will not
- * clear within minutes; per-minute limits stay `rate_limit`).
+ * `FAILED_PRECONDITION` (the free tier is not available in the caller's region, billing must
+ * be enabled) → `quota`; `RESOURCE_EXHAUSTED` whose every quota violation is a daily quota →
+ * `quota` (it will not clear within minutes; per-minute limits stay `rate_limit`).
  */
-export const refineGeminiError: ErrorRefiner = (failure) => {
+export const refineGeminiError: ErrorRefiner = (failure, found) => {
+  if (found.codes.includes('failed_precondition')) return { kind: 'quota' };
   const details = detailsOf(failure.body);
   if (details.some((detail) => typeof detail.reason === 'string' && AUTH_REASONS.has(detail.reason))) return { kind: 'auth' };
   const violations = details.flatMap((detail) => (Array.isArray(detail.violations) ? (detail.violations as unknown[]) : []));

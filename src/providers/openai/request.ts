@@ -1,6 +1,7 @@
 /**
  * Unified {@link ChatRequest} → OpenAI Chat Completions request body. Everything the unified
- * model has maps; what cannot (image parts in assistant or tool messages) becomes a warning.
+ * model has maps; what cannot (image parts in assistant or tool messages, sampling parameters
+ * for reasoning models, stop sequences past the fourth) becomes a warning.
  */
 import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
 
@@ -16,18 +17,34 @@ export interface OpenAIRequestOptions {
 }
 
 const REASONING_MODEL = /^(o\d|gpt-5)/;
+/** Chat Completions accepts at most this many stop sequences. */
+const MAX_STOP_SEQUENCES = 4;
 
 /** Builds the request body and the warnings for what could not be carried. */
 export function toOpenAIRequest(request: ChatRequest, options: OpenAIRequestOptions): { body: OpenAIBody; warnings: string[] } {
   const warnings: string[] = [];
   const body: OpenAIBody = { model: options.model, messages: request.messages.map((m) => toMessage(m, warnings)) };
+  const reasoning = REASONING_MODEL.test(options.model);
   if (request.maxTokens !== undefined) {
-    const field = options.maxTokensField ?? (REASONING_MODEL.test(options.model) ? 'max_completion_tokens' : 'max_tokens');
+    const field = options.maxTokensField ?? (reasoning ? 'max_completion_tokens' : 'max_tokens');
     body[field] = request.maxTokens;
   }
-  if (request.temperature !== undefined) body.temperature = request.temperature;
-  if (request.topP !== undefined) body.top_p = request.topP;
-  if (request.stop !== undefined && request.stop.length > 0) body.stop = request.stop;
+  // Reasoning models answer any value but the default (1) with a 400.
+  const fixed = (name: string, param: string) => `OpenAI reasoning models (${options.model}) take only the default ${name}; "${param}" was not sent`;
+  if (request.temperature !== undefined) {
+    if (reasoning) warnings.push(fixed('temperature', 'temperature'));
+    else body.temperature = request.temperature;
+  }
+  if (request.topP !== undefined) {
+    if (reasoning) warnings.push(fixed('top_p', 'topP'));
+    else body.top_p = request.topP;
+  }
+  if (request.stop !== undefined && request.stop.length > 0) {
+    if (request.stop.length > MAX_STOP_SEQUENCES) {
+      warnings.push(`OpenAI accepts at most ${MAX_STOP_SEQUENCES} stop sequences; only the first ${MAX_STOP_SEQUENCES} were sent`);
+    }
+    body.stop = request.stop.slice(0, MAX_STOP_SEQUENCES);
+  }
   if (request.seed !== undefined) body.seed = request.seed;
   if (request.user !== undefined) body.user = request.user;
   if (request.tools !== undefined && request.tools.length > 0) {

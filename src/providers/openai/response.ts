@@ -2,7 +2,7 @@
  * OpenAI Chat Completions reply → unified {@link ChatResponse}, and the finish-reason table
  * shared with the stream mapper.
  */
-import type { ChatResponse, Usage } from '../../core/types.js';
+import type { ChatResponse, FinishReason, Usage } from '../../core/types.js';
 import type { FinishReasonTable } from '../shared/finish-reason.js';
 import { mapFinishReason } from '../shared/finish-reason.js';
 import type { Completion } from './schemas.js';
@@ -21,15 +21,24 @@ export function toUsage(usage: { prompt_tokens?: number | null; completion_token
   return { inputTokens: usage?.prompt_tokens ?? undefined, outputTokens: usage?.completion_tokens ?? undefined };
 }
 
-/** Maps a validated reply. Only the first choice is read; a refusal becomes the content. */
+/**
+ * The finish reason of a choice; a refusal (`refusal` set, `finish_reason` "stop" or none) is
+ * `content_filter` with the raw value `refusal`, as Anthropic's `refusal` stop reason is.
+ */
+export function toFinishReason(raw: string | null | undefined, refused: boolean): FinishReason {
+  if (refused && (raw === 'stop' || raw === null || raw === undefined || raw === '')) return { unified: 'content_filter', raw: 'refusal' };
+  return mapFinishReason(OPENAI_FINISH_REASONS, raw);
+}
+
+/** Maps a validated reply. Only the first choice is read; a refusal becomes the content when there is none. */
 export function fromOpenAIResponse(reply: Completion, fallback: { id: string; model: string }, warnings: string[]): ChatResponse {
   const choice = reply.choices[0]!;
   const message = choice.message;
   const response: ChatResponse = {
     id: reply.id ?? fallback.id,
     model: reply.model || fallback.model, // an empty name is no name
-    content: message.content ?? message.refusal ?? '',
-    finishReason: mapFinishReason(OPENAI_FINISH_REASONS, choice.finish_reason),
+    content: message.content || message.refusal || '',
+    finishReason: toFinishReason(choice.finish_reason, Boolean(message.refusal)),
     usage: toUsage(reply.usage),
   };
   const calls = message.tool_calls ?? [];

@@ -4,11 +4,10 @@
  * required: a stream without it is `malformed`.
  */
 import type { StreamPart, Usage } from '../../core/types.js';
-import { mapFinishReason } from '../shared/finish-reason.js';
 import type { SseEvent } from '../shared/sse.js';
 import type { FinishPart, MapStep, StreamEventMapper } from '../shared/stream.js';
 import type { Upstream } from '../shared/upstream.js';
-import { OPENAI_FINISH_REASONS, toUsage } from './response.js';
+import { toFinishReason, toUsage } from './response.js';
 import { ChunkSchema } from './schemas.js';
 
 /** A fresh mapper for one streamed call; `warnings` (from the request mapping) go on the finish part. */
@@ -16,6 +15,7 @@ export function createOpenAIStreamMapper(upstream: Upstream, warnings: readonly 
   let id: string | undefined;
   let model: string | undefined;
   let rawFinish: string | undefined;
+  let refused = false;
   let usage: Usage = { inputTokens: undefined, outputTokens: undefined };
   let done = false;
 
@@ -32,7 +32,10 @@ export function createOpenAIStreamMapper(upstream: Upstream, warnings: readonly 
       const parts: StreamPart[] = [];
       for (const choice of chunk.choices ?? []) {
         if ((choice.index ?? 0) !== 0) continue;
-        const text = choice.delta?.content ?? choice.delta?.refusal;
+        // A refusal streams as text (it is the answer) and finishes as content_filter.
+        const refusal = choice.delta?.refusal;
+        if (refusal) refused = true;
+        const text = (choice.delta?.content ?? '') + (refusal ?? '');
         if (text) parts.push({ type: 'text-delta', text });
         for (const call of choice.delta?.tool_calls ?? []) {
           const part: StreamPart = { type: 'tool-call-delta', index: call.index, argumentsDelta: call.function?.arguments ?? '' };
@@ -47,7 +50,7 @@ export function createOpenAIStreamMapper(upstream: Upstream, warnings: readonly 
     model: () => model,
     finish(): FinishPart | undefined {
       if (!done) return undefined;
-      const part: FinishPart = { type: 'finish', finishReason: mapFinishReason(OPENAI_FINISH_REASONS, rawFinish), usage };
+      const part: FinishPart = { type: 'finish', finishReason: toFinishReason(rawFinish, refused), usage };
       if (model !== undefined) part.model = model;
       if (id !== undefined) part.id = id;
       if (warnings.length > 0) part.warnings = [...warnings];

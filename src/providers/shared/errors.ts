@@ -26,6 +26,8 @@ export interface ErrorDetails {
   message: string | undefined;
   /** Machine codes found in the body (`code`, `type`, `status`), lower-cased. */
   codes: string[];
+  /** A numeric `code` that is an HTTP error status (Google, OpenRouter, llama.cpp: `"code": 429`). */
+  statusCode: number | undefined;
 }
 
 /** Everything needed to build a classified error for one provider. */
@@ -58,6 +60,7 @@ const KIND_BY_CODE: Readonly<Record<string, ErrorKind>> = {
   billing_not_active: 'quota',
   billing_error: 'quota', // Anthropic (402)
   context_length_exceeded: 'context_length',
+  exceed_context_size_error: 'context_length', // llama.cpp server (400)
   content_filter: 'content_filter',
   content_policy_violation: 'content_filter',
   overloaded_error: 'server',
@@ -76,8 +79,17 @@ const KIND_BY_CODE: Readonly<Record<string, ErrorKind>> = {
   model_not_found: 'model_not_found',
 };
 
+/**
+ * Error types (and Google statuses) that stand for an HTTP status: the status of an error that
+ * came without one (in a 200 reply or a stream), so that it is classified as it would be with it.
+ */
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  invalid_request_error: 400, // OpenAI, Anthropic
+  invalid_argument: 400, // Google
+};
+
 const CONTEXT_LENGTH_TEXT =
-  /context.length|context window|maximum context|too many tokens|prompt is too long|input is too long|exceeds the maximum number of tokens|reduce the length/i;
+  /context.length|context window|context limit|context size|maximum context|too many tokens|prompt is too long|input is too long|exceeds the maximum number of tokens|reduce the length/i;
 /** Anthropic has answered an exhausted credit balance with a plain 400 `invalid_request_error`. */
 const QUOTA_TEXT = /credit balance is too low/i;
 /** Ollama's cloud answers an exhausted session or weekly allowance with a code-less 429. */
@@ -89,6 +101,7 @@ const MAX_MESSAGE = 500;
 export function errorDetails(body: unknown): ErrorDetails {
   const codes: string[] = [];
   let message: string | undefined;
+  let statusCode: number | undefined;
   const visit = (value: unknown): void => {
     if (typeof value !== 'object' || value === null) return;
     const record = value as Record<string, unknown>;
@@ -96,22 +109,31 @@ export function errorDetails(body: unknown): ErrorDetails {
       const code = record[key];
       if (typeof code === 'string' && code !== 'error') codes.push(code.toLowerCase());
     }
+    const code = record.code;
+    if (typeof code === 'number' && Number.isInteger(code) && code >= 400 && code < 600) statusCode ??= code;
     if (typeof record.message === 'string') message ??= record.message;
     if (typeof record.error === 'string') message ??= record.error; // Ollama: {"error": "..."}
     else visit(record.error);
   };
   if (Array.isArray(body)) visit(body[0]); // Gemini streams errors as a one-element array
   else visit(body);
-  return { message, codes };
+  return { message, codes, statusCode };
 }
 
-/** Classifies an upstream failure (an error status, or an error event inside a stream). */
+/**
+ * Classifies an upstream failure (an error status, or an error object inside a 2xx reply or
+ * stream). Without an HTTP status, the body's numeric `code` or its error type stands for one;
+ * an error that names no status nor a known code is `server` unless its text says otherwise.
+ */
 export function classifyFailure(scope: ErrorScope, failure: UpstreamFailure): ProviderError {
   const details = errorDetails(failure.body);
-  let kind: ErrorKind = failure.status === undefined ? 'server' : kindForStatus(failure.status);
-  const coded = details.codes.map((code) => KIND_BY_CODE[code]).find((found) => found !== undefined);
-  if (coded !== undefined && !(coded === 'model_not_found' && kind !== 'model_not_found')) kind = coded;
-  if (kind === 'bad_request') {
+  const status = failure.status ?? details.statusCode ?? impliedStatus(details.codes);
+  let kind: ErrorKind = status === undefined ? 'server' : kindForStatus(status);
+  // Own keys only: a body code such as "constructor" must not find Object's.
+  const coded = details.codes.map((code) => (Object.hasOwn(KIND_BY_CODE, code) ? KIND_BY_CODE[code] : undefined)).find((found) => found !== undefined);
+  // A 402 is billing whatever its code says (Gemini's prepaid credits: 402 RESOURCE_EXHAUSTED).
+  if (coded !== undefined && status !== 402 && !(coded === 'model_not_found' && kind !== 'model_not_found')) kind = coded;
+  if (kind === 'bad_request' || (status === undefined && coded === undefined)) {
     const text = details.message ?? '';
     if (CONTEXT_LENGTH_TEXT.test(text)) kind = 'context_length';
     else if (QUOTA_TEXT.test(text)) kind = 'quota';
@@ -129,6 +151,16 @@ export function classifyFailure(scope: ErrorScope, failure: UpstreamFailure): Pr
     message: clean(scope, `${scope.provider}: ${where}${said ? `: ${said}` : ''}`),
     retryAfterMs: retryAfterFromHeaders(failure.headers, scope.now()) ?? retryAfterFromBody(failure.body),
   });
+}
+
+function impliedStatus(codes: readonly string[]): number | undefined {
+  for (const code of codes) if (Object.hasOwn(STATUS_BY_CODE, code)) return STATUS_BY_CODE[code];
+  return undefined;
+}
+
+/** A request the provider cannot take, refused before anything is sent (`bad_request`: a client 400, not retried). */
+export function invalidRequestError(scope: Pick<ErrorScope, 'provider' | 'secrets'>, message: string): ProviderError {
+  return new ProviderError({ provider: scope.provider, kind: 'bad_request', message: clean(scope, `${scope.provider}: ${message}`) });
 }
 
 /** A reply that does not match the provider's format (bad JSON, schema mismatch, wrong type). */

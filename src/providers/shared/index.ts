@@ -7,6 +7,7 @@ export {
   classifyFailure,
   classifyThrown,
   errorDetails,
+  invalidRequestError,
   kindForStatus,
   malformedError,
   type ErrorDetails,
@@ -23,6 +24,6 @@ export { parseNdjson } from './ndjson.js';
 export { REDACTED, redactSecrets, secretsOf } from './redact.js';
 export { parseDuration, parseRetryAfter, retryAfterFromHeaders } from './retry-after.js';
 export { parseSse, type SseEvent } from './sse.js';
-export { mapStream, type FinishPart, type MapStep, type StreamEventMapper } from './stream.js';
+export { failedStream, mapStream, type FinishPart, type MapStep, type StreamEventMapper } from './stream.js';
 export { unsupportedWarnings } from './warnings.js';
 export { createUpstream, DEFAULT_IDLE_TIMEOUT_MS, type Upstream, type UpstreamEvents, type UpstreamOptions, type UpstreamRequest } from './upstream.js';

@@ -31,9 +31,13 @@ export function parseJson<T>(scope: Scope, text: string, schema: ZodType<T>, wha
   return validateJson(scope, decodeJson(scope, text, what), schema, what);
 }
 
-/** Whether `value` is a JSON object carrying a non-null `error` (an error reply or event). */
-export function hasErrorObject(value: unknown): value is { error: unknown } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { error?: unknown }).error != null;
+/**
+ * Whether `value` is a JSON object carrying a non-null `error` (an error reply or event), or
+ * a one-element array of one (Gemini streams errors that way).
+ */
+export function hasErrorObject(value: unknown): boolean {
+  const root = Array.isArray(value) && value.length === 1 ? (value[0] as unknown) : value;
+  return typeof root === 'object' && root !== null && !Array.isArray(root) && (root as { error?: unknown }).error != null;
 }
 
 function snippet(text: string): string {

@@ -70,3 +70,8 @@ export async function* mapStream<E>(
     throw upstream.classify(error, context);
   }
 }
+
+/** A stream that fails on its first `next()`: for a request refused before anything is sent. */
+export async function* failedStream(error: Error): AsyncGenerator<StreamPart> {
+  throw error;
+}

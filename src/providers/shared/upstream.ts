@@ -11,7 +11,7 @@ import type { ZodType } from 'zod';
 import type { AdapterEnvironment, CallContext, ProviderSettings } from '../../core/adapter.js';
 import type { ProviderError } from '../../core/errors.js';
 import { readChunks, readText, webBody, type HeaderReader, type ReadOptions, type UpstreamReply } from './body.js';
-import { classifyFailure, classifyThrown, malformedError, type ErrorRefiner, type ErrorScope } from './errors.js';
+import { classifyFailure, classifyThrown, invalidRequestError, malformedError, type ErrorRefiner, type ErrorScope } from './errors.js';
 import { createHttpClient, mergeHeaders, pathUnder, urlBase, type UrlBase } from './http.js';
 import { isPooledFetch, type PooledFetch } from './pooled-fetch.js';
 import { decodeJson, hasErrorObject, parseJson, validateJson } from './json.js';
@@ -63,6 +63,8 @@ export interface Upstream {
   errorFromPayload(body: unknown): ProviderError;
   /** A `malformed` error for a reply that breaks the provider's protocol. */
   malformed(message: string, cause?: unknown): ProviderError;
+  /** A `bad_request` error for a request the provider cannot take, thrown instead of sending it. */
+  invalid(message: string): ProviderError;
   /** Classifies anything thrown during a call of this provider. */
   classify(error: unknown, context: CallContext): ProviderError;
   /** Parses JSON text with `schema`; failure → `malformed`. For stream event data. */
@@ -173,6 +175,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     ndjson: (request, context) => events(request, context, /json/i, 'an NDJSON stream', parseNdjson),
     errorFromPayload,
     malformed: (message, cause) => malformedError(scope, message, cause),
+    invalid: (message) => invalidRequestError(scope, message),
     classify: (error, context) => classifyThrown(scope, error, context.signal),
     parse: (text, schema, what) => parseJson(scope, text, schema, what),
     parseEvent: (text, schema, what) => {

@@ -35,7 +35,29 @@ describe('classifyFailure', () => {
     ['in-stream rate limit', undefined, { error: { message: 'slow down', code: 'rate_limit_exceeded' } }, 'rate_limit'],
     ['a 500 that mentions context length stays a server error', 500, { error: { message: 'context length exceeded in worker' } }, 'server'],
     ['model_not_found code on a 400 stays bad_request', 400, { error: { message: 'bad', code: 'model_not_found' } }, 'bad_request'],
+    ['Anthropic input + max_tokens over the context limit', 400, { type: 'error', error: { type: 'invalid_request_error', message: 'input length and `max_tokens` exceed context limit: 197626 + 8192 > 200000, decrease input length or `max_tokens` and try again' } }, 'context_length'],
+    ['llama.cpp exceed_context_size_error', 400, { error: { code: 400, type: 'exceed_context_size_error', message: 'request (9412 tokens) exceeds the available context size (8192 tokens), try increasing it', n_ctx: 8192 } }, 'context_length'],
+    ['a 400 naming the context size', 400, { error: { message: 'request (9412 tokens) exceeds the available context size (8192 tokens)' } }, 'context_length'],
+    ['a code named like an Object property', 500, { error: { code: 'constructor', message: 'boom' } }, 'server'],
+    ['402 is billing whatever its code (Gemini prepayment)', 402, { error: { code: 402, message: 'Your prepayment credits are depleted.', status: 'RESOURCE_EXHAUSTED' } }, 'quota'],
   ])('%s', (_title, status, body, kind) => expect(classify(status, body).kind).toBe(kind));
+
+  // No HTTP status: the body's type, numeric code and text decide as they would with one.
+  it.each<[string, unknown, ErrorKind]>([
+    ['Anthropic prompt is too long', { type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum' } }, 'context_length'],
+    ['Anthropic credit balance', { type: 'error', error: { type: 'invalid_request_error', message: 'Your credit balance is too low to access the Anthropic API.' } }, 'quota'],
+    ['Anthropic other invalid_request_error', { type: 'error', error: { type: 'invalid_request_error', message: 'messages: text content blocks must be non-empty' } }, 'bad_request'],
+    ['OpenAI context length without a code', { error: { message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens." } }, 'context_length'],
+    ['OpenRouter numeric code 429', { error: { code: 429, message: 'Rate limit exceeded: free-models-per-day' } }, 'rate_limit'],
+    ['OpenRouter numeric code 402', { error: { code: 402, message: 'Insufficient credits' } }, 'quota'],
+    ['numeric code 502', { error: { code: 502, message: 'Provider returned error' } }, 'server'],
+    ['a numeric code that is no HTTP status', { error: { code: 1234, message: 'boom' } }, 'server'],
+    ['Anthropic overloaded_error', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, 'server'],
+    ['Anthropic api_error', { type: 'error', error: { type: 'api_error', message: 'Internal server error' } }, 'server'],
+  ])('without a status: %s', (_title, body, kind) => {
+    const error = classify(undefined, body);
+    expect([error.kind, error.status]).toEqual([kind, undefined]);
+  });
 
   it('carries status, retryAfterMs and a redacted, bounded message', () => {
     const error = classify(429, { error: { message: `key my-secret-key and sk-live-0123456789abcdef rejected ${'x'.repeat(900)}` } }, { 'retry-after': '3' });
