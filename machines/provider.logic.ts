@@ -21,13 +21,8 @@ export interface ProviderContext {
   consecutiveFailures: number;
   /** EWMA (alpha 0.3) of successes' time to first token; `undefined` before the first. */
   latencyMs: number | undefined;
-  /** Consecutive trips; sets the next cooldown, decays by one per `windowMs` spent healthy. */
+  /** Consecutive trips; sets the next cooldown, decays by one per `windowMs` spent healthy (from `stats.healthySince`). */
   tripCount: number;
-  /**
-   * Start of the stretch of health the trip count decays over: set on recovery, one window
-   * later at each decay; a rate-limit detour leaves it (a 429 is not an outage).
-   */
-  healthySince: number;
   cooldownUntil: number | undefined;
   rateLimitedUntil: number | undefined;
   /** Consecutive 429s without a success, for the backoff when no Retry-After is given. */
@@ -64,9 +59,9 @@ export function nextRandom(state: number): [number, number] {
   return [((t ^ (t >>> 14)) >>> 0) / 4294967296, next];
 }
 
-/** Zeroed counters. */
-export function emptyStats(): ProviderStats {
-  return { requests: 0, successes: 0, failures: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyAt: undefined };
+/** Zeroed counters, healthy since `now`. */
+export function emptyStats(now: number): ProviderStats {
+  return { requests: 0, successes: 0, failures: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyAt: undefined, healthySince: now };
 }
 
 /** The context of a fresh actor. */
@@ -81,13 +76,12 @@ export function initialContext(input: ProviderInput): ProviderContext {
     consecutiveFailures: 0,
     latencyMs: undefined,
     tripCount: 0,
-    healthySince: input.now,
     cooldownUntil: undefined,
     rateLimitedUntil: undefined,
     rateLimitStreak: 0,
     resumeTo: 'healthy',
     disabledReason: undefined,
-    stats: emptyStats(),
+    stats: emptyStats(input.now),
     window: emptyWindow(input.health.windowMs),
     rng: hashString(input.name, input.seed),
     decidedAt: input.now,

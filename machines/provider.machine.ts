@@ -87,7 +87,7 @@ export const providerSetup = setup({
     /** Healthy again (a passed trial, a recovery): the evidence starts afresh, and so does the trip count's decay. */
     recover: assign(({ context, event }) => {
       const at = timeOf(context, event);
-      return { consecutiveFailures: 0, window: emptyWindow(context.health.windowMs), healthySince: at, decidedAt: at };
+      return { consecutiveFailures: 0, window: emptyWindow(context.health.windowMs), stats: { ...context.stats, healthySince: at }, decidedAt: at };
     }),
     enterOpen: assign(({ context, event }) => {
       const at = timeOf(context, event);
@@ -139,18 +139,18 @@ export const providerSetup = setup({
       const resized = event.health.windowMs !== context.health.windowMs;
       return { health: event.health, window: resized ? emptyWindow(event.health.windowMs) : context.window };
     }),
-    /** One window of health has passed since `healthySince`: one trip fewer, and the next window starts. */
+    /** One window of health has passed since `stats.healthySince`: one trip fewer, and the next window starts. */
     decayTrip: assign(({ context }) => {
-      const at = context.healthySince + context.health.windowMs;
-      return { tripCount: Math.max(0, context.tripCount - 1), healthySince: at, decidedAt: at };
+      const at = context.stats.healthySince + context.health.windowMs;
+      return { tripCount: Math.max(0, context.tripCount - 1), stats: { ...context.stats, healthySince: at }, decidedAt: at };
     }),
   },
   delays: {
     cooldown: ({ context }) => Math.max(0, (context.cooldownUntil ?? context.decidedAt) - context.decidedAt),
     rateLimit: ({ context }) => Math.max(0, (context.rateLimitedUntil ?? context.decidedAt) - context.decidedAt),
-    // Counted from `healthySince`, not from entry: a rate-limit detour does not restart it
-    // (on entering healthy, `decidedAt` is the time of entry).
-    tripDecay: ({ context }) => Math.max(0, context.healthySince + context.health.windowMs - context.decidedAt),
+    // Counted from `stats.healthySince`, not from entry: a rate-limit detour does not restart
+    // it (on entering healthy, `decidedAt` is the time of entry).
+    tripDecay: ({ context }) => Math.max(0, context.stats.healthySince + context.health.windowMs - context.decidedAt),
     recheck: ({ context }) => recheckMs(context),
   },
 });

@@ -93,6 +93,12 @@ export interface ProviderStats {
    * every provider step measurably slower (docs/decisions.md).
    */
   latencyAt: number | undefined;
+  /**
+   * Start of the stretch of health the trip count decays over: set on recovery, one window
+   * later at each decay; a rate-limit detour leaves it (a 429 is not an outage). Here for
+   * the same reason as `latencyAt`.
+   */
+  healthySince: number;
   requests: number;
   successes: number;
   failures: number;
