@@ -36,6 +36,8 @@ const wait = (ms: number): Step => ({ p }) => p.advance(ms);
 const waitDeadline: Step = ({ p }) => p.advance((p.clock.nextDeadline() ?? p.clock.now()) - p.clock.now());
 const send = (type: 'operator.enable' | 'operator.open' | 'operator.reset' | 'check.passed' | 'check.failed'): Step => ({ p }) => p.send({ type });
 const disable: Step = ({ p }) => p.send({ type: 'operator.disable', reason: 'maintenance' });
+/** Opens the breaker, waits out the cooldown and passes the trial: one more trip, healthy again. */
+const tripAndRecover: Step = (w) => { send('operator.open')(w); waitDeadline(w); probeOk(3)(w); };
 const tighten: Step = ({ p }) => p.send({ type: 'config.update', health: { ...p.ctx().health, consecutiveFailures: 2 } });
 
 /** How to bring a fresh actor to each starting state. */
@@ -173,11 +175,7 @@ describe('provider context', () => {
 
   it('trips decay by one per windowMs spent healthy', () => {
     const world: World = { p: startProvider(), held: [] };
-    for (let i = 0; i < 2; i++) {
-      send('operator.open')(world);
-      waitDeadline(world);
-      probeOk(3)(world);
-    }
+    times(2, tripAndRecover)(world);
     expect(world.p.ctx().tripCount).toBe(2);
     wait(60_000)(world);
     expect(world.p.ctx().tripCount).toBe(1);
@@ -188,11 +186,7 @@ describe('provider context', () => {
 
   it('trips decay through rate-limit detours (a 429 is not an outage)', () => {
     const world: World = { p: startProvider(), held: [] };
-    for (let i = 0; i < 3; i++) {
-      send('operator.open')(world);
-      waitDeadline(world);
-      probeOk(3)(world);
-    }
+    times(3, tripAndRecover)(world);
     expect(world.p.ctx().tripCount).toBe(3);
     // A 429 (Retry-After 1 s) every 50 s for 200 s: four windows of 60 s pass meanwhile.
     for (let i = 0; i < 4; i++) {
