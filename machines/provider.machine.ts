@@ -54,6 +54,8 @@ export const providerSetup = setup({
     resumesTo: ({ context }, params: { state: string }) => context.resumeTo === params.state,
     /** A 429 reported while rate-limited waits longer than the wait already set. */
     extendsRateLimit: ({ context, event }) => extendedRateLimit(context, event) !== undefined,
+    /** A `config.update` that changes `windowMs`: timers counted in windows start again. */
+    resizesWindow: ({ context, event }) => event.type === 'config.update' && event.health.windowMs !== context.health.windowMs,
     /** The evidence that degraded the provider has aged out of its window, or no longer degrades it. */
     evidenceFaded: ({ context }) => evidenceFaded(context, context.decidedAt + recheckMs(context)),
   },
@@ -121,11 +123,18 @@ export const providerSetup = setup({
       if (extended === undefined) return {};
       return { rng: extended.rng, decidedAt: timeOf(context, event), rateLimitedUntil: extended.until };
     }),
-    endRateLimit: assign(({ context }) => ({ decidedAt: context.rateLimitedUntil ?? context.decidedAt })),
+
     /** Entering `degraded`: the re-check timer counts from now (a timer's own event has no time: the anchor stays). */
     anchorRecheck: assign(({ context, event }) => ({ decidedAt: timeOf(context, event) })),
     advanceRecheck: assign(({ context }) => ({ decidedAt: context.decidedAt + recheckMs(context) })),
-    clearRateLimit: assign({ rateLimitedUntil: undefined }),
+    /**
+     * Leaving `rate_limited`: now is the event's time, or the wait's end when its own timer
+     * fired (a timer's event carries no time); timers of the next state count from it.
+     */
+    leaveRateLimit: assign(({ context, event }) => ({
+      rateLimitedUntil: undefined,
+      decidedAt: 'at' in event ? event.at : (context.rateLimitedUntil ?? context.decidedAt),
+    })),
     enterDisabled: assign(({ context }) => ({ generation: context.generation + 1 })),
     disableForConfig: assign(({ context, event }) => ({
       disabledReason: event.type === 'attempt.config_error' ? `${event.kind}: ${event.reason}` : context.disabledReason,
@@ -137,13 +146,23 @@ export const providerSetup = setup({
     updateConfig: assign(({ context, event }) => {
       if (event.type !== 'config.update') return {};
       const resized = event.health.windowMs !== context.health.windowMs;
-      return { health: event.health, window: resized ? emptyWindow(event.health.windowMs) : context.window };
+      if (!resized) return { health: event.health };
+      // A new window length: the window starts empty, and so do the stretches timed in windows.
+      return { health: event.health, window: emptyWindow(event.health.windowMs), stats: { ...context.stats, healthySince: event.at }, decidedAt: event.at };
     }),
-    /** One window of health has passed since `stats.healthySince`: one trip fewer, and the next window starts. */
+    /**
+     * Whole windows of health have passed since `stats.healthySince` (one, or more when a
+     * rate-limit detour outlasted them): one trip fewer for each, and the next window starts.
+     */
     decayTrip: assign(({ context }) => {
-      const at = context.stats.healthySince + context.health.windowMs;
-      return { tripCount: Math.max(0, context.tripCount - 1), stats: { ...context.stats, healthySince: at }, decidedAt: at };
+      const windowMs = context.health.windowMs;
+      const since = context.stats.healthySince;
+      const now = Math.max(context.decidedAt, since + windowMs);
+      const windows = Math.floor((now - since) / windowMs);
+      return { tripCount: Math.max(0, context.tripCount - windows), stats: { ...context.stats, healthySince: since + windows * windowMs }, decidedAt: now };
     }),
+    /** Healthy again after a re-check: the evidence stays (it ages out on its own), the decay starts now. */
+    resumeHealth: assign(({ context }) => ({ stats: { ...context.stats, healthySince: context.decidedAt } })),
   },
   delays: {
     cooldown: ({ context }) => Math.max(0, (context.cooldownUntil ?? context.decidedAt) - context.decidedAt),
@@ -229,7 +248,10 @@ export function buildProviderConfig(extension: ProviderExtension = {}): Provider
         initial: 'steady',
         states: {
           steady: { always: { guard: 'hasTrips', target: 'decaying' } },
-          decaying: { after: { tripDecay: { target: 'steady', actions: 'decayTrip' } } },
+          decaying: {
+            after: { tripDecay: { target: 'steady', actions: 'decayTrip' } },
+            on: { 'config.update': [{ guard: 'resizesWindow', target: 'decaying', reenter: true, actions: 'updateConfig' }, { actions: 'updateConfig' }] },
+          },
         },
         on: {
           'slot.acquire': t.grant,
@@ -246,7 +268,7 @@ export function buildProviderConfig(extension: ProviderExtension = {}): Provider
         entry: 'anchorRecheck',
         after: {
           recheck: [
-            { guard: 'evidenceFaded', target: 'healthy', actions: ['advanceRecheck', 'recover'] },
+            { guard: 'evidenceFaded', target: 'healthy', actions: ['advanceRecheck', 'resumeHealth'] },
             { target: 'degraded', reenter: true, actions: 'advanceRecheck' },
           ],
         },
@@ -256,6 +278,7 @@ export function buildProviderConfig(extension: ProviderExtension = {}): Provider
           'attempt.failed': [t.stale, ...t.openOnThreshold],
           'check.failed': t.openOnThreshold,
           'attempt.rate_limited': t.rateLimitFrom('degraded'),
+          'config.update': [{ guard: 'resizesWindow', target: 'degraded', reenter: true, actions: 'updateConfig' }, { actions: 'updateConfig' }],
         },
       },
       open: {
@@ -288,13 +311,13 @@ export function buildProviderConfig(extension: ProviderExtension = {}): Provider
         },
       },
       rate_limited: {
-        exit: 'clearRateLimit',
+        exit: 'leaveRateLimit',
         after: {
           rateLimit: [
             ...resumable.map(
-              (state) => ({ guard: { type: 'resumesTo', params: { state } }, target: state, actions: 'endRateLimit' }) as const,
+              (state) => ({ guard: { type: 'resumesTo', params: { state } }, target: state }) as const,
             ),
-            { target: 'healthy', actions: 'endRateLimit' },
+            { target: 'healthy' },
           ],
         },
         on: {

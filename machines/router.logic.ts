@@ -164,7 +164,7 @@ function failWith(context: RouterContext, code: RequestErrorCode, message: strin
 export function nonRetryableError(error: ProviderError, attempts: AttemptRecord[]): RequestError {
   const code: RequestErrorCode =
     error.kind === 'context_length' ? 'context_length_exceeded' : error.kind === 'aborted' ? 'aborted' : 'upstream_bad_request';
-  return new RequestError({ code, message: attributed(error), attempts, cause: error });
+  return new RequestError({ code, message: attributed(error), attempts, cause: error, ...(error.param === undefined ? {} : { param: error.param }) });
 }
 
 /** `provider: message`, without saying the provider twice (adapters' messages already start with it). */

@@ -14,8 +14,8 @@ import { HEALTH, startProvider } from './provider.harness.js';
 
 /** Small thresholds keep the abstract state space small while every branch stays reachable. */
 const health = { ...HEALTH, consecutiveFailures: 3, minCalls: 2, failureRate: 0.5, degradedFailureRate: 0.4, halfOpenProbes: 2 };
-/** A stricter config that `config.update` may switch to (a success can then open a degraded provider). */
-const strict = { ...health, failureRate: 0.2 };
+/** A stricter config that `config.update` may switch to (a success can then open a degraded provider), with a longer window. */
+const strict = { ...health, failureRate: 0.2, windowMs: health.windowMs * 2 };
 const input = { name: 'p', health, seed: 7, now: 0 };
 const sink = createActor(fromCallback(() => {})).start();
 
@@ -72,6 +72,8 @@ function eventsFor(snapshot: ProviderSnapshot): ProviderEvent[] {
     { type: 'check.passed', at },
     { type: 'check.failed', at },
     { type: 'config.update', at, health: c.health === strict ? health : strict },
+    // The same thresholds again (a reload that changes nothing here): no timer restarts.
+    { type: 'config.update', at, health: c.health },
   ];
   if (c.inFlight > 0) {
     const tokens: SlotToken[] = [{ generation: c.generation, probe: c.probesInFlight > 0 }];

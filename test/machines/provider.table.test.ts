@@ -38,6 +38,7 @@ const send = (type: 'operator.enable' | 'operator.open' | 'operator.reset' | 'ch
 const disable: Step = ({ p }) => p.send({ type: 'operator.disable', reason: 'maintenance' });
 /** Opens the breaker, waits out the cooldown and passes the trial: one more trip, healthy again. */
 const tripAndRecover: Step = (w) => { send('operator.open')(w); waitDeadline(w); probeOk(3)(w); };
+const resizeWindow = (windowMs: number): Step => ({ p }) => p.send({ type: 'config.update', health: { ...p.ctx().health, windowMs } });
 const tighten: Step = ({ p }) => p.send({ type: 'config.update', health: { ...p.ctx().health, consecutiveFailures: 2 } });
 
 /** How to bring a fresh actor to each starting state. */
@@ -78,6 +79,10 @@ const rows: Row[] = [
   { from: 'degraded', steps: [wait(60_000)], to: 'healthy', note: 'without traffic its bad calls age out: healthy a window later' },
   { from: 'degraded', steps: [wait(30_000), ok(8), slow(2), wait(30_000)], to: 'degraded', note: 'bad calls still in the window keep it degraded at the re-check' },
   { from: 'degraded', steps: [wait(30_000), ok(8), slow(2), wait(90_000)], to: 'healthy', note: '… until they age out too' },
+  { from: 'degraded', steps: [wait(40_000), fail(4), wait(20_000), fail()], to: 'open', note: 'a re-check keeps recent evidence: the next failure still counts' },
+  { from: 'degraded', steps: [wait(10_000), hold(), held429(100_000), waitDeadline, wait(40_000), ok(7), slow(3), wait(25_000)], to: 'degraded', note: 'after a rate limit, the re-check judges the calls made since' },
+  { from: 'degraded', steps: [wait(5_000), resizeWindow(10_000), wait(9_999)], to: 'degraded', note: 'a new windowMs restarts the re-check …' },
+  { from: 'degraded', steps: [wait(5_000), resizeWindow(10_000), wait(10_000)], to: 'healthy', note: '… which then runs on the new window' },
   { from: 'open', steps: [acquire], to: 'open', reply: 'not_selectable', note: 'open denies ordinary calls' },
   { from: 'open', steps: [panicAcquire], to: 'open', reply: 'slot.granted', note: 'open grants a panic call' },
   { from: 'open', steps: [panicOk], to: 'half_open', note: 'a panic success is evidence of recovery' },
@@ -102,6 +107,7 @@ const rows: Row[] = [
   { from: 'healthy', steps: [hold(6), held429(1000), heldFail, heldFail, heldFail, heldFail, heldFail], to: 'open', note: 'an outage overrides a rate limit' },
   { from: 'healthy', steps: [hold(2), held429(1000), held429(5000)], to: 'rate_limited', note: 'another 429 restarts the wait' },
   { from: 'healthy', steps: [hold(2), held429(60_000), held429(1000), wait(1_200)], to: 'rate_limited', note: 'a shorter Retry-After never cuts a longer wait' },
+  { from: 'healthy', steps: [hold(2), held429(1000), held429(60_000), wait(2_000)], to: 'rate_limited', note: 'a longer Retry-After from a call already out extends the wait' },
   { from: 'healthy', steps: [hold(8), times(8, held429()), wait(1_200)], to: 'healthy', note: 'eight 429s from calls already out are one rate limit, not eight' },
   { from: 'healthy', steps: [fail(4), hold(), held429(1000), waitDeadline, fail()], to: 'open', note: 'a rate-limit detour keeps the failure evidence' },
   { from: 'healthy', steps: [hold(), heldConfigError], to: 'disabled', note: 'a 401 disables the provider' },
@@ -196,6 +202,18 @@ describe('provider context', () => {
       waitDeadline(world);
       expect(world.p.state()).toBe('healthy');
     }
+    expect(world.p.ctx().tripCount).toBe(0);
+    expect(world.p.clock.pending).toBe(0);
+  });
+
+  it('counts a long rate-limit detour as healthy time: every window it spans decays a trip', () => {
+    const world: World = { p: startProvider(), held: [] };
+    times(3, tripAndRecover)(world);
+    wait(30_000)(world);
+    hold()(world);
+    held429(200_000)(world);
+    waitDeadline(world);
+    expect(world.p.state()).toBe('healthy');
     expect(world.p.ctx().tripCount).toBe(0);
     expect(world.p.clock.pending).toBe(0);
   });
