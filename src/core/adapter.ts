@@ -46,10 +46,11 @@ export interface ProviderAdapter {
   /**
    * Why this provider cannot take `request` as it stands, naming the part: something it would
    * have to leave out that changes what is asked (an image given in a form it cannot
-   * receive). The engine then routes the request to providers of the route that can take
-   * it, and refuses it (400, `param` = the part) when none can. Undefined: it can. Asked only
-   * for requests with content parts. Parameters an adapter cannot carry (a `seed`) are
-   * warnings instead, as they change how, not what, is asked.
+   * receive, a JSON response format it cannot honour). The engine then routes the request to
+   * providers of the route that can take it, and refuses it (400, `param` = the part) when
+   * none can. Undefined: it can. Asked only for requests with content parts or a
+   * `responseFormat`. Parameters an adapter cannot carry (a `seed`) are warnings instead, as
+   * they change how, not what, is asked.
    */
   refuses?(request: ChatRequest): { param: string; reason: string } | undefined;
   /** Active health check (models list or tags); resolves when the upstream answers. */

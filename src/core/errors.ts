@@ -69,6 +69,8 @@ export class ProviderError extends SwitchyardError {
   readonly status: number | undefined;
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
+  /** The request field the upstream named as at fault (a short identifier such as `messages`), when it named one. */
+  readonly param: string | undefined;
 
   constructor(init: {
     provider: string;
@@ -76,6 +78,7 @@ export class ProviderError extends SwitchyardError {
     message: string;
     status?: number;
     retryAfterMs?: number;
+    param?: string;
     cause?: unknown;
   }) {
     super(`provider_${init.kind}`, init.message, { cause: init.cause });
@@ -85,6 +88,7 @@ export class ProviderError extends SwitchyardError {
     this.status = init.status;
     this.retryable = OUTCOME_BY_KIND[init.kind].retryable;
     this.retryAfterMs = init.retryAfterMs;
+    this.param = init.param;
   }
 
   static override is(value: unknown): value is ProviderError {
@@ -128,7 +132,7 @@ export class RequestError extends SwitchyardError {
   readonly attempts: AttemptRecord[];
   /** Milliseconds until a retry may succeed (for `Retry-After`), when known. */
   readonly retryAfterMs: number | undefined;
-  /** The request field at fault, for `invalid_request`. */
+  /** The request field at fault, for `invalid_request` (and as an upstream named it, for its 400s). */
   readonly param: string | undefined;
 
   constructor(init: {

@@ -31,7 +31,27 @@ export interface ToolDefinition {
   name: string;
   description?: string;
   parameters?: Record<string, unknown>;
+  /** Calls must match `parameters` exactly (OpenAI's strict function calling). */
+  strict?: boolean;
 }
+
+/** The shape the answer must take: free text, any JSON object, or JSON matching `schema`. */
+export interface ResponseFormat {
+  type: 'text' | 'json_object' | 'json_schema';
+  schema?: Record<string, unknown>;
+  /** The schema's name (OpenAI's `json_schema.name`). */
+  name?: string;
+  /** What the schema describes, for the model. */
+  description?: string;
+  /** The answer must match `schema` exactly (OpenAI's structured outputs). */
+  strict?: boolean;
+}
+
+/** How hard a reasoning model thinks before answering (OpenAI's `reasoning_effort`). */
+export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high';
+
+/** OpenAI's processing tier (`service_tier`). */
+export type ServiceTier = 'auto' | 'default' | 'flex' | 'scale' | 'priority';
 
 /** A chat request in Switchyard's unified shape. */
 export interface ChatRequest {
@@ -44,9 +64,21 @@ export interface ChatRequest {
   stop?: string[];
   tools?: ToolDefinition[];
   toolChoice?: 'auto' | 'none' | 'required' | { name: string };
-  responseFormat?: { type: 'text' | 'json_object' | 'json_schema'; schema?: Record<string, unknown> };
+  responseFormat?: ResponseFormat;
   seed?: number;
   user?: string;
+  /** -2 to 2: penalises tokens by how often they already appeared. */
+  frequencyPenalty?: number;
+  /** -2 to 2: penalises tokens that already appeared at all. */
+  presencePenalty?: number;
+  /** Token id (in the provider's tokenizer) → bias from -100 to 100. */
+  logitBias?: Record<string, number>;
+  /** `false`: at most one tool call per answer. */
+  parallelToolCalls?: boolean;
+  reasoningEffort?: ReasoningEffort;
+  serviceTier?: ServiceTier;
+  /** Whether OpenAI keeps the completion (for evals and distillation). */
+  store?: boolean;
   /** Task tag matched against providers' `capabilities` and against `rules`. */
   task?: string;
   metadata?: Record<string, string>;

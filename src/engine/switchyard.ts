@@ -248,7 +248,7 @@ class Engine implements Switchyard {
       route = this.routes.resolve({ model: request.model, inputTokens: estimatedInputTokens, task: request.task, stream: mode === 'stream' });
       // Hard limits before the capability preference, so that a preference never narrows the
       // route to providers that then cannot take the request.
-      const members = hasContentParts(request) ? carriers(route.members, request, route.name) : route.members;
+      const members = request.responseFormat !== undefined || hasContentParts(request) ? carriers(route.members, request, route.name) : route.members;
       const { tokensFor } = estimatePrompt(request, members, route.smallestWindow, estimatedInputTokens);
       filtered = filterCandidates(members, { task: request.task, requiredTokens: estimatedInputTokens + (request.maxTokens ?? 0), tokensFor });
       if ((filtered as { rejected?: string }).rejected === 'context_length') {
@@ -357,8 +357,8 @@ function hasContentParts(request: ChatRequest): boolean {
 
 /**
  * The candidates whose adapter can take `request` as it stands (`ProviderAdapter.refuses`:
- * an image in a form it cannot receive). When none can, the request is refused (400),
- * naming the part and each provider's reason.
+ * an image in a form it cannot receive, a response format it cannot honour). When none can,
+ * the request is refused (400), naming the part and each provider's reason.
  */
 function carriers<C extends Route['members'][number]>(candidates: readonly C[], request: ChatRequest, route: string): readonly C[] {
   let kept: C[] | undefined;
@@ -376,7 +376,7 @@ function carriers<C extends Route['members'][number]>(candidates: readonly C[], 
   if (kept.length === 0) {
     const param = refusals[0]!.param;
     const reasons = refusals.map((r) => `${r.provider}: ${r.reason}${r.param === param ? '' : ` (${r.param})`}`).join('; ');
-    throw new RequestError({ code: 'invalid_request', message: `${param}: no provider of route '${route}' can take this part (${reasons})`, param });
+    throw new RequestError({ code: 'invalid_request', message: `${param}: no provider of route '${route}' can take it (${reasons})`, param });
   }
   return kept;
 }

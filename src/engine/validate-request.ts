@@ -5,7 +5,7 @@
  * the library's own, hand-written because it runs on every request.
  */
 import { RequestError } from '../core/errors.js';
-import type { ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../core/types.js';
+import type { ChatMessage, ChatRequest, ReasoningEffort, ServiceTier, ToolCall, ToolDefinition } from '../core/types.js';
 
 /** The few checks the engine needs before routing; the gateway validates the full shape. */
 export function validateRequest(request: ChatRequest): void {
@@ -63,6 +63,7 @@ export function validateRequest(request: ChatRequest): void {
       if (typeof tool!.name !== 'string' || tool!.name === '') invalid(`tools[${j}].name`, 'must be a non-empty string');
       if (tool!.description !== undefined && typeof tool!.description !== 'string') invalid(`tools[${j}].description`, 'must be a string');
       if (tool!.parameters !== undefined && !isPlainObject(tool!.parameters)) invalid(`tools[${j}].parameters`, 'must be an object (a JSON Schema)');
+      if (tool!.strict !== undefined && typeof tool!.strict !== 'boolean') invalid(`tools[${j}].strict`, 'must be a boolean');
     }
   }
   if (toolChoice !== undefined && !(TOOL_CHOICES.has(toolChoice as string) || (isPlainObject(toolChoice) && typeof toolChoice.name === 'string' && toolChoice.name !== ''))) {
@@ -70,8 +71,22 @@ export function validateRequest(request: ChatRequest): void {
   }
   if (responseFormat !== undefined) {
     if (!isPlainObject(responseFormat) || !RESPONSE_FORMATS.has(responseFormat.type)) invalid('responseFormat', 'must be { type: "text" | "json_object" | "json_schema", schema? }');
-    if (responseFormat!.schema !== undefined && !isPlainObject(responseFormat!.schema)) invalid('responseFormat.schema', 'must be an object (a JSON Schema)');
+    const { schema, name, description, strict } = responseFormat!;
+    if (schema !== undefined && !isPlainObject(schema)) invalid('responseFormat.schema', 'must be an object (a JSON Schema)');
+    if (name !== undefined && typeof name !== 'string') invalid('responseFormat.name', 'must be a string');
+    if (description !== undefined && typeof description !== 'string') invalid('responseFormat.description', 'must be a string');
+    if (strict !== undefined && typeof strict !== 'boolean') invalid('responseFormat.strict', 'must be a boolean');
   }
+  const { frequencyPenalty, presencePenalty, logitBias, parallelToolCalls, reasoningEffort, serviceTier, store } = request;
+  if (frequencyPenalty !== undefined && !isWithin(frequencyPenalty, -2, 2)) invalid('frequencyPenalty', 'must be a number from -2 to 2');
+  if (presencePenalty !== undefined && !isWithin(presencePenalty, -2, 2)) invalid('presencePenalty', 'must be a number from -2 to 2');
+  if (logitBias !== undefined && !(isPlainObject(logitBias) && Object.values(logitBias).every((bias) => isWithin(bias, -100, 100)))) {
+    invalid('logitBias', 'must be an object of token ids to numbers from -100 to 100');
+  }
+  if (parallelToolCalls !== undefined && typeof parallelToolCalls !== 'boolean') invalid('parallelToolCalls', 'must be a boolean');
+  if (reasoningEffort !== undefined && !REASONING_EFFORTS.has(reasoningEffort)) invalid('reasoningEffort', `must be one of ${[...REASONING_EFFORTS].map((e) => `"${e}"`).join(', ')}`);
+  if (serviceTier !== undefined && !SERVICE_TIERS.has(serviceTier)) invalid('serviceTier', `must be one of ${[...SERVICE_TIERS].map((t) => `"${t}"`).join(', ')}`);
+  if (store !== undefined && typeof store !== 'boolean') invalid('store', 'must be a boolean');
   if (metadata !== undefined && !(isPlainObject(metadata) && Object.values(metadata).every((value) => typeof value === 'string'))) {
     invalid('metadata', 'must be an object of strings');
   }
@@ -95,7 +110,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+function isWithin(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'number' && value >= min && value <= max;
+}
+
 const TOOL_CHOICES: ReadonlySet<string> = new Set(['auto', 'none', 'required']);
 const RESPONSE_FORMATS: ReadonlySet<unknown> = new Set(['text', 'json_object', 'json_schema']);
 const IMAGE_DETAILS: ReadonlySet<string> = new Set(['auto', 'low', 'high']);
+const REASONING_EFFORTS: ReadonlySet<string> = new Set<ReasoningEffort>(['minimal', 'low', 'medium', 'high']);
+const SERVICE_TIERS: ReadonlySet<string> = new Set<ServiceTier>(['auto', 'default', 'flex', 'scale', 'priority']);
 const ROLES: ReadonlySet<string> = new Set(['system', 'user', 'assistant', 'tool']);

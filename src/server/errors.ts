@@ -96,6 +96,8 @@ export function toHttpFailure(error: unknown, secrets: readonly string[]): HttpF
   const headers: Record<string, string> = {};
   if (RequestError.is(error)) {
     if (error.retryAfterMs !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
+    // Upstream calls made, as on an answer (none: the request was refused before any).
+    if (error.attempts.length > 0) headers['x-switchyard-attempts'] = String(error.attempts.length);
     const body = failure(status, code, type, message, error.param ?? null, headers);
     if (error.attempts.length > 0) body.body.error.attempts = error.attempts.map(publicAttempt);
     return body;

@@ -3,7 +3,7 @@
  * request body → {@link ChatRequest}, {@link ChatResult} → completion JSON, and
  * {@link StreamPart} → `chat.completion.chunk` objects. Pure functions, no IO.
  */
-import type { ChatMessage, ChatRequest, ContentPart, FinishReason, StreamPart, Usage } from '../core/types.js';
+import type { ChatMessage, ChatRequest, ContentPart, FinishReason, ResponseFormat, StreamPart, Usage } from '../core/types.js';
 import type { ChatResult } from '../engine/switchyard.js';
 import type { ChatCompletionBody } from './validate.js';
 
@@ -20,24 +20,41 @@ export function toChatRequest(body: ChatCompletionBody, taskHeader: string | und
   if (body.stop != null) request.stop = typeof body.stop === 'string' ? [body.stop] : body.stop;
   if (body.seed != null) request.seed = body.seed;
   if (body.user !== undefined) request.user = body.user;
+  if (body.frequency_penalty != null) request.frequencyPenalty = body.frequency_penalty;
+  if (body.presence_penalty != null) request.presencePenalty = body.presence_penalty;
+  if (body.logit_bias != null) request.logitBias = body.logit_bias;
   if (body.tools !== undefined && body.tools.length > 0) {
     request.tools = body.tools.map(({ function: f }) => ({
       name: f.name,
       ...(f.description === undefined ? {} : { description: f.description }),
       ...(f.parameters === undefined ? {} : { parameters: f.parameters }),
+      ...(f.strict == null ? {} : { strict: f.strict }),
     }));
   }
   if (body.tool_choice !== undefined) {
     request.toolChoice = typeof body.tool_choice === 'string' ? body.tool_choice : { name: body.tool_choice.function.name };
   }
-  if (body.response_format !== undefined) {
-    const format = body.response_format;
-    request.responseFormat = format.type === 'json_schema' && format.json_schema.schema !== undefined ? { type: format.type, schema: format.json_schema.schema } : { type: format.type };
-  }
+  if (body.parallel_tool_calls != null) request.parallelToolCalls = body.parallel_tool_calls;
+  if (body.response_format !== undefined) request.responseFormat = toResponseFormat(body.response_format);
+  if (body.reasoning_effort != null) request.reasoningEffort = body.reasoning_effort;
+  if (body.service_tier != null) request.serviceTier = body.service_tier;
+  if (body.store != null) request.store = body.store;
   if (body.metadata != null) request.metadata = body.metadata;
   const task = taskHeader ?? body.metadata?.task;
   if (task !== undefined && task !== '') request.task = task;
   return request;
+}
+
+/** `response_format` with the schema's name, description and `strict` kept (OpenAI structured outputs). */
+function toResponseFormat(format: NonNullable<ChatCompletionBody['response_format']>): ResponseFormat {
+  if (format.type !== 'json_schema') return { type: format.type };
+  const { name, description, schema, strict } = format.json_schema;
+  const out: ResponseFormat = { type: 'json_schema' };
+  if (schema !== undefined) out.schema = schema;
+  if (name !== undefined) out.name = name;
+  if (description !== undefined) out.description = description;
+  if (strict != null) out.strict = strict;
+  return out;
 }
 
 function toMessage(message: OpenAIMessage): ChatMessage {
@@ -88,10 +105,16 @@ export function usageOf(usage: Usage | undefined) {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
-/** A `chat.completion` object for a completed call. `created` is in seconds. */
+/**
+ * A `chat.completion` object for a completed call. `created` is in seconds. A refusal (the
+ * model declined: OpenAI's `refusal`, Anthropic's `stop_reason: refusal`) is written as
+ * OpenAI writes one, in `message.refusal` with `content: null` and `finish_reason: stop`,
+ * which is where the openai SDK's `parse()` looks for it.
+ */
 export function toCompletion(result: ChatResult, created: number) {
   const toolCalls = result.toolCalls?.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } }));
   const usage = usageOf(result.usage);
+  const refused = result.finishReason.raw === 'refusal' && result.content !== '';
   return {
     id: result.id,
     object: 'chat.completion',
@@ -102,12 +125,12 @@ export function toCompletion(result: ChatResult, created: number) {
         index: 0,
         message: {
           role: 'assistant',
-          content: toolCalls !== undefined && toolCalls.length > 0 && result.content === '' ? null : result.content,
-          refusal: null,
+          content: refused || (toolCalls !== undefined && toolCalls.length > 0 && result.content === '') ? null : result.content,
+          refusal: refused ? result.content : null,
           ...(toolCalls !== undefined && toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
         },
         logprobs: null,
-        finish_reason: finishReasonOf(result.finishReason),
+        finish_reason: refused ? 'stop' : finishReasonOf(result.finishReason),
       },
     ],
     ...(usage === undefined ? {} : { usage }),

@@ -1,7 +1,9 @@
 /**
  * The shape of an OpenAI Chat Completions request and of a `/generate` request. A bad body
  * is rejected with a message naming the first offending field, like `messages[0].role`.
- * Unknown fields are accepted and dropped, as OpenAI-compatible servers do.
+ * Fields Switchyard cannot honour (`n` > 1, log probabilities, the deprecated `functions`)
+ * are refused the same way; unknown fields are accepted and dropped, as OpenAI-compatible
+ * servers do.
  */
 import { z } from 'zod';
 import { GatewayError } from './errors.js';
@@ -9,6 +11,10 @@ import { GatewayError } from './errors.js';
 const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
 const positiveInt = () => z.number().int().min(1);
 const range = (min: number, max: number) => z.number().min(min).max(max);
+/** A field that may only be absent or null, refused with `why` otherwise. */
+const refused = (why: string) => z.null({ error: why }).optional();
+/** OpenAI's rule for the names of tools and schemas. */
+const NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 const imagePart = z.object({
@@ -44,7 +50,7 @@ const message = z.discriminatedUnion(
 const tool = z.object({
   type: z.literal('function'),
   function: z.object({
-    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
+    name: z.string().regex(NAME, 'must be 1-64 letters, digits, _ or -'),
     description: z.string().optional(),
     parameters: z.record(z.string(), z.unknown()).optional(),
     strict: z.boolean().nullable().optional(),
@@ -59,32 +65,61 @@ const toolChoice = z.union([
 const responseFormat = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text') }),
   z.object({ type: z.literal('json_object') }),
-  z.object({ type: z.literal('json_schema'), json_schema: z.object({ name: z.string().optional(), schema: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullable().optional() }) }),
+  z.object({
+    type: z.literal('json_schema'),
+    json_schema: z.object({
+      name: z.string().regex(NAME, 'must be 1-64 letters, digits, _ or -').optional(),
+      description: z.string().optional(),
+      schema: z.record(z.string(), z.unknown()).optional(),
+      strict: z.boolean().nullable().optional(),
+    }),
+  }),
 ], { error: "must be { type: 'text' | 'json_object' | 'json_schema' }" });
 
-/** An OpenAI Chat Completions request body. */
-export const chatCompletionSchema = z.object({
-  model: z.string().min(1).optional(),
-  messages: z.array(message).min(1, 'must be a non-empty array'),
-  stream: z.boolean().nullable().optional(),
-  stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
-  max_tokens: positiveInt().nullable().optional(),
-  max_completion_tokens: positiveInt().nullable().optional(),
-  temperature: range(0, 2).nullable().optional(),
-  top_p: range(0, 1).nullable().optional(),
-  n: z.literal(1, 'only n = 1 is supported').nullable().optional(),
-  stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
-  presence_penalty: range(-2, 2).nullable().optional(),
-  frequency_penalty: range(-2, 2).nullable().optional(),
-  seed: z.number().int().nullable().optional(),
-  user: z.string().optional(),
-  tools: z.array(tool).optional(),
-  tool_choice: toolChoice.optional(),
-  parallel_tool_calls: z.boolean().optional(),
-  response_format: responseFormat.optional(),
-  metadata: z.record(z.string(), z.string()).nullable().optional(),
-  logprobs: z.boolean().nullable().optional(),
+/** Token id → bias, as OpenAI takes it (`{"50256": -100}`). */
+const logitBias = z.record(z.string().regex(/^\d+$/), range(-100, 100), {
+  error: (issue) => (issue.code === 'invalid_key' ? 'keys must be token ids (digits)' : undefined),
 });
+
+const NO_LOGPROBS = 'log probabilities are not supported: no provider adapter returns them';
+const NO_FUNCTIONS = 'the deprecated functions and function_call are not supported: use tools and tool_choice';
+
+/** An OpenAI Chat Completions request body. */
+export const chatCompletionSchema = z
+  .object({
+    model: z.string().min(1).optional(),
+    messages: z.array(message).min(1, 'must be a non-empty array'),
+    stream: z.boolean().nullable().optional(),
+    stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
+    max_tokens: positiveInt().nullable().optional(),
+    max_completion_tokens: positiveInt().nullable().optional(),
+    temperature: range(0, 2).nullable().optional(),
+    top_p: range(0, 1).nullable().optional(),
+    n: z.literal(1, 'only n = 1 is supported').nullable().optional(),
+    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional(),
+    presence_penalty: range(-2, 2).nullable().optional(),
+    frequency_penalty: range(-2, 2).nullable().optional(),
+    logit_bias: logitBias.nullable().optional(),
+    seed: z.number().int().nullable().optional(),
+    user: z.string().optional(),
+    tools: z.array(tool).optional(),
+    tool_choice: toolChoice.optional(),
+    parallel_tool_calls: z.boolean().nullable().optional(),
+    response_format: responseFormat.optional(),
+    reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).nullable().optional(),
+    service_tier: z.enum(['auto', 'default', 'flex', 'scale', 'priority']).nullable().optional(),
+    store: z.boolean().nullable().optional(),
+    metadata: z.record(z.string(), z.string()).nullable().optional(),
+    logprobs: z.literal(false, NO_LOGPROBS).nullable().optional(),
+    top_logprobs: z.literal(0, NO_LOGPROBS).nullable().optional(),
+    functions: refused(NO_FUNCTIONS),
+    function_call: refused(NO_FUNCTIONS),
+  })
+  .superRefine((body, ctx) => {
+    if (body.stream_options != null && body.stream !== true) {
+      ctx.addIssue({ code: 'custom', path: ['stream_options'], message: 'only allowed when stream is enabled (stream: true)' });
+    }
+  });
 export type ChatCompletionBody = z.output<typeof chatCompletionSchema>;
 
 /** The simple API's body (CONTRACT §3 `/generate`). */

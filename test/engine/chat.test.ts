@@ -200,6 +200,16 @@ describe('chat', () => {
     [{ ...hello, toolChoice: 'always' }, 'toolChoice'],
     [{ ...hello, responseFormat: { type: 'yaml' } }, 'responseFormat'],
     [{ ...hello, seed: 1.5 }, 'seed'],
+    [{ ...hello, tools: [{ name: 'f', strict: 'yes' }] }, 'tools[0].strict'],
+    [{ ...hello, responseFormat: { type: 'json_schema', name: 7 } }, 'responseFormat.name'],
+    [{ ...hello, responseFormat: { type: 'json_schema', strict: 1 } }, 'responseFormat.strict'],
+    [{ ...hello, frequencyPenalty: 3 }, 'frequencyPenalty'],
+    [{ ...hello, presencePenalty: 'low' }, 'presencePenalty'],
+    [{ ...hello, logitBias: { '42': 101 } }, 'logitBias'],
+    [{ ...hello, parallelToolCalls: 'no' }, 'parallelToolCalls'],
+    [{ ...hello, reasoningEffort: 'max' }, 'reasoningEffort'],
+    [{ ...hello, serviceTier: 3 }, 'serviceTier'],
+    [{ ...hello, store: 'yes' }, 'store'],
     [{ ...hello, metadata: { team: 7 } }, 'metadata'],
   ])('rejects a malformed request before any upstream call: %j → %s', async (request, param) => {
     const { clock, engine, scripted } = setup({});
@@ -293,6 +303,34 @@ describe('chat', () => {
     expect((await settle(clock, engine.chat(request))).provider).toBe('o');
   });
 
+  it('asks refuses() about a response format too: routes it to a provider that can honour it, or refuses it naming the field', async () => {
+    const clock = new VirtualClock(0);
+    const scripted = scriptedAdapters({});
+    const asked: string[] = [];
+    const factory: AdapterFactory = (settings, environment) => {
+      const adapter = scripted.factory(settings, environment);
+      const refuses = (request: ChatRequest) => {
+        asked.push(settings.name);
+        return request.responseFormat?.type === 'json_object' && settings.name === 'prose' ? { param: 'response_format', reason: 'no JSON mode' } : undefined;
+      };
+      return { ...adapter, refuses };
+    };
+    engine = createSwitchyard(
+      { providers: [{ name: 'prose', type: 'simulated' }, { name: 'json', type: 'simulated', priority: 2 }], routes: { solo: { providers: ['prose'] } }, seed: 1 },
+      { clock, adapters: { simulated: factory } },
+    );
+    const json: ChatRequest = { ...hello, responseFormat: { type: 'json_object' } };
+    expect((await settle(clock, engine.chat(json))).provider).toBe('json');
+    const error = await failure(clock, engine.chat({ ...json, model: 'solo' }));
+    expect([error.code, error.param]).toEqual(['invalid_request', 'response_format']);
+    expect(error.message).toBe("response_format: no provider of route 'solo' can take it (prose: no JSON mode)");
+    expect(scripted.calls.map((call) => call.provider)).toEqual(['json']);
+    // Requests with neither content parts nor a response format are not checked at all.
+    asked.length = 0;
+    await settle(clock, engine.chat(hello));
+    expect(asked).toEqual([]);
+  });
+
   it('accepts every field of the request model when well formed', async () => {
     const { clock, engine, scripted } = setup({});
     const request: ChatRequest = {
@@ -303,12 +341,19 @@ describe('chat', () => {
         { role: 'tool', content: 'a cat', toolCallId: 'call_1' },
       ],
       maxTokens: 64,
-      tools: [{ name: 'lookup', description: 'Looks things up', parameters: { type: 'object' } }],
+      tools: [{ name: 'lookup', description: 'Looks things up', parameters: { type: 'object' }, strict: true }],
       toolChoice: { name: 'lookup' },
-      responseFormat: { type: 'json_schema', schema: { type: 'object' } },
+      responseFormat: { type: 'json_schema', name: 'answer', description: 'The answer', strict: true, schema: { type: 'object' } },
       seed: 7,
       user: 'u-1',
       metadata: { team: 'search' },
+      frequencyPenalty: -2,
+      presencePenalty: 2,
+      logitBias: { '50256': -100 },
+      parallelToolCalls: false,
+      reasoningEffort: 'minimal',
+      serviceTier: 'priority',
+      store: false,
     };
     const result = await settle(clock, engine.chat(request));
     expect(result.content).toBeTypeOf('string');

@@ -78,6 +78,7 @@ describe('non-streaming', () => {
     const error = await client.chat.completions.create(ask).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).code).toBe('upstream_bad_request');
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).param).toBe('temperature');
     // Attributed to its provider once, not "a: a: …".
     expect((error as InstanceType<typeof OpenAI.BadRequestError>).message).toMatch(/^400 a: HTTP 400: /);
     expect(fakes[1]!.requests).toHaveLength(0);

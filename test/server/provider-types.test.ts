@@ -110,6 +110,50 @@ describe('images', () => {
   });
 });
 
+describe('refusals', () => {
+  it('writes a model\'s refusal where OpenAI does (message.refusal, content null, finish stop); a content filter stays one', async () => {
+    fakes.get('anthropic')!.enqueue({ type: 'ok', reply: { content: 'I cannot help with that.', finish: 'content_filter' } });
+    const refused = await client.chat.completions.create({ model: 'anthropic', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(refused.choices[0]!.message).toMatchObject({ content: null, refusal: 'I cannot help with that.' });
+    expect(refused.choices[0]!.finish_reason).toBe('stop');
+    fakes.get('openai')!.enqueue({ type: 'ok', reply: { content: 'partial', finish: 'content_filter' } });
+    const filtered = await client.chat.completions.create({ model: 'openai', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(filtered.choices[0]!.message).toMatchObject({ content: 'partial', refusal: null });
+    expect(filtered.choices[0]!.finish_reason).toBe('content_filter');
+  });
+});
+
+describe('JSON response formats', () => {
+  // Anthropic first: it has no JSON output mode.
+  let json: TestGateway;
+  beforeAll(async () => {
+    json = await startGateway({
+      providers: ['anthropic', 'openai'].map((type, i) => ({ name: type, type, baseUrl: fakes.get(type)!.baseUrl, apiKey: CANARY, model: `${type}-model`, priority: i + 1 })),
+      ...CALM,
+    });
+  });
+  afterAll(() => json.close());
+  const ask = (model: string, stream = false) => json.post('/v1/chat/completions', { model, stream, messages: [{ role: 'user', content: 'Hi' }], response_format: { type: 'json_object' } });
+
+  it.each([false, true])('go to a provider of the route that can honour them, never answered in prose (stream: %s)', async (stream) => {
+    const response = await ask('default', stream);
+    await response.text();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-switchyard-provider')).toBe('openai');
+    expect(fakes.get('anthropic')!.requests).toHaveLength(0);
+    expect(fakes.get('openai')!.requests[0]!.json).toMatchObject({ response_format: { type: 'json_object' } });
+  });
+
+  it('that no provider of the route can honour are refused with a 400 naming response_format, before any upstream call', async () => {
+    const response = await ask('anthropic');
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: { code: string; param: string; message: string } };
+    expect(error).toMatchObject({ code: 'invalid_request', param: 'response_format' });
+    expect(error.message).toContain('anthropic: Anthropic has no JSON output mode');
+    expect(fakes.get('anthropic')!.requests).toHaveLength(0);
+  });
+});
+
 describe('what an adapter could not carry', () => {
   it.each([false, true])('is in the request log line (stream: %s)', async (stream) => {
     const before = gw.logs().length;

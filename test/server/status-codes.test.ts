@@ -48,9 +48,27 @@ describe('status codes', () => {
   });
 
   it('400 names the offending field', async () => {
-    const error = await expectError(await gw.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'x' }], temperature: 7 }, auth), 400, 'invalid_request');
+    const response = await gw.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'x' }], temperature: 7 }, auth);
+    const error = await expectError(response, 400, 'invalid_request');
     expect(error.param).toBe('temperature');
     expect(error.message).toContain('temperature');
+    expect(response.headers.get('x-switchyard-attempts')).toBeNull(); // no upstream call was made
+  });
+
+  it.each([
+    ['an OpenAI 400', { type: 'error', kind: 'bad_request' }, 'upstream_bad_request', 'temperature'],
+    ['context_length_exceeded', { type: 'error', kind: 'context_length' }, 'context_length_exceeded', 'messages'],
+    ['a compatible server', { type: 'status', status: 400, body: { error: { message: 'Unrecognized request argument supplied: foo', type: 'invalid_request_error', param: 'foo', code: null } } }, 'upstream_bad_request', 'foo'],
+    ['a path-like param', { type: 'status', status: 422, body: { error: { message: 'bad', param: 'messages[1].content[0].image_url' } } }, 'upstream_bad_request', 'messages[1].content[0].image_url'],
+    ['a param that is not identifier-like', { type: 'status', status: 400, body: { error: { message: 'bad', param: 'sk-abc def ghi jkl' } } }, 'upstream_bad_request', null],
+    ['an over-long param', { type: 'status', status: 400, body: { error: { message: 'bad', param: 'x'.repeat(200) } } }, 'upstream_bad_request', null],
+    ['a param that is not a string', { type: 'status', status: 400, body: { error: { message: 'bad', param: { secret: 1 } } } }, 'upstream_bad_request', null],
+  ] as const)("400 from %s carries the upstream's param and the attempts header", async (_name, behaviour, code, param) => {
+    fakes[0]!.enqueue(behaviour);
+    const response = await gw.post('/v1/chat/completions', ask, auth);
+    const error = await expectError(response, 400, code);
+    expect(error.param).toBe(param);
+    expect(response.headers.get('x-switchyard-attempts')).toBe('1');
   });
 
   it('401 without a key, with a wrong key, and for operator actions without the admin key', async () => {
@@ -98,13 +116,16 @@ describe('status codes', () => {
     const response = await gw.post('/v1/chat/completions', ask, auth);
     const error = await expectError(response, 429, 'rate_limited');
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(response.headers.get('x-switchyard-attempts')).toBe(String((error.attempts as unknown[]).length));
     expect(error.attempts).toEqual(expect.arrayContaining([expect.objectContaining({ provider: 'a', kind: 'rate_limit', status: 429 })]));
   });
 
   it('502 when every attempt fails upstream, listing the attempts', async () => {
     for (const fake of fakes) fake.enqueue(...Array.from({ length: 3 }, () => ({ type: 'error' as const, kind: 'server' as const })));
-    const error = await expectError(await gw.post('/v1/chat/completions', ask, auth), 502, 'all_attempts_failed');
+    const response = await gw.post('/v1/chat/completions', ask, auth);
+    const error = await expectError(response, 502, 'all_attempts_failed');
     expect(error.attempts).toHaveLength(3);
+    expect(response.headers.get('x-switchyard-attempts')).toBe('3');
   });
 
   it('503 when no provider is selectable, and /ready says so', async () => {
@@ -151,7 +172,10 @@ describe('status codes', () => {
 
   it('504 when the deadline passes', async () => {
     for (const fake of fakes) fake.enqueue({ type: 'hang-before-headers' }, { type: 'hang-before-headers' });
-    await expectError(await gw.post('/v1/chat/completions', ask, auth), 504, 'deadline_exceeded');
+    const response = await gw.post('/v1/chat/completions', ask, auth);
+    const error = await expectError(response, 504, 'deadline_exceeded');
+    expect((error.attempts as unknown[]).length).toBeGreaterThanOrEqual(1);
+    expect(response.headers.get('x-switchyard-attempts')).toBe(String((error.attempts as unknown[]).length));
   });
 });
 

@@ -7,10 +7,11 @@
  * const reply = await adapter.chat({ messages: [{ role: 'user', content: 'Hi' }] }, context);
  */
 import type { AdapterFactory, ProviderAdapter } from '../../core/adapter.js';
+import type { ChatRequest } from '../../core/types.js';
 import { refuseImages } from '../shared/images.js';
 import { failedStream, mapStream } from '../shared/stream.js';
 import { createUpstream } from '../shared/upstream.js';
-import { anthropicImageProblem, toAnthropicRequest } from './request.js';
+import { anthropicFormatProblem, anthropicImageProblem, toAnthropicRequest } from './request.js';
 import { fromAnthropicResponse } from './response.js';
 import { MessageSchema } from './schemas.js';
 import { createAnthropicStreamMapper } from './stream.js';
@@ -23,6 +24,12 @@ export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
 
 /** The `anthropic-version` header sent unless the `anthropicVersion` option says otherwise. */
 export const ANTHROPIC_VERSION = '2023-06-01';
+
+/** A JSON response format, which Anthropic would answer in prose: the engine routes it elsewhere. */
+function refuseFormat(request: ChatRequest): { param: string; reason: string } | undefined {
+  const reason = anthropicFormatProblem(request.responseFormat);
+  return reason === undefined ? undefined : { param: 'response_format', reason };
+}
 
 /** Why a request left with no turn (every message system or empty) is refused: the API requires one. */
 const NO_MESSAGE = 'Anthropic needs at least one non-empty user or assistant message';
@@ -45,7 +52,7 @@ export const createAnthropicAdapter: AdapterFactory = (settings, environment): P
 
   return {
     estimateInputTokens: estimateTokens,
-    refuses: (request) => refuseImages(request, (image, role) => (role === 'user' ? anthropicImageProblem(image) : undefined)),
+    refuses: (request) => refuseFormat(request) ?? refuseImages(request, (image, role) => (role === 'user' ? anthropicImageProblem(image) : undefined)),
     async chat(request, context) {
       const { body, warnings } = toAnthropicRequest(request, { model: settings.model, stream: false, defaultMaxTokens });
       if (body.messages.length === 0) throw upstream.invalid(NO_MESSAGE);

@@ -6,7 +6,7 @@
  */
 import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
 import { parseDataUrl, type ImagePart } from '../shared/images.js';
-import { unsupportedWarnings } from '../shared/warnings.js';
+import { strictToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
 
 /** The Messages body Switchyard sends (a subset of Anthropic's). */
 export type AnthropicBody = Record<string, unknown> & { model: string; max_tokens: number; messages: AnthropicMessage[] };
@@ -31,11 +31,14 @@ export interface AnthropicRequestOptions {
 }
 
 const PROVIDER = 'Anthropic';
+/** Parameters the Messages API has no field for (`responseFormat`: a JSON one, `text` needs nothing). */
+const UNSUPPORTED = ['responseFormat', 'seed', 'frequencyPenalty', 'presencePenalty', 'logitBias', 'reasoningEffort', 'serviceTier', 'store'] as const;
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
 /** Builds the request body and the warnings for what could not be carried. */
 export function toAnthropicRequest(request: ChatRequest, options: AnthropicRequestOptions): { body: AnthropicBody; warnings: string[] } {
-  const warnings = unsupportedWarnings(request, ['responseFormat', 'seed'], PROVIDER);
+  // A JSON response format is refused before (`anthropicFormatProblem`, the adapter's `refuses`).
+  const warnings = unsupportedWarnings(request, UNSUPPORTED, PROVIDER);
   const note = (warning: string): void => {
     if (!warnings.includes(warning)) warnings.push(warning);
   };
@@ -64,7 +67,10 @@ export function toAnthropicRequest(request: ChatRequest, options: AnthropicReque
       ...(tool.description === undefined ? {} : { description: tool.description }),
       input_schema: tool.parameters ?? { type: 'object', properties: {} },
     }));
-    if (request.toolChoice !== undefined) body.tool_choice = toToolChoice(request.toolChoice);
+    const strict = strictToolsWarning(request.tools, PROVIDER);
+    if (strict !== undefined) note(strict);
+    const choice = toToolChoice(request.toolChoice, request.parallelToolCalls === false);
+    if (choice !== undefined) body.tool_choice = choice;
   } else if (request.toolChoice !== undefined && request.toolChoice !== 'none' && request.toolChoice !== 'auto') {
     note('toolChoice without tools was not sent to Anthropic');
   }
@@ -72,9 +78,18 @@ export function toAnthropicRequest(request: ChatRequest, options: AnthropicReque
   return { body, warnings };
 }
 
-function toToolChoice(choice: NonNullable<ChatRequest['toolChoice']>): Record<string, unknown> {
-  if (typeof choice !== 'string') return { type: 'tool', name: choice.name };
-  return { type: choice === 'required' ? 'any' : choice };
+/** `tool_choice`, with `disable_parallel_tool_use` for `parallelToolCalls: false` (not on `none`, which calls no tool). */
+function toToolChoice(choice: ChatRequest['toolChoice'], oneCallOnly: boolean): Record<string, unknown> | undefined {
+  if (choice === undefined && !oneCallOnly) return undefined;
+  const out: Record<string, unknown> =
+    choice === undefined ? { type: 'auto' } : typeof choice !== 'string' ? { type: 'tool', name: choice.name } : { type: choice === 'required' ? 'any' : choice };
+  if (oneCallOnly && out.type !== 'none') out.disable_parallel_tool_use = true;
+  return out;
+}
+
+/** Why Anthropic cannot honour a response format (undefined: it can): the Messages API has no JSON output mode. */
+export function anthropicFormatProblem(format: ChatRequest['responseFormat']): string | undefined {
+  return format === undefined || format.type === 'text' ? undefined : 'Anthropic has no JSON output mode; the answer would be prose';
 }
 
 /** All system messages, in order: one string, or text blocks when there are several. */

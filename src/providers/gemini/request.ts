@@ -5,7 +5,7 @@
  */
 import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
 import { parseDataUrl, type ImagePart } from '../shared/images.js';
-import { unsupportedWarnings } from '../shared/warnings.js';
+import { strictToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
 
 /** A Gemini `Part` as Switchyard sends it. */
 export type GeminiPart = Record<string, unknown>;
@@ -20,10 +20,13 @@ export type GeminiBody = Record<string, unknown> & { contents: GeminiContent[] }
 /** Gemini accepts at most this many stop sequences. */
 export const MAX_STOP_SEQUENCES = 5;
 const TEMPERATURE_RANGE = [0, 2] as const;
+const PROVIDER = 'Gemini';
+/** Parameters Gemini has no field for (neutral values, like `store: false`, need no warning). */
+const UNSUPPORTED = ['user', 'logitBias', 'parallelToolCalls', 'reasoningEffort', 'serviceTier', 'store'] as const;
 
 /** Builds the request body and the warnings for what could not be carried. */
 export function toGeminiRequest(request: ChatRequest): { body: GeminiBody; warnings: string[] } {
-  const warnings = unsupportedWarnings(request, ['user'], 'Gemini');
+  const warnings = unsupportedWarnings(request, UNSUPPORTED, PROVIDER);
   const system: GeminiPart[] = [];
   const contents: GeminiContent[] = [];
   const callNames = new Map<string, string>();
@@ -63,6 +66,8 @@ export function toGeminiRequest(request: ChatRequest): { body: GeminiBody; warni
         })),
       },
     ];
+    const strict = strictToolsWarning(request.tools, PROVIDER);
+    if (strict !== undefined) warnings.push(strict);
   }
   if (request.toolChoice !== undefined) body.toolConfig = { functionCallingConfig: toFunctionCallingConfig(request.toolChoice) };
   return { body, warnings };
@@ -78,6 +83,8 @@ function toGenerationConfig(request: ChatRequest, warnings: string[]): Record<st
     config.temperature = clamped;
   }
   if (request.topP !== undefined) config.topP = request.topP;
+  if (request.frequencyPenalty !== undefined) config.frequencyPenalty = request.frequencyPenalty;
+  if (request.presencePenalty !== undefined) config.presencePenalty = request.presencePenalty;
   if (request.stop !== undefined && request.stop.length > 0) {
     if (request.stop.length > MAX_STOP_SEQUENCES) {
       warnings.push(`Gemini accepts at most ${MAX_STOP_SEQUENCES} stop sequences; only the first ${MAX_STOP_SEQUENCES} were sent`);

@@ -1,12 +1,12 @@
 /**
  * Unified {@link ChatRequest} → Ollama `/api/chat` body. Sampling parameters go into
- * `options`; what Ollama cannot carry (tool choice, `user`) becomes a warning. Images given by
+ * `options`; what Ollama cannot carry (tool choice, `user`, logit bias…) becomes a warning. Images given by
  * URL are refused before (`ollamaImageProblem`, the adapter's `refuses`): the engine routes
  * such a request elsewhere.
  */
 import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../../core/types.js';
 import { parseDataUrl, type ImagePart } from '../shared/images.js';
-import { unsupportedWarnings } from '../shared/warnings.js';
+import { strictToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
 
 /** The `/api/chat` body Switchyard sends (a subset of Ollama's; `keep_alive` is never set). */
 export type OllamaBody = Record<string, unknown> & { model: string; messages: OllamaMessage[]; stream: boolean };
@@ -34,10 +34,13 @@ export function ollamaImageProblem(image: ImagePart): string | undefined {
   return parseDataUrl(image.url) === undefined ? 'Ollama takes images only as base64 data URLs' : undefined;
 }
 
+/** Parameters `/api/chat` has no field for (neutral values, like `store: false`, need no warning). */
+const UNSUPPORTED = ['user', 'logitBias', 'parallelToolCalls', 'reasoningEffort', 'serviceTier', 'store'] as const;
+
 /** Builds the request body and the warnings for what could not be carried. */
 export function toOllamaRequest(request: ChatRequest, options: OllamaRequestOptions): { body: OllamaBody; warnings: string[] } {
   const provider = options.provider ?? 'ollama';
-  const warnings = unsupportedWarnings(request, ['user'], provider);
+  const warnings = unsupportedWarnings(request, UNSUPPORTED, provider);
   const toolNames = toolNamesById(request.messages);
   const body: OllamaBody = {
     model: options.model,
@@ -50,6 +53,8 @@ export function toOllamaRequest(request: ChatRequest, options: OllamaRequestOpti
   if (request.topP !== undefined) sampling.top_p = request.topP;
   if (request.stop !== undefined && request.stop.length > 0) sampling.stop = request.stop;
   if (request.seed !== undefined) sampling.seed = request.seed;
+  if (request.frequencyPenalty !== undefined) sampling.frequency_penalty = request.frequencyPenalty;
+  if (request.presencePenalty !== undefined) sampling.presence_penalty = request.presencePenalty;
   if (Object.keys(sampling).length > 0) body.options = sampling;
 
   const sendTools = request.tools !== undefined && request.tools.length > 0 && request.toolChoice !== 'none';
@@ -62,6 +67,8 @@ export function toOllamaRequest(request: ChatRequest, options: OllamaRequestOpti
         parameters: tool.parameters ?? { type: 'object', properties: {} },
       },
     }));
+    const strict = strictToolsWarning(request.tools!, provider);
+    if (strict !== undefined) warnings.push(strict);
   }
   if (request.toolChoice === 'required' || typeof request.toolChoice === 'object') {
     warnings.push(`${provider} does not support "toolChoice" (the model decides whether to call a tool); it was not sent`);

@@ -1,9 +1,9 @@
 /**
  * Unified {@link ChatRequest} → OpenAI Chat Completions request body. Everything the unified
- * model has maps; what cannot (image parts in assistant or tool messages, sampling parameters
- * for reasoning models, stop sequences past the fourth) becomes a warning.
+ * model has maps, as OpenAI names it; what cannot (image parts in assistant or tool messages,
+ * sampling parameters for reasoning models, stop sequences past the fourth) becomes a warning.
  */
-import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
+import type { ChatMessage, ChatRequest, ContentPart, ResponseFormat } from '../../core/types.js';
 
 /** The Chat Completions body Switchyard sends (a subset of OpenAI's). */
 export type OpenAIBody = Record<string, unknown> & { model: string; messages: Record<string, unknown>[] };
@@ -39,6 +39,18 @@ export function toOpenAIRequest(request: ChatRequest, options: OpenAIRequestOpti
     if (reasoning) warnings.push(fixed('top_p', 'topP'));
     else body.top_p = request.topP;
   }
+  if (request.frequencyPenalty !== undefined) {
+    if (reasoning) warnings.push(fixed('frequency_penalty', 'frequencyPenalty'));
+    else body.frequency_penalty = request.frequencyPenalty;
+  }
+  if (request.presencePenalty !== undefined) {
+    if (reasoning) warnings.push(fixed('presence_penalty', 'presencePenalty'));
+    else body.presence_penalty = request.presencePenalty;
+  }
+  if (request.logitBias !== undefined) {
+    if (reasoning) warnings.push(fixed('logit_bias', 'logitBias'));
+    else body.logit_bias = request.logitBias;
+  }
   if (request.stop !== undefined && request.stop.length > 0) {
     if (request.stop.length > MAX_STOP_SEQUENCES) {
       warnings.push(`OpenAI accepts at most ${MAX_STOP_SEQUENCES} stop sequences; only the first ${MAX_STOP_SEQUENCES} were sent`);
@@ -54,14 +66,20 @@ export function toOpenAIRequest(request: ChatRequest, options: OpenAIRequestOpti
         name: tool.name,
         ...(tool.description === undefined ? {} : { description: tool.description }),
         parameters: tool.parameters ?? { type: 'object', properties: {} },
+        ...(tool.strict === undefined ? {} : { strict: tool.strict }),
       },
     }));
+    // OpenAI refuses parallel_tool_calls without tools.
+    if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   }
   if (request.toolChoice !== undefined) {
     body.tool_choice =
       typeof request.toolChoice === 'string' ? request.toolChoice : { type: 'function', function: { name: request.toolChoice.name } };
   }
   if (request.responseFormat !== undefined) body.response_format = toResponseFormat(request.responseFormat, warnings);
+  if (request.reasoningEffort !== undefined) body.reasoning_effort = request.reasoningEffort;
+  if (request.serviceTier !== undefined) body.service_tier = request.serviceTier;
+  if (request.store !== undefined) body.store = request.store;
   if (options.stream) {
     body.stream = true;
     body.stream_options = { include_usage: true };
@@ -102,11 +120,19 @@ function toImagePart(part: Extract<ContentPart, { type: 'image_url' }>): Record<
   return { type: 'image_url', image_url: { url: part.url, ...(part.detail === undefined ? {} : { detail: part.detail }) } };
 }
 
-function toResponseFormat(format: NonNullable<ChatRequest['responseFormat']>, warnings: string[]): Record<string, unknown> {
+/** Name of a `json_schema` format that has none (OpenAI requires one). */
+const DEFAULT_SCHEMA_NAME = 'response';
+
+/** The format as OpenAI's structured outputs take it: name, description and `strict` kept. */
+function toResponseFormat(format: ResponseFormat, warnings: string[]): Record<string, unknown> {
   if (format.type !== 'json_schema') return { type: format.type };
   if (format.schema === undefined) {
     warnings.push('responseFormat json_schema without a schema was sent as json_object');
     return { type: 'json_object' };
   }
-  return { type: 'json_schema', json_schema: { name: 'response', schema: format.schema } };
+  const jsonSchema: Record<string, unknown> = { name: format.name ?? DEFAULT_SCHEMA_NAME };
+  if (format.description !== undefined) jsonSchema.description = format.description;
+  if (format.strict !== undefined) jsonSchema.strict = format.strict;
+  jsonSchema.schema = format.schema;
+  return { type: 'json_schema', json_schema: jsonSchema };
 }

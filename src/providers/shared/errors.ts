@@ -28,6 +28,8 @@ export interface ErrorDetails {
   codes: string[];
   /** A numeric `code` that is an HTTP error status (Google, OpenRouter, llama.cpp: `"code": 429`). */
   statusCode: number | undefined;
+  /** The request field the error names (OpenAI's `param`), as the upstream wrote it. */
+  param: string | undefined;
 }
 
 /** Everything needed to build a classified error for one provider. */
@@ -102,6 +104,7 @@ export function errorDetails(body: unknown): ErrorDetails {
   const codes: string[] = [];
   let message: string | undefined;
   let statusCode: number | undefined;
+  let param: string | undefined;
   const visit = (value: unknown): void => {
     if (typeof value !== 'object' || value === null) return;
     const record = value as Record<string, unknown>;
@@ -112,12 +115,22 @@ export function errorDetails(body: unknown): ErrorDetails {
     const code = record.code;
     if (typeof code === 'number' && Number.isInteger(code) && code >= 400 && code < 600) statusCode ??= code;
     if (typeof record.message === 'string') message ??= record.message;
+    if (typeof record.param === 'string') param ??= record.param;
     if (typeof record.error === 'string') message ??= record.error; // Ollama: {"error": "..."}
     else visit(record.error);
   };
   if (Array.isArray(body)) visit(body[0]); // Gemini streams errors as a one-element array
   else visit(body);
-  return { message, codes, statusCode };
+  return { message, codes, statusCode, param };
+}
+
+/** What an upstream's `param` may look like to be passed on: a field name or path, never free text. */
+const PUBLIC_PARAM = /^[A-Za-z0-9_.[\]-]{1,64}$/;
+
+/** `{ param }` when the upstream's `param` is a short identifier holding nothing secret-shaped, else `{}`. */
+function publicParam(param: string | undefined, secrets: readonly string[]): { param?: string } {
+  if (param === undefined || !PUBLIC_PARAM.test(param) || redactSecrets(param, secrets) !== param) return {};
+  return { param };
 }
 
 /**
@@ -150,6 +163,7 @@ export function classifyFailure(scope: ErrorScope, failure: UpstreamFailure): Pr
     status: failure.status,
     message: clean(scope, `${scope.provider}: ${where}${said ? `: ${said}` : ''}`),
     retryAfterMs: retryAfterFromHeaders(failure.headers, scope.now()) ?? retryAfterFromBody(failure.body),
+    ...publicParam(details.param, scope.secrets),
   });
 }
 

@@ -2,14 +2,36 @@
  * Unsupported request parameters become warnings (`ChatResponse.warnings`), never silent
  * drops. Each adapter declares which unified parameters it cannot carry.
  */
-import type { ChatRequest } from '../../core/types.js';
+import type { ChatRequest, ToolDefinition } from '../../core/types.js';
 
 /** Parameters of {@link ChatRequest} that are sent upstream (routing fields excluded). */
 export type UpstreamParam = Exclude<keyof ChatRequest, 'model' | 'messages' | 'task' | 'metadata'>;
 
-/** One warning per parameter in `unsupported` that `request` sets. */
+/**
+ * Values that ask for nothing beyond a provider's default, so leaving them out changes
+ * nothing and needs no warning: plain text, parallel tool calls allowed, the automatic
+ * service tier, nothing stored.
+ */
+const NEUTRAL: { readonly [K in UpstreamParam]?: (value: NonNullable<ChatRequest[K]>) => boolean } = {
+  responseFormat: (format) => format.type === 'text',
+  parallelToolCalls: (parallel) => parallel,
+  serviceTier: (tier) => tier === 'auto',
+  store: (store) => !store,
+};
+
+/** One warning per parameter in `unsupported` that `request` sets to something other than a neutral value. */
 export function unsupportedWarnings(request: ChatRequest, unsupported: readonly UpstreamParam[], provider: string): string[] {
   return unsupported
-    .filter((param) => request[param] !== undefined)
+    .filter((param) => request[param] !== undefined && !isNeutral(param, request[param]))
     .map((param) => `${provider} does not support "${param}"; it was not sent`);
+}
+
+function isNeutral(param: UpstreamParam, value: unknown): boolean {
+  const neutral = NEUTRAL[param] as ((value: unknown) => boolean) | undefined;
+  return neutral?.(value) === true;
+}
+
+/** The warning for tools marked `strict` sent to a provider that does not enforce tool schemas, if any is. */
+export function strictToolsWarning(tools: readonly ToolDefinition[], provider: string): string | undefined {
+  return tools.some((tool) => tool.strict === true) ? `${provider} does not enforce tool parameter schemas; "strict" was not sent` : undefined;
 }

@@ -67,6 +67,20 @@ describe('classifyFailure', () => {
     expect(error.message.length).toBeLessThanOrEqual(501);
   });
 
+  it.each<[string, unknown, string | undefined]>([
+    ['a field name', { error: { message: 'bad', type: 'invalid_request_error', param: 'temperature', code: 'invalid_type' } }, 'temperature'],
+    ['a path', { error: { message: 'bad', param: 'tools[0].function.parameters' } }, 'tools[0].function.parameters'],
+    ['null', { error: { message: 'bad', param: null } }, undefined],
+    ['not a string', { error: { message: 'bad', param: ['a'] } }, undefined],
+    ['an empty string', { error: { message: 'bad', param: '' } }, undefined],
+    ['text with spaces', { error: { message: 'bad', param: 'Bearer abc' } }, undefined],
+    ['something key-shaped', { error: { message: 'bad', param: 'sk-live-0123456789abcdef' } }, undefined],
+    ['a configured secret', { error: { message: 'bad', param: 'my-secret-key' } }, undefined],
+    ['over 64 characters', { error: { message: 'bad', param: 'p'.repeat(65) } }, undefined],
+  ])("carries the upstream's param only when it is a short identifier: %s", (_title, body, param) => {
+    expect(classify(400, body).param).toBe(param);
+  });
+
   it('uses a provider refiner last', () => {
     const refined = classifyFailure({ ...scope, refine: () => ({ kind: 'quota', message: 'billing' }) }, { status: 400, headers: new Headers(), body: undefined, text: '' });
     expect([refined.kind, refined.message]).toEqual(['quota', 'p: HTTP 400: billing']);
