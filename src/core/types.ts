@@ -48,10 +48,10 @@ export interface ResponseFormat {
 }
 
 /** How hard a reasoning model thinks before answering (OpenAI's `reasoning_effort`). */
-export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high';
+export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | (string & {});
 
 /** OpenAI's processing tier (`service_tier`). */
-export type ServiceTier = 'auto' | 'default' | 'flex' | 'scale' | 'priority';
+export type ServiceTier = 'auto' | 'default' | 'flex' | 'scale' | 'priority' | (string & {});
 
 /** A chat request in Switchyard's unified shape. */
 export interface ChatRequest {

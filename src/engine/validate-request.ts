@@ -5,7 +5,7 @@
  * the library's own, hand-written because it runs on every request.
  */
 import { RequestError } from '../core/errors.js';
-import type { ChatMessage, ChatRequest, ReasoningEffort, ServiceTier, ToolCall, ToolDefinition } from '../core/types.js';
+import type { ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../core/types.js';
 
 /** The few checks the engine needs before routing; the gateway validates the full shape. */
 export function validateRequest(request: ChatRequest): void {
@@ -84,8 +84,9 @@ export function validateRequest(request: ChatRequest): void {
     invalid('logitBias', 'must be an object of token ids to numbers from -100 to 100');
   }
   if (parallelToolCalls !== undefined && typeof parallelToolCalls !== 'boolean') invalid('parallelToolCalls', 'must be a boolean');
-  if (reasoningEffort !== undefined && !REASONING_EFFORTS.has(reasoningEffort)) invalid('reasoningEffort', `must be one of ${[...REASONING_EFFORTS].map((e) => `"${e}"`).join(', ')}`);
-  if (serviceTier !== undefined && !SERVICE_TIERS.has(serviceTier)) invalid('serviceTier', `must be one of ${[...SERVICE_TIERS].map((t) => `"${t}"`).join(', ')}`);
+  // OpenAI adds levels and tiers from time to time: any lower-case word goes, the upstream judges it.
+  if (reasoningEffort !== undefined && !isLevelName(reasoningEffort)) invalid('reasoningEffort', 'must be a lower-case word such as "low" or "high"');
+  if (serviceTier !== undefined && !isLevelName(serviceTier)) invalid('serviceTier', 'must be a lower-case word such as "auto" or "flex"');
   if (store !== undefined && typeof store !== 'boolean') invalid('store', 'must be a boolean');
   if (metadata !== undefined && !(isPlainObject(metadata) && Object.values(metadata).every((value) => typeof value === 'string'))) {
     invalid('metadata', 'must be an object of strings');
@@ -117,6 +118,9 @@ function isWithin(value: unknown, min: number, max: number): boolean {
 const TOOL_CHOICES: ReadonlySet<string> = new Set(['auto', 'none', 'required']);
 const RESPONSE_FORMATS: ReadonlySet<unknown> = new Set(['text', 'json_object', 'json_schema']);
 const IMAGE_DETAILS: ReadonlySet<string> = new Set(['auto', 'low', 'high']);
-const REASONING_EFFORTS: ReadonlySet<string> = new Set<ReasoningEffort>(['minimal', 'low', 'medium', 'high']);
-const SERVICE_TIERS: ReadonlySet<string> = new Set<ServiceTier>(['auto', 'default', 'flex', 'scale', 'priority']);
+
+/** A reasoning effort or service tier as OpenAI spells them (`low`, `xhigh`, `priority`). */
+export function isLevelName(value: unknown): value is string {
+  return typeof value === 'string' && /^[a-z][a-z_]{0,31}$/.test(value);
+}
 const ROLES: ReadonlySet<string> = new Set(['system', 'user', 'assistant', 'tool']);

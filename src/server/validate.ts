@@ -6,7 +6,11 @@
  * servers do.
  */
 import { z } from 'zod';
+import { isLevelName } from '../engine/validate-request.js';
 import { GatewayError } from './errors.js';
+
+/** A reasoning effort or service tier (see `isLevelName`). */
+const levelName = (expected: string) => z.string().refine(isLevelName, { message: `expected ${expected}` });
 
 const finite = () => z.number().refine(Number.isFinite, 'must be a finite number');
 const positiveInt = () => z.number().int().min(1);
@@ -106,8 +110,9 @@ export const chatCompletionSchema = z
     tool_choice: toolChoice.optional(),
     parallel_tool_calls: z.boolean().nullable().optional(),
     response_format: responseFormat.optional(),
-    reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).nullable().optional(),
-    service_tier: z.enum(['auto', 'default', 'flex', 'scale', 'priority']).nullable().optional(),
+    // Any lower-case word: OpenAI adds levels (`none`, `xhigh`) and tiers; the upstream judges them.
+    reasoning_effort: levelName('a lower-case word such as "low" or "high"').nullable().optional(),
+    service_tier: levelName('a lower-case word such as "auto" or "flex"').nullable().optional(),
     store: z.boolean().nullable().optional(),
     metadata: z.record(z.string(), z.string()).nullable().optional(),
     logprobs: z.literal(false, NO_LOGPROBS).nullable().optional(),
