@@ -133,6 +133,21 @@ export function extendedRateLimit(context: ProviderContext, event: ProviderEvent
 }
 
 /**
+ * The trip count when the decay timer fires: one trip fewer per whole window of health
+ * since `stats.healthySince` (more than one when a rate-limit detour outlasted several),
+ * the start of the next window, and the time now. The timer fires only once a window has
+ * passed, so at least one trip goes, whatever the rounding of `(since + w) - since` (a
+ * float a hair under `w` once made the timer fire at delay 0 forever).
+ */
+export function decayedTrips(context: ProviderContext): { tripCount: number; healthySince: number; now: number } {
+  const windowMs = context.health.windowMs;
+  const since = context.stats.healthySince;
+  const now = Math.max(context.decidedAt, since + windowMs);
+  const windows = Math.max(1, Math.floor((now - since) / windowMs));
+  return { tripCount: Math.max(0, context.tripCount - windows), healthySince: since + windows * windowMs, now };
+}
+
+/**
  * How often a degraded provider's evidence is judged again: once per window, so that what
  * degraded it has aged out by the next check unless newer calls confirm it.
  */

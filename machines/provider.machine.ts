@@ -7,6 +7,7 @@ import { assign, enqueueActions, setup, type SnapshotFrom } from 'xstate';
 import { emptyWindow } from './health-window.js';
 import {
   cooldownMs,
+  decayedTrips,
   evidenceFaded,
   extendedRateLimit,
   freshStart,
@@ -155,11 +156,8 @@ export const providerSetup = setup({
      * rate-limit detour outlasted them): one trip fewer for each, and the next window starts.
      */
     decayTrip: assign(({ context }) => {
-      const windowMs = context.health.windowMs;
-      const since = context.stats.healthySince;
-      const now = Math.max(context.decidedAt, since + windowMs);
-      const windows = Math.floor((now - since) / windowMs);
-      return { tripCount: Math.max(0, context.tripCount - windows), stats: { ...context.stats, healthySince: since + windows * windowMs }, decidedAt: now };
+      const { tripCount, healthySince, now } = decayedTrips(context);
+      return { tripCount, stats: { ...context.stats, healthySince }, decidedAt: now };
     }),
     /** Healthy again after a re-check: the evidence stays (it ages out on its own), the decay starts now. */
     resumeHealth: assign(({ context }) => ({ stats: { ...context.stats, healthySince: context.decidedAt } })),

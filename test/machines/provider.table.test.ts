@@ -3,7 +3,9 @@
  * the state it must end in, and why. Defaults: 5 consecutive failures, 50 % failure rate,
  * 20 % degraded rate, 10 calls minimum, 10 s first cooldown, 3 half-open probes.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decayedTrips, type ProviderContext } from '../../machines/provider.logic.js';
 import type { SlotReply, SlotToken } from '../../machines/provider.types.js';
 import { startProvider, type ProviderHarness } from './provider.harness.js';
 
@@ -131,6 +133,30 @@ describe('provider machine transitions', () => {
       expect(last.type === 'slot.denied' ? last.reason : last.type).toBe(reply);
     }
     expect(world.p.errors).toEqual([]);
+  });
+});
+
+describe('trip decay arithmetic', () => {
+  const at = (since: number, decidedAt: number, tripCount = 2) =>
+    ({ tripCount, decidedAt, health: { windowMs: 60_000 }, stats: { healthySince: since } }) as unknown as ProviderContext;
+
+  it('takes a trip when its timer fires, even where (since + w) - since rounds below w', () => {
+    // The times of the total-outage example that once made the timer fire at delay 0 forever.
+    const since = 242788.54375533972;
+    expect(since + 60_000 - since).toBeLessThan(60_000);
+    expect(decayedTrips(at(since, since))).toEqual({ tripCount: 1, healthySince: since + 60_000, now: since + 60_000 });
+  });
+
+  it('always takes at least one trip and moves the next window past now', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1e13, noNaN: true }), fc.double({ min: 0, max: 1e7, noNaN: true }), fc.integer({ min: 1, max: 20 }), (since, late, trips) => {
+        const next = decayedTrips(at(since, since + 60_000 + late, trips));
+        expect(next.tripCount).toBeLessThan(trips);
+        expect(next.now).toBeGreaterThanOrEqual(since + 60_000);
+        // The next timer's delay, healthySince + w - now, is never 0 or less while trips remain.
+        if (next.tripCount > 0) expect(next.healthySince + 60_000 - next.now).toBeGreaterThan(0);
+      }),
+    );
   });
 });
 
