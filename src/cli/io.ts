@@ -9,7 +9,7 @@ export interface CliIO {
   stderr(text: string): void;
   /** Environment for `${VAR}` interpolation. @default process.env */
   env: Env;
-  /** Whether stdout is a terminal (progress output is only drawn there). */
+  /** Whether standard error is a terminal: the progress bar is drawn there, and only then. */
   isTTY: boolean;
 }
 
@@ -19,6 +19,6 @@ export function processIO(): CliIO {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     env: process.env,
-    isTTY: process.stdout.isTTY === true,
+    isTTY: process.stderr.isTTY === true,
   };
 }

@@ -3,6 +3,7 @@
  * credentials out of them: messages never quote the value of a secret field.
  */
 import type { z } from 'zod';
+import { didYouMean } from './primitives.js';
 
 type PathSegment = PropertyKey;
 
@@ -33,8 +34,13 @@ export const friendlyMessage: z.core.$ZodErrorMap = (issue) => {
       return sizeMessage(issue.origin, 'at least', issue.inclusive === false ? 'greater than' : 'at least', issue.minimum);
     case 'too_big':
       return sizeMessage(issue.origin, 'at most', issue.inclusive === false ? 'less than' : 'at most', issue.maximum);
-    case 'invalid_value':
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_value': {
+      if (issue.input === undefined) return 'required';
+      const values = issue.values.map((v) => JSON.stringify(v)).join(', ');
+      // Suggests a listed value, never quotes the input.
+      const near = typeof issue.input === 'string' ? didYouMean(issue.input, issue.values.filter((v): v is string => typeof v === 'string')) : '';
+      return `must be one of ${values}${near}`;
+    }
     default:
       return undefined;
   }

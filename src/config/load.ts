@@ -42,9 +42,19 @@ export function parseConfig(raw: unknown, env: Env = process.env): SwitchyardCon
  * with credentials redacted.
  */
 export function validate<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const { value: parsed, issues } = validateCollecting(schema, value);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return parsed as z.output<T>;
+}
+
+/**
+ * {@link validate} without throwing: the parsed value, or `undefined` and the `path: message`
+ * problems, so that a caller can check other parts and report everything at once.
+ */
+export function validateCollecting<T extends z.ZodType>(schema: T, value: unknown): { value: z.output<T> | undefined; issues: string[] } {
   const result = schema.safeParse(value, { error: friendlyMessage });
-  if (result.success) return result.data;
-  throw new ConfigError(redact(formatIssues(result.error.issues), collectSecrets(value)));
+  if (result.success) return { value: result.data, issues: [] };
+  return { value: undefined, issues: redact(formatIssues(result.error.issues), collectSecrets(value)) };
 }
 
 /**

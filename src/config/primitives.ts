@@ -63,7 +63,9 @@ export function num<T extends z.ZodType = z.ZodNumber>(schema: T = z.number() as
  * whole parse, which would hide the cross-reference checks' findings.)
  */
 export function int(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
-  return num(z.number().min(min).max(max).refine(Number.isSafeInteger, { message: 'must be an integer' }));
+  // Out of range is one problem: a number past the safe integers is not also "not an integer".
+  const integer = (value: number) => Number.isSafeInteger(value) || value < min || value > max;
+  return num(z.number().min(min).max(max).refine(integer, { message: 'must be an integer' }));
 }
 
 /** A rate in 0..1; numeric strings accepted. */

@@ -53,9 +53,12 @@ export class TrafficSource {
   }
 }
 
-/** A request whose prompt the engine estimates at `inputTokens` and whose answer has `outputTokens`. */
+/**
+ * A request whose prompt the engine estimates at `inputTokens` (at least {@link FRAMING_TOKENS}:
+ * one message's framing, with empty content) and whose answer has `outputTokens`.
+ */
 export function buildRequest(spec: Pick<TrafficSpec, 'inputTokens' | 'outputTokens' | 'route'>): ChatRequest {
-  const chars = Math.max(1, (spec.inputTokens - FRAMING_TOKENS) * CHARS_PER_TOKEN);
+  const chars = Math.max(0, (spec.inputTokens - FRAMING_TOKENS) * CHARS_PER_TOKEN);
   return {
     model: spec.route,
     messages: [{ role: 'user', content: 'x'.repeat(chars) }],

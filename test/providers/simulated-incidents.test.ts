@@ -190,12 +190,28 @@ describe('incident modes', () => {
     expect(await share()).toBe(0);
   });
 
-  it('error wins over an overlapping slow incident', async () => {
+  it.each([
+    ['error', { status: 503 }],
+    ['rate_limit', { status: 429, kind: 'rate_limit' }],
+    ['flaky', { status: 500 }],
+  ] as const)('%s under an overlapping slow incident: the failure arrives after the slow latency', async (mode, error) => {
     const env = setup([
       { at: 0, for: 30, mode: 'slow', latencyMs: 9000 },
-      { at: 0, for: 30, mode: 'error' },
+      { at: 0, for: 30, mode, ...(mode === 'flaky' ? { failureRate: 1 } : {}) },
     ]);
-    expect((await outcome(env))?.ms).toBe(FAST_FAILURE_MS);
+    const failed = await outcome(env);
+    expect(failed?.result).toBeInstanceOf(ProviderError);
+    expect(failed?.result).toMatchObject(error);
+    expect(failed?.ms).toBe(9000);
+  });
+
+  it('timeout under an overlapping slow incident still hangs', async () => {
+    const env = setup([
+      { at: 0, for: 30, mode: 'slow', latencyMs: 9000 },
+      { at: 0, for: 30, mode: 'timeout' },
+    ]);
+    expect(await outcome(env)).toBeUndefined();
+    expect(env.clock.pending).toBe(0);
   });
 
   it('incidents do not shift the random sequence of later calls', async () => {

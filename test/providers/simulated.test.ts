@@ -131,6 +131,31 @@ describe('answers', () => {
     });
   });
 
+  it('end before the first stop sequence they contain, with finish reason stop (as OpenAI: the sequence is not sent)', async () => {
+    const { clock, adapter, context } = setup({ latencyMs: 10 });
+    const call = adapter.chat({ ...REQUEST, maxTokens: 20, stop: ['lazy', 'fox'] }, context());
+    await clock.advance(10);
+    const answer = await call;
+    expect(answer.content).toBe('Simulated answer from sim-a (#1). The quick brown ');
+    expect(answer).toMatchObject({ finishReason: { unified: 'stop', raw: 'stop' }, usage: { outputTokens: 9 } });
+    // A stop sequence the answer does not contain changes nothing.
+    const other = adapter.chat({ ...REQUEST, maxTokens: 20, stop: ['zebra'] }, context());
+    const plain = adapter.chat({ ...REQUEST, maxTokens: 20 }, context());
+    await clock.advance(10);
+    expect((await other).content).toBe((await plain).content.replace('(#3)', '(#2)'));
+    expect((await other).finishReason).toEqual({ unified: 'length', raw: 'length' });
+  });
+
+  it('streamed, end before the first stop sequence too, finishing stop', async () => {
+    const { clock, adapter, context } = setup({ latencyMs: 0, tokensPerSecond: 50 });
+    const parts = await collect(adapter.stream({ ...REQUEST, maxTokens: 40, stop: ['fox'] }, context()), clock);
+    const text = parts.map((p) => (p.part.type === 'text-delta' ? p.part.text : '')).join('');
+    expect(text).toBe('Simulated answer from sim-a (#1). The quick brown ');
+    expect(parts.every((p) => p.part.type !== 'text-delta' || p.part.text !== '')).toBe(true);
+    expect(parts.at(-1)!.part).toMatchObject({ type: 'finish', finishReason: { unified: 'stop', raw: 'stop' }, usage: { outputTokens: 9 } });
+    expect(parts.at(-1)!.at).toBe(9 * 20);
+  });
+
   it('do not arrive before the latency has passed', async () => {
     const { clock, adapter, context } = setup({ latencyMs: 100 });
     let settled = false;

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { processIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { run } from '../cli/helpers.js';
 
@@ -106,6 +107,21 @@ describe('switchyard simulate', () => {
     expect(stderr).toMatch(/\rsimulating small \(switchyard\) \[#+\.*\]\s+\d+%/);
     expect(stderr).toContain('[##############################] 100%');
     expect(stdout).toContain('Scenario small');
+  });
+
+  it('the progress bar follows whether stderr, where it is drawn, is a terminal (not stdout)', () => {
+    const saved = { out: process.stdout.isTTY, err: process.stderr.isTTY };
+    try {
+      Object.assign(process.stdout, { isTTY: true });
+      Object.assign(process.stderr, { isTTY: undefined });
+      expect(processIO().isTTY).toBe(false);
+      Object.assign(process.stdout, { isTTY: undefined });
+      Object.assign(process.stderr, { isTTY: true });
+      expect(processIO().isTTY).toBe(true);
+    } finally {
+      Object.assign(process.stdout, { isTTY: saved.out });
+      Object.assign(process.stderr, { isTTY: saved.err });
+    }
   });
 
   it('refuses a chart it could not write before simulating: exit 1, nothing on stdout', async () => {

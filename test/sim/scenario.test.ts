@@ -49,6 +49,11 @@ describe('scenario', () => {
     ['a typo in a nested key', { ...valid, traffic: { rps: 1, streamRatoi: 0.5 } }, 'traffic.streamRatoi: unknown key (did you mean "streamRatio"?)'],
     ['a typo in an incident key', { ...valid, incidents: [{ provider: 'a', at: 1, for: 1, mode: 'rate_limit', retryAfter: 3 }] }, 'incidents[0].retryAfter: unknown key (did you mean "retryAfterS"?)'],
     ['an unknown mode', { ...valid, incidents: [{ provider: 'a', at: 1, for: 1, mode: 'down' }] }, 'incidents[0].mode: must be one of'],
+    ['a misspelt mode', { ...valid, incidents: [{ provider: 'a', at: 1, for: 1, mode: 'eror' }] }, 'incidents[0].mode: must be one of "error", "timeout", "rate_limit", "slow", "flaky" (did you mean "error"?)'],
+    ['an incident without mode', { ...valid, incidents: [{ provider: 'a', at: 1, for: 1 }] }, 'incidents[0].mode: required'],
+    ['an absurd rate', { ...valid, traffic: { rps: 1_000_000_000 } }, 'traffic.rps: must be at most 10000'],
+    ['an absurd duration', { ...valid, durationS: 1e15 }, 'durationS: must be at most 31622400 (366 days)'],
+    ['too many requests in all', { ...valid, durationS: '24h', traffic: { rps: 2000 } }, 'traffic.rps: 2000 requests per second for 86400 s is 172,800,000 requests; a run takes at most 100,000,000'],
     ['an incident without provider', { ...valid, incidents: [{ at: 1, for: 1, mode: 'error' }] }, 'incidents[0].provider: required'],
     ['a missing rps', { ...valid, traffic: {} }, 'traffic.rps: required'],
     ['a stream ratio above 1', { ...valid, traffic: { rps: 1, streamRatio: 2 } }, 'traffic.streamRatio: must be at most 1'],
@@ -58,6 +63,46 @@ describe('scenario', () => {
     ['an unknown route', { ...valid, traffic: { rps: 1, route: 'cheap' } }, "traffic.route: unknown route or provider 'cheap'"],
   ])('rejects %s', (_what, raw, message) => {
     expect(issuesOf(raw).join('\n')).toContain(message);
+  });
+
+  it("refuses a provider's own incidents that are not a list, even when a scenario incident names that provider", () => {
+    const providers = [
+      { name: 'a', type: 'simulated', latencyMs: 100, incidents: { at: 0, for: 60, mode: 'error' } },
+      { name: 'b', type: 'simulated', latencyMs: 100 },
+    ];
+    const raw = { durationS: 60, config: { providers }, traffic: { rps: 2 }, incidents: [{ provider: 'a', at: 50, for: 5, mode: 'slow', latencyMs: 300 }] };
+    expect(issuesOf(raw)).toEqual(['config.providers[0].incidents: expected an array, got an object']);
+  });
+
+  it('reports the problems of the scenario, its traffic, its incidents and its config at once', () => {
+    const raw = {
+      durationS: 10,
+      config: { providers: [{ name: 'primary', type: 'simulated', wieght: 2 }] },
+      traffic: { rps: 1, route: 'defualt' },
+      incidents: [{ provider: 'primry', at: 1, for: 2, mode: 'eror' }],
+    };
+    expect(issuesOf(raw)).toEqual([
+      'incidents[0].mode: must be one of "error", "timeout", "rate_limit", "slow", "flaky" (did you mean "error"?)',
+      `incidents[0].provider: unknown provider 'primry' (did you mean "primary"?)`,
+      'config.providers[0].wieght: unknown key (did you mean "weight"?)',
+    ]);
+    // With a configuration that parses, the route is checked too.
+    const fixed = { ...raw, durationS: -1, config: { providers: [{ name: 'primary', type: 'simulated' }] } };
+    expect(issuesOf(fixed)).toEqual([
+      'durationS: must be greater than 0',
+      'incidents[0].mode: must be one of "error", "timeout", "rate_limit", "slow", "flaky" (did you mean "error"?)',
+      `incidents[0].provider: unknown provider 'primry' (did you mean "primary"?)`,
+      `traffic.route: unknown route or provider 'defualt' (did you mean "default"?)`,
+    ]);
+  });
+
+  it('reports a seed beyond the safe integers once', () => {
+    expect(issuesOf({ ...valid, seed: 9007199254740993 })).toEqual(['seed: must be at most 9007199254740991']);
+  });
+
+  it('takes the largest runs within the bounds', () => {
+    expect(parseScenario({ ...valid, durationS: 366 * 86_400, traffic: { rps: 3 } }, { env: {} }).durationS).toBe(31_622_400);
+    expect(parseScenario({ ...valid, durationS: 1000, traffic: { rps: 10_000 } }, { env: {} }).traffic.rps).toBe(10_000);
   });
 
   it('reads a config given as a path, relative to the scenario file', () => {

@@ -46,19 +46,45 @@ const LENGTH: FinishReason = { unified: 'length', raw: 'length' };
  * Answer number `n` from `provider`: a short heading naming both, then filler. Without
  * `maxTokens` the answer has {@link ANSWER_TOKENS} tokens and stops; with it, the model writes
  * until the limit (exactly `maxTokens` tokens, finish reason `length`), so usage and cost
- * follow the request's size.
+ * follow the request's size. A `stop` sequence the answer contains ends it just before the
+ * first one (finish reason `stop`; the sequence itself is not sent, as with OpenAI).
  */
-export function simulatedAnswer(provider: string, n: number, maxTokens: number | undefined): SimulatedAnswer {
+export function simulatedAnswer(provider: string, n: number, maxTokens: number | undefined, stop?: readonly string[]): SimulatedAnswer {
   const tokens = maxTokens === undefined ? ANSWER_TOKENS : Math.max(0, Math.floor(maxTokens));
   const heading = ['Simulated', ' answer', ' from', ` ${provider}`, ` (#${n}).`].slice(0, tokens);
   const h = heading.length;
+  const text = (from = 0, to = tokens) => {
+    const end = Math.min(to, tokens);
+    const head = from < h ? heading.slice(from, Math.min(end, h)).join('') : '';
+    return head + fillerText(Math.max(from, h) - h, end - h);
+  };
+  const answer: SimulatedAnswer = { tokens, finishReason: { ...(maxTokens === undefined ? STOP : LENGTH) }, text };
+  return stop === undefined || stop.length === 0 ? answer : stoppedAt(answer, heading, stop);
+}
+
+/** `answer` ended before the first of `stop` it contains (a token cut midway counts), or `answer` itself. */
+function stoppedAt(answer: SimulatedAnswer, heading: readonly string[], stop: readonly string[]): SimulatedAnswer {
+  const full = answer.text();
+  const cut = Math.min(...stop.filter((s) => s !== '').map((s) => full.indexOf(s)).filter((at) => at >= 0));
+  if (cut === Infinity) return answer;
+  const headLength = heading.join('').length;
+  /** Character offset of token `i` in the answer. */
+  const start = (i: number) => (i <= heading.length ? heading.slice(0, i).join('').length : headLength + fillerOffset(i - heading.length));
+  // Tokens that start before the cut, found by bisection (offsets grow with the token index).
+  let low = 0;
+  let high = answer.tokens;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (start(middle - 1) < cut) low = middle;
+    else high = middle - 1;
+  }
+  const tokens = low;
   return {
     tokens,
-    finishReason: { ...(maxTokens === undefined ? STOP : LENGTH) },
+    finishReason: { ...STOP },
     text(from = 0, to = tokens) {
-      const end = Math.min(to, tokens);
-      const head = from < h ? heading.slice(from, Math.min(end, h)).join('') : '';
-      return head + fillerText(Math.max(from, h) - h, end - h);
+      const first = Math.min(from, tokens);
+      return answer.text(first, Math.min(to, tokens)).slice(0, Math.max(0, cut - start(first)));
     },
   };
 }

@@ -64,7 +64,7 @@ function createSimulatedAdapterWith(tuning: SimulatedTuning, settings: Parameter
       if (plan.outcome === 'hang') return await waits.untilAborted();
       await waits.pause(plan.latencyMs);
       if (plan.outcome === 'fail') throw plan.error;
-      const answer = simulatedAnswer(name, n, request.maxTokens);
+      const answer = simulatedAnswer(name, n, request.maxTokens, request.stop);
       const firstAt = clock.now();
       for (let i = 0; i < answer.tokens; i += group) {
         if (i > 0) await waits.pause(firstAt + i * interval - clock.now());
@@ -89,7 +89,7 @@ function createSimulatedAdapterWith(tuning: SimulatedTuning, settings: Parameter
         waits.close();
       }
       if (plan.outcome === 'fail') throw plan.error;
-      const answer = simulatedAnswer(name, n, request.maxTokens);
+      const answer = simulatedAnswer(name, n, request.maxTokens, request.stop);
       return {
         id: responseId(name, n),
         model: settings.model,

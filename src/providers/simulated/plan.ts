@@ -6,7 +6,7 @@ import type { Incident, SimulatedOptions } from '../../config/types.js';
 import { ProviderError } from '../../core/errors.js';
 import { sampleLatency } from './latency.js';
 
-/** Latency of the fast failures of `error` and `rate_limit` incidents (capped by the sampled one). */
+/** Latency of the fast failures of `error` and `rate_limit` incidents (capped by the sampled one; a `slow` incident replaces it). */
 export const FAST_FAILURE_MS = 20;
 /** A `slow` incident without `latencyMs` multiplies the sampled latency by this. */
 export const DEFAULT_SLOW_FACTOR = 10;
@@ -28,14 +28,16 @@ export type CallPlan =
 
 /**
  * Decides a call from the provider's options, the incidents active when it starts and its
- * draws. Precedence: timeout, error, rate_limit, flaky, then the base `failureRate`.
+ * draws. Precedence: timeout, error, rate_limit, flaky, then the base `failureRate`; a `slow`
+ * incident sets the latency of the answer or failure that remains (a timeout still hangs).
  */
 export function planCall(provider: string, options: SimulatedOptions, active: readonly Incident[], draws: CallDraws): CallPlan {
   const sampled = sampleLatency(options.latencyMs, draws.latency[0], draws.latency[1]);
   const slow = active.filter((incident) => incident.mode === 'slow');
   const latencyMs =
     slow.length === 0 ? sampled : Math.max(...slow.map((incident) => incident.latencyMs ?? sampled * DEFAULT_SLOW_FACTOR));
-  const fastMs = Math.min(sampled, FAST_FAILURE_MS);
+  // A `slow` incident delays whatever remains, fast failures included.
+  const fastMs = slow.length === 0 ? Math.min(sampled, FAST_FAILURE_MS) : latencyMs;
   const has = (mode: Incident['mode']) => active.find((incident) => incident.mode === mode);
 
   if (has('timeout')) return { outcome: 'hang' };
