@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { gated } from './gates.js';
-import { duration, EVEN_IF_INVALID, inOrder, int, num, rate, seconds, strict, text } from './primitives.js';
+import { bool, duration, EVEN_IF_INVALID, inOrder, int, num, rate, seconds, strict, text } from './primitives.js';
 import type { Incident, ProviderConfig, SimulatedOptions } from './types.js';
 
 /** Provider types, in the order the docs list them. */
@@ -100,7 +100,7 @@ const nonNegative = () => num(z.number().nonnegative().finite());
 
 /** Adapter options a provider entry may set under `options`, by type (docs/providers.md). */
 export const ADAPTER_OPTIONS: Readonly<Record<Exclude<ProviderConfig['type'], 'simulated'>, readonly string[]>> = {
-  openai: ['idleTimeoutMs', 'maxTokensField'],
+  openai: ['idleTimeoutMs', 'maxTokensField', 'reasoning'],
   anthropic: ['idleTimeoutMs', 'defaultMaxTokens', 'anthropicVersion'],
   gemini: ['idleTimeoutMs'],
   ollama: ['idleTimeoutMs'],
@@ -109,6 +109,7 @@ export const ADAPTER_OPTIONS: Readonly<Record<Exclude<ProviderConfig['type'], 's
 const adapterOptionsSchema = strict({
   idleTimeoutMs: duration({ positive: true }).optional(),
   maxTokensField: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  reasoning: bool().optional(),
   defaultMaxTokens: int(1).optional(),
   anthropicVersion: text().optional(),
 });

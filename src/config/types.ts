@@ -54,7 +54,7 @@ export interface ProviderConfig {
   budget: { dailyUsd?: number; monthlyUsd?: number } | undefined;
   /** @default {} */
   headers: Record<string, string>;
-  /** Adapter options (`idleTimeoutMs`, `maxTokensField`, `defaultMaxTokens`, `anthropicVersion`), by type. @default {} */
+  /** Adapter options (`idleTimeoutMs`, `maxTokensField`, `reasoning`, `defaultMaxTokens`, `anthropicVersion`), by type. @default {} */
   options: AdapterOptions;
   /** Only for `type: simulated`. */
   simulated: SimulatedOptions | undefined;
@@ -64,6 +64,8 @@ export interface ProviderConfig {
 export interface AdapterOptions {
   idleTimeoutMs?: number;
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** `openai`: whether the model reasons (o-series, gpt-5), for names that do not tell. @default guessed from the model name */
+  reasoning?: boolean;
   defaultMaxTokens?: number;
   anthropicVersion?: string;
 }

@@ -114,10 +114,12 @@ export interface ChatResponse {
  * One piece of a streamed answer. A stream is `text-delta`/`tool-call-delta` parts followed
  * by exactly one `finish` part; an `error` part ends a stream that failed after it started.
  * The first part carries `model`, the upstream model that answers, when the wire said it by
- * then (so that every chunk a gateway writes can name the same model).
+ * then (so that every chunk a gateway writes can name the same model). A `text-delta` with
+ * `refusal: true` is the model declining (OpenAI's `delta.refusal`); such a stream finishes with
+ * raw reason `refusal`.
  */
 export type StreamPart =
-  | { type: 'text-delta'; text: string; model?: string }
+  | { type: 'text-delta'; text: string; refusal?: boolean; model?: string }
   | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta: string; model?: string }
   | { type: 'finish'; finishReason: FinishReason; usage: Usage; model?: string; id?: string; warnings?: string[] }
   | { type: 'error'; error: Error };

@@ -137,7 +137,10 @@ export function toCompletion(result: ChatResult, created: number) {
   };
 }
 
-/** Renders the stream parts of one answer as `chat.completion.chunk` objects. */
+/**
+ * Renders the stream parts of one answer as `chat.completion.chunk` objects. A refusal streams
+ * as OpenAI streams one: `delta.refusal`, then `finish_reason: stop`.
+ */
 export class ChunkWriter {
   private started = false;
 
@@ -154,7 +157,7 @@ export class ChunkWriter {
     if (!this.started && part.type !== 'error' && part.model !== undefined) this.model = part.model;
     switch (part.type) {
       case 'text-delta':
-        return [this.chunk(this.delta({ content: part.text }), null)];
+        return [this.chunk(this.delta(part.refusal === true ? { refusal: part.text } : { content: part.text }), null)];
       case 'tool-call-delta': {
         const call: Record<string, unknown> = { index: part.index };
         if (part.id !== undefined) call.id = part.id;
@@ -167,7 +170,7 @@ export class ChunkWriter {
       case 'finish': {
         const out: object[] = [];
         if (!this.started) out.push(this.chunk(this.delta({ content: '' }), null));
-        out.push(this.chunk({}, finishReasonOf(part.finishReason)));
+        out.push(this.chunk({}, part.finishReason.raw === 'refusal' ? 'stop' : finishReasonOf(part.finishReason)));
         const usage = usageOf(part.usage);
         if (this.includeUsage) out.push({ id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage: usage ?? null });
         return out;

@@ -101,14 +101,14 @@ describe('parseConfig: defaults', () => {
     const config = parseConfig(
       {
         providers: [
-          openai('o', { options: { maxTokensField: 'max_completion_tokens', idleTimeoutMs: '5s' } }),
+          openai('o', { options: { maxTokensField: 'max_completion_tokens', idleTimeoutMs: '5s', reasoning: true } }),
           { name: 'c', type: 'anthropic', model: 'claude', options: { defaultMaxTokens: 1024, anthropicVersion: '2023-06-01' } },
           sim('s'),
         ],
       },
       {},
     );
-    expect(config.providers.map((p) => p.options)).toEqual([{ maxTokensField: 'max_completion_tokens', idleTimeoutMs: 5000 }, { defaultMaxTokens: 1024, anthropicVersion: '2023-06-01' }, {}]);
+    expect(config.providers.map((p) => p.options)).toEqual([{ maxTokensField: 'max_completion_tokens', idleTimeoutMs: 5000, reasoning: true }, { defaultMaxTokens: 1024, anthropicVersion: '2023-06-01' }, {}]);
   });
 
   it('treats empty keys as no keys', () => {
@@ -138,6 +138,8 @@ describe('parseConfig: every problem with its path', () => {
     ['an option of another type', { providers: [openai('a', { options: { defaultMaxTokens: 100 } })] }, ['providers[0].options.defaultMaxTokens: only used by type: anthropic (this provider is openai)']],
     ['an unknown option', { providers: [openai('a', { options: { idleTimeout: 100 } })] }, ['providers[0].options.idleTimeout: unknown key (did you mean "idleTimeoutMs"?)']],
     ['a bad maxTokensField', { providers: [openai('a', { options: { maxTokensField: 'max' } })] }, ['providers[0].options.maxTokensField: must be one of "max_tokens", "max_completion_tokens"']],
+    ['a bad reasoning', { providers: [openai('a', { options: { reasoning: 'yes' } })] }, ['providers[0].options.reasoning: expected a boolean, got a string']],
+    ['reasoning on another type', { providers: [{ name: 'c', type: 'anthropic', model: 'claude', options: { reasoning: true } }] }, ['providers[0].options.reasoning: only used by type: openai (this provider is anthropic)']],
     ['failureRate above 1', { providers: [sim('a', { failureRate: 1.5 })] }, ['providers[0].failureRate: must be at most 1']],
     ['p99 below p50', { providers: [sim('a', { latencyMs: { p50: 500, p99: 100 } })] }, ['providers[0].latencyMs.p99: must be at least p50']],
     ['latency of the wrong shape', { providers: [sim('a', { latencyMs: true })] }, ['providers[0].latencyMs: expected a duration (e.g. 200 or "200ms") or { p50, p99 }']],

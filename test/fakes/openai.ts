@@ -1,7 +1,7 @@
 /**
  * The OpenAI fake: exact Chat Completions JSON, `chat.completion.chunk` SSE frames (role
- * chunk, content and tool-call deltas, finish chunk, usage chunk, `data: [DONE]`), OpenAI's
- * error JSON and rate-limit headers, and `GET /models`.
+ * chunk, content and tool-call deltas, finish chunk, usage chunk, `data: [DONE]`), a streamed
+ * refusal, OpenAI's error JSON and rate-limit headers, and `GET /models`.
  */
 import type { FakeWire, FaultKind, RecordedRequest, ResolvedReply, WireReply } from './types.js';
 
@@ -110,6 +110,17 @@ export const openaiWire: FakeWire = {
     return { status: 200, body: { object: 'list', data: [{ id: 'gpt-4o', object: 'model', created: CREATED, owned_by: 'system' }] } };
   },
 };
+
+/**
+ * A refusal streamed as OpenAI streams one: `delta.refusal` pieces (content null), finishing
+ * `stop`, then `data: [DONE]`. Serve it as `{ type: 'status', status: 200, body, headers }`.
+ */
+export function refusalStream(pieces: string[], model = 'gpt-4o-2024-08-06'): string {
+  const base = { id: 'chatcmpl-fake0002', object: 'chat.completion.chunk', created: CREATED, model, service_tier: 'default', system_fingerprint: FINGERPRINT };
+  const chunk = (delta: Record<string, unknown>, finish: string | null = null) => frame({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+  const events = [chunk({ role: 'assistant', content: null, refusal: '' }), ...pieces.map((piece) => chunk({ refusal: piece })), chunk({}, 'stop')];
+  return [...events, 'data: [DONE]\n\n'].join('');
+}
 
 function usageOf(reply: ResolvedReply) {
   const usage = reply.usage!;

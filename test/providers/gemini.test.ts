@@ -126,7 +126,19 @@ describe('the request on the wire', () => {
     ['required', { mode: 'ANY' }],
     [{ name: 'lookup' }, { mode: 'ANY', allowedFunctionNames: ['lookup'] }],
   ] as const)('maps toolChoice %j', (toolChoice, expected) => {
-    expect(toGeminiRequest({ ...hi, toolChoice }).body.toolConfig).toEqual({ functionCallingConfig: expected });
+    expect(toGeminiRequest({ ...hi, tools: [{ name: 'lookup' }], toolChoice }).body.toolConfig).toEqual({ functionCallingConfig: expected });
+  });
+
+  it('sends penalties to a gemini-1.5 model only; the adapter knows its model (a warning each elsewhere)', async () => {
+    const penalised: ChatRequest = { ...hi, frequencyPenalty: 0.5, presencePenalty: 0.25 };
+    await create('gemini-1.5-flash').chat(penalised, harness.context());
+    expect(fake.requests[0]!.json).toMatchObject({ generationConfig: { frequencyPenalty: 0.5, presencePenalty: 0.25 } });
+    const response = await adapter.chat(penalised, harness.context());
+    expect(fake.requests[1]!.json).not.toHaveProperty('generationConfig');
+    expect(response.warnings).toEqual([
+      'Gemini enables penalties only for gemini-1.5 models, not gemini-2.5-flash; "frequencyPenalty" was not sent',
+      'Gemini enables penalties only for gemini-1.5 models, not gemini-2.5-flash; "presencePenalty" was not sent',
+    ]);
   });
 
   it('sends json_object as responseMimeType only, and text as nothing', () => {

@@ -7,7 +7,7 @@ import type { ProviderAdapter } from '../../src/core/adapter.js';
 import type { ChatRequest } from '../../src/core/types.js';
 import { createOpenAIAdapter, estimateTokens, toOpenAIRequest } from '../../src/providers/openai/index.js';
 import { estimateInputTokens } from '../../src/core/tokens.js';
-import { openaiWire } from '../fakes/openai.js';
+import { openaiWire, refusalStream } from '../fakes/openai.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
 import type { RecordedRequest } from '../fakes/types.js';
 import { collect, createHarness, failure, textOf } from './helpers.js';
@@ -121,6 +121,86 @@ describe('the request on the wire', () => {
     expect(toOpenAIRequest(req, { model: 'gpt-4o', stream: false })).toMatchObject({ body: { temperature: 0.2, top_p: 0.9 }, warnings: [] });
   });
 
+  describe('by model family', () => {
+    const every: ChatRequest = {
+      messages: [],
+      maxTokens: 5,
+      temperature: 0.2,
+      topP: 0.9,
+      frequencyPenalty: 0.5,
+      presencePenalty: 0.5,
+      logitBias: { '50256': -100 },
+      stop: ['END'],
+      tools: [{ name: 'f' }],
+      parallelToolCalls: false,
+      reasoningEffort: 'low',
+    };
+    const SAMPLING = ['temperature', 'top_p', 'frequency_penalty', 'presence_penalty', 'logit_bias'];
+    const refusedBy = {
+      oSeries: [...SAMPLING, 'stop', 'parallel_tool_calls', 'max_tokens'],
+      gpt5: [...SAMPLING, 'stop', 'max_tokens'],
+      chat: ['reasoning_effort', 'max_completion_tokens'],
+    };
+    it.each([
+      ['o1', refusedBy.oSeries],
+      ['o3', refusedBy.oSeries],
+      ['o3-mini', refusedBy.oSeries],
+      ['o4-mini', refusedBy.oSeries],
+      ['gpt-5', refusedBy.gpt5],
+      ['gpt-5-mini', refusedBy.gpt5],
+      ['gpt-5-nano', refusedBy.gpt5],
+      ['gpt-5-chat-latest', refusedBy.chat],
+      ['gpt-4o', refusedBy.chat],
+      ['gpt-4.1', refusedBy.chat],
+    ])('%s is sent only what it takes, with one warning naming the model per field left out', (model, refused) => {
+      const { body, warnings } = toOpenAIRequest(every, { model, stream: false });
+      const fields = ['max_tokens', 'max_completion_tokens', ...SAMPLING, 'stop', 'parallel_tool_calls', 'reasoning_effort'];
+      expect(fields.filter((field) => !(field in body))).toEqual(fields.filter((field) => refused.includes(field)));
+      // Every field but the max-tokens one not chosen is a warning.
+      expect(warnings).toHaveLength(refused.length - 1);
+      for (const warning of warnings) expect(warning).toMatch(new RegExp(`^OpenAI (non-)?reasoning models \\(${model.replace('.', '\\.')}\\) .*was not sent$`));
+    });
+
+    it('names the field in each warning; a neutral value (parallel tool calls allowed) is left out without one', () => {
+      expect(toOpenAIRequest({ messages: [], stop: ['END'] }, { model: 'gpt-5', stream: false }).warnings).toEqual([
+        'OpenAI reasoning models (gpt-5) do not take stop; "stop" was not sent',
+      ]);
+      expect(toOpenAIRequest({ messages: [], reasoningEffort: 'high' }, { model: 'gpt-5-chat-latest', stream: false }).warnings).toEqual([
+        'OpenAI non-reasoning models (gpt-5-chat-latest) do not take reasoning_effort; "reasoningEffort" was not sent',
+      ]);
+      const allowed = toOpenAIRequest({ messages: [], tools: [{ name: 'f' }], parallelToolCalls: true }, { model: 'o3', stream: false });
+      expect(allowed.body).not.toHaveProperty('parallel_tool_calls');
+      expect(allowed.warnings).toEqual([]);
+    });
+
+    it('follows the provider option reasoning over the model name (Azure deployments, compatible servers)', async () => {
+      const request: ChatRequest = { messages: [{ role: 'user', content: 'hi' }], maxTokens: 5, temperature: 0.2, stop: ['END'], reasoningEffort: 'high' };
+      const response = await create({ reasoning: true }, 'my-deployment').chat(request, harness.context());
+      expect(fake.requests[0]!.json).toMatchObject({ max_completion_tokens: 5, reasoning_effort: 'high' });
+      expect(fake.requests[0]!.json).not.toHaveProperty('temperature');
+      expect(fake.requests[0]!.json).not.toHaveProperty('stop');
+      expect(response.warnings).toEqual([
+        'OpenAI reasoning models (my-deployment) take only the default temperature; "temperature" was not sent',
+        'OpenAI reasoning models (my-deployment) do not take stop; "stop" was not sent',
+      ]);
+      await create({ reasoning: false }, 'o3-mini').chat(request, harness.context());
+      expect(fake.requests[1]!.json).toMatchObject({ max_tokens: 5, temperature: 0.2, stop: ['END'] });
+      expect(fake.requests[1]!.json).not.toHaveProperty('reasoning_effort');
+    });
+  });
+
+  it('sends tool_choice only with tools (OpenAI refuses it without)', async () => {
+    const response = await adapter.chat({ messages: [{ role: 'user', content: 'hi' }], toolChoice: 'required' }, harness.context());
+    expect(fake.requests[0]!.json).not.toHaveProperty('tool_choice');
+    expect(response.warnings).toEqual(['toolChoice without tools was not sent to OpenAI']);
+  });
+
+  it('sends logit_bias only to OpenAI hosts: not to this fake, with a warning naming its host', async () => {
+    const response = await adapter.chat({ messages: [{ role: 'user', content: 'hi' }], logitBias: { '50256': -100 } }, harness.context());
+    expect(fake.requests[0]!.json).not.toHaveProperty('logit_bias');
+    expect(response.warnings).toEqual(['logit_bias holds OpenAI token ids, which may mean other tokens on 127.0.0.1; "logitBias" was not sent']);
+  });
+
   it('sends at most 4 stop sequences, the first ones, with a warning', () => {
     const { body, warnings } = toOpenAIRequest({ messages: [], stop: ['a', 'b', 'c', 'd', 'e'] }, { model: 'gpt-4o', stream: false });
     expect(body.stop).toEqual(['a', 'b', 'c', 'd']);
@@ -197,12 +277,11 @@ describe('OpenAI-specific replies', () => {
     expect(await adapter.chat(full, harness.context())).toMatchObject({ id: 'r1', model: 'gpt-4o-x', content: 'I cannot.', finishReason: { unified: 'content_filter', raw: 'refusal' } });
   });
 
-  it('streams a refusal as text and finishes it as content_filter (raw refusal)', async () => {
-    const chunk = (delta: Record<string, unknown>, finish: string | null = null) => `data: ${JSON.stringify({ id: 'c1', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-    const body = chunk({ role: 'assistant', content: null, refusal: '' }) + chunk({ refusal: 'I cannot ' }) + chunk({ refusal: 'help.' }) + chunk({}, 'stop') + 'data: [DONE]\n\n';
-    fake.enqueue({ type: 'status', status: 200, body, headers: { 'content-type': 'text/event-stream' } });
+  it('streams a refusal as text marked refusal and finishes it as content_filter (raw refusal)', async () => {
+    fake.enqueue({ type: 'status', status: 200, body: refusalStream(['I cannot ', 'help.']), headers: { 'content-type': 'text/event-stream' } });
     const parts = await collect(adapter.stream(full, harness.context()));
     expect(textOf(parts)).toBe('I cannot help.');
+    expect(parts.filter((part) => part.type === 'text-delta').map((part) => part.refusal)).toEqual([true, true]);
     expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'content_filter', raw: 'refusal' } });
   });
 

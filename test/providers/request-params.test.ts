@@ -81,36 +81,54 @@ describe('strict structured output', () => {
 });
 
 describe('penalties, logit bias, parallel tool calls, reasoning effort, service tier, store', () => {
-  it('all reach OpenAI', () => {
+  it('all reach an OpenAI chat model but reasoning_effort, which only reasoning models take (a warning)', () => {
     const { body, warnings } = openai(extras);
     expect(body).toMatchObject({
       frequency_penalty: 0.5,
       presence_penalty: -0.25,
       logit_bias: { '50256': -100 },
       parallel_tool_calls: false,
-      reasoning_effort: 'low',
       service_tier: 'flex',
       store: true,
     });
-    expect(warnings).toEqual([]);
+    expect(body).not.toHaveProperty('reasoning_effort');
+    expect(warnings).toEqual(['OpenAI non-reasoning models (gpt-4o) do not take reasoning_effort; "reasoningEffort" was not sent']);
+    expect(openai(extras, 'o3').body).toMatchObject({ reasoning_effort: 'low' });
   });
 
-  it('OpenAI: parallel_tool_calls only with tools; penalties and logit_bias not to reasoning models (a warning each)', () => {
+  it('OpenAI: parallel_tool_calls only with tools; penalties, logit_bias and parallel_tool_calls not to o-series models (a warning each)', () => {
     expect(openai({ messages, parallelToolCalls: false }).body).not.toHaveProperty('parallel_tool_calls');
     const { body, warnings } = openai(extras, 'o3-mini');
     expect(body).not.toHaveProperty('frequency_penalty');
     expect(body).not.toHaveProperty('presence_penalty');
     expect(body).not.toHaveProperty('logit_bias');
+    expect(body).not.toHaveProperty('parallel_tool_calls');
     expect(body).toMatchObject({ reasoning_effort: 'low', service_tier: 'flex', store: true });
     expect(warnings).toEqual([
       'OpenAI reasoning models (o3-mini) take only the default frequency_penalty; "frequencyPenalty" was not sent',
       'OpenAI reasoning models (o3-mini) take only the default presence_penalty; "presencePenalty" was not sent',
       'OpenAI reasoning models (o3-mini) take only the default logit_bias; "logitBias" was not sent',
+      'OpenAI reasoning models (o3-mini) do not take parallel_tool_calls; "parallelToolCalls" was not sent',
     ]);
   });
 
-  it('Gemini: penalties in generationConfig, the rest warnings', () => {
-    const { body, warnings } = toGeminiRequest(extras);
+  it('OpenAI: logit_bias only to OpenAI\'s and Azure OpenAI\'s hosts, whose token ids it holds; elsewhere a warning naming the host', () => {
+    const at = (baseUrl: string) => toOpenAIRequest(extras, { model: 'gpt-4o', stream: false, baseUrl });
+    expect(at('https://api.openai.com/v1').body).toMatchObject({ logit_bias: { '50256': -100 } });
+    expect(at('https://my-org.openai.azure.com/openai/v1').body).toMatchObject({ logit_bias: { '50256': -100 } });
+    for (const [baseUrl, host] of [
+      ['https://api.groq.com/openai/v1', 'api.groq.com'],
+      ['http://127.0.0.1:8000/v1', '127.0.0.1'],
+      ['https://api.openai.com.example.net/v1', 'api.openai.com.example.net'],
+    ]) {
+      const { body, warnings } = at(baseUrl!);
+      expect(body).not.toHaveProperty('logit_bias');
+      expect(warnings).toContain(`logit_bias holds OpenAI token ids, which may mean other tokens on ${host}; "logitBias" was not sent`);
+    }
+  });
+
+  it('Gemini: penalties in generationConfig for gemini-1.5 models only, the rest warnings', () => {
+    const { body, warnings } = toGeminiRequest(extras, { model: 'gemini-1.5-flash' });
     expect(body.generationConfig).toEqual({ frequencyPenalty: 0.5, presencePenalty: -0.25 });
     expect(warnings).toEqual([
       'Gemini does not support "logitBias"; it was not sent',
@@ -119,6 +137,25 @@ describe('penalties, logit bias, parallel tool calls, reasoning effort, service 
       'Gemini does not support "serviceTier"; it was not sent',
       'Gemini does not support "store"; it was not sent',
     ]);
+    expect(toGeminiRequest(extras, { model: 'models/gemini-1.5-pro-002' }).body.generationConfig).toEqual({ frequencyPenalty: 0.5, presencePenalty: -0.25 });
+  });
+
+  it('Gemini: no penalties to 2.x and later models, which answer "Penalty is not enabled" (a warning each)', () => {
+    for (const model of ['gemini-2.5-flash', 'models/gemini-3-pro-preview', 'gemini-2.0-flash']) {
+      const { body, warnings } = toGeminiRequest({ messages, frequencyPenalty: 0.5, presencePenalty: -0.25 }, { model });
+      const name = model.replace('models/', '');
+      expect(body).not.toHaveProperty('generationConfig');
+      expect(warnings).toEqual([
+        `Gemini enables penalties only for gemini-1.5 models, not ${name}; "frequencyPenalty" was not sent`,
+        `Gemini enables penalties only for gemini-1.5 models, not ${name}; "presencePenalty" was not sent`,
+      ]);
+    }
+  });
+
+  it('Gemini: a penalty of 2 or more is sent as 1.99 (the API takes up to, not including, 2), with a warning', () => {
+    const { body, warnings } = toGeminiRequest({ messages, frequencyPenalty: 2, presencePenalty: -2 }, { model: 'gemini-1.5-flash' });
+    expect(body.generationConfig).toEqual({ frequencyPenalty: 1.99, presencePenalty: -2 });
+    expect(warnings).toEqual(['Gemini frequencyPenalty must be within -2..1.99; 2 was sent as 1.99']);
   });
 
   it('Ollama: penalties in options, the rest warnings', () => {
@@ -157,5 +194,42 @@ describe('penalties, logit bias, parallel tool calls, reasoning effort, service 
     expect(toGeminiRequest(neutral).warnings).toEqual([]);
     expect(ollama(neutral).warnings).toEqual([]);
     expect(openai(neutral).body).toMatchObject({ store: false, service_tier: 'auto', parallel_tool_calls: true });
+  });
+
+  it('are never sent nor warned about when they ask for nothing: penalties of 0, an empty logit bias', () => {
+    const none: ChatRequest = { messages, frequencyPenalty: 0, presencePenalty: 0, logitBias: {} };
+    for (const model of ['gpt-4o', 'o3', 'gpt-5']) {
+      const { body, warnings } = openai(none, model);
+      expect(Object.keys(body).sort()).toEqual(['messages', 'model']);
+      expect(warnings).toEqual([]);
+    }
+    for (const model of ['gemini-1.5-flash', 'gemini-2.5-flash']) {
+      expect(toGeminiRequest(none, { model })).toMatchObject({ warnings: [] });
+      expect(toGeminiRequest(none, { model }).body).not.toHaveProperty('generationConfig');
+    }
+    expect(ollama(none).body).not.toHaveProperty('options');
+    expect(ollama(none).warnings).toEqual([]);
+    expect(anthropic(none).warnings).toEqual([]);
+  });
+});
+
+describe('toolChoice without tools', () => {
+  it('is not sent to OpenAI or Gemini, which refuse it; one that asks for a call is a warning', () => {
+    for (const toolChoice of ['auto', 'none'] as const) {
+      expect(openai({ messages, toolChoice })).toMatchObject({ warnings: [] });
+      expect(openai({ messages, toolChoice }).body).not.toHaveProperty('tool_choice');
+      expect(toGeminiRequest({ messages, toolChoice })).toMatchObject({ warnings: [] });
+      expect(toGeminiRequest({ messages, toolChoice }).body).not.toHaveProperty('toolConfig');
+    }
+    for (const toolChoice of ['required', { name: 'get_weather' }] as const) {
+      const sent = openai({ messages, toolChoice });
+      expect(sent.body).not.toHaveProperty('tool_choice');
+      expect(sent.warnings).toEqual(['toolChoice without tools was not sent to OpenAI']);
+      const gemini = toGeminiRequest({ messages, toolChoice });
+      expect(gemini.body).not.toHaveProperty('toolConfig');
+      expect(gemini.warnings).toEqual(['toolChoice without tools was not sent to Gemini']);
+      expect(ollama({ messages, toolChoice }).body).not.toHaveProperty('tool_choice');
+    }
+    expect(openai({ messages, tools: [tool], toolChoice: 'none' }).body).toMatchObject({ tool_choice: 'none' });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * OpenAI request fields beyond the basics, through the gateway to an OpenAI upstream: strict
- * structured output as the openai SDK's `parse()` sends it, penalties, logit bias, parallel
- * tool calls, reasoning effort, service tier and store reach it unchanged; what cannot be
- * honoured is refused (bad-input.test.ts), and unknown fields are accepted and dropped.
+ * structured output as the openai SDK's `parse()` sends it, penalties, parallel tool calls,
+ * service tier and store reach it unchanged; reasoning effort and logit bias only where they
+ * mean something; what cannot be honoured is refused (bad-input.test.ts), and unknown fields
+ * are accepted and dropped.
  */
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +15,8 @@ let fakes: FakeUpstream[];
 let gw: TestGateway;
 const messages = [{ role: 'user' as const, content: 'Weather in Oslo?' }];
 const sent = () => fakes[0]!.requests[0]!.json as Record<string, unknown>;
+/** The log line of the latest request. */
+const logLine = () => gw.logs().findLast((line) => line.msg === 'request');
 
 beforeAll(async () => {
   fakes = await startOpenAIFakes(1);
@@ -40,19 +43,34 @@ describe('OpenAI fields through the gateway', () => {
     expect(sent().tools).toEqual(tools);
   });
 
-  it('sends penalties, logit bias, parallel tool calls, reasoning effort, service tier and store', async () => {
-    const fields = {
-      frequency_penalty: 0.5,
-      presence_penalty: -1,
-      logit_bias: { '50256': -100, '1734': 5 },
-      parallel_tool_calls: false,
-      reasoning_effort: 'high',
-      service_tier: 'flex',
-      store: true,
-    };
-    const response = await gw.post('/v1/chat/completions', { messages, tools: [{ type: 'function', function: { name: 'f' } }], ...fields });
+  it('sends penalties, parallel tool calls, service tier and store; reasoning effort and logit bias only where they mean something', async () => {
+    const fields = { frequency_penalty: 0.5, presence_penalty: -1, parallel_tool_calls: false, service_tier: 'flex', store: true };
+    const dropped = { logit_bias: { '50256': -100, '1734': 5 }, reasoning_effort: 'high' };
+    const response = await gw.post('/v1/chat/completions', { messages, tools: [{ type: 'function', function: { name: 'f' } }], ...fields, ...dropped });
     expect(response.status).toBe(200);
     expect(sent()).toMatchObject(fields);
+    // model-a does not reason, and the fake's host is not OpenAI's: its token ids are not OpenAI's.
+    expect(sent()).not.toHaveProperty('reasoning_effort');
+    expect(sent()).not.toHaveProperty('logit_bias');
+    expect(logLine()).toMatchObject({
+      warnings: [
+        `logit_bias holds OpenAI token ids, which may mean other tokens on 127.0.0.1; "logitBias" was not sent`,
+        'OpenAI non-reasoning models (model-a) do not take reasoning_effort; "reasoningEffort" was not sent',
+      ],
+    });
+  });
+
+  it('never sends nor warns about penalties of 0 and an empty logit_bias, which clients send by default', async () => {
+    const response = await gw.post('/v1/chat/completions', { messages, frequency_penalty: 0, presence_penalty: 0, logit_bias: {} });
+    expect(response.status).toBe(200);
+    expect(Object.keys(sent()).sort()).toEqual(['messages', 'model']);
+    expect(logLine()).not.toHaveProperty('warnings');
+  });
+
+  it('does not send tool_choice without tools, which OpenAI refuses', async () => {
+    const response = await gw.post('/v1/chat/completions', { messages, tool_choice: 'none' });
+    expect(response.status).toBe(200);
+    expect(sent()).not.toHaveProperty('tool_choice');
   });
 
   it('accepts logprobs: false, top_logprobs: null and stream_options: null, and drops unknown fields without a word', async () => {

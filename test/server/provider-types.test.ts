@@ -3,11 +3,13 @@
  * type (OpenAI, Anthropic, Gemini, Ollama), streaming and not, and failover across types.
  */
 import OpenAI from 'openai';
+import { zodResponseFormat } from 'openai/helpers/zod';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { anthropicWire } from '../fakes/anthropic.js';
 import { geminiWire } from '../fakes/gemini.js';
 import { ollamaWire } from '../fakes/ollama.js';
-import { openaiWire } from '../fakes/openai.js';
+import { openaiWire, refusalStream } from '../fakes/openai.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
 import type { FakeWire } from '../fakes/types.js';
 import { CALM, CANARY, startGateway, type TestGateway } from './helpers.js';
@@ -120,6 +122,29 @@ describe('refusals', () => {
     const filtered = await client.chat.completions.create({ model: 'openai', messages: [{ role: 'user', content: 'Hi' }] });
     expect(filtered.choices[0]!.message).toMatchObject({ content: 'partial', refusal: null });
     expect(filtered.choices[0]!.finish_reason).toBe('content_filter');
+  });
+});
+
+describe('streamed refusals', () => {
+  it("reach the openai SDK's streaming parse() as OpenAI streams them (delta.refusal, finish stop): message.refusal, no throw", async () => {
+    fakes.get('openai')!.enqueue({ type: 'status', status: 200, body: refusalStream(["I'm sorry, ", 'I cannot help with that.']), headers: { 'content-type': 'text/event-stream' } });
+    const stream = client.chat.completions.stream({
+      model: 'openai',
+      messages: [{ role: 'user', content: 'Hi' }],
+      // Parseable (zod): the SDK throws ContentFilterFinishReasonError on finish_reason content_filter.
+      response_format: zodResponseFormat(z.object({ city: z.string() }), 'weather_report'),
+    });
+    const completion = await stream.finalChatCompletion();
+    expect(completion.choices[0]!.message).toMatchObject({ content: null, refusal: "I'm sorry, I cannot help with that.", parsed: null });
+    expect(completion.choices[0]!.finish_reason).toBe('stop');
+  });
+
+  it('finish stop from Anthropic too, whose refusal is known only at the end (its text already went out as content)', async () => {
+    fakes.get('anthropic')!.enqueue({ type: 'ok', reply: { content: 'I cannot help with that.', finish: 'content_filter' } });
+    const chunks = [];
+    for await (const chunk of await client.chat.completions.create({ model: 'anthropic', stream: true, messages: [{ role: 'user', content: 'Hi' }] })) chunks.push(chunk);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe('I cannot help with that.');
+    expect(chunks.map((chunk) => chunk.choices[0]?.finish_reason).filter(Boolean)).toEqual(['stop']);
   });
 });
 

@@ -45,12 +45,12 @@ export const createGeminiAdapter: AdapterFactory = (settings, environment): Prov
     // Images in system and tool messages are text-only there, dropped with a warning.
     refuses: (request) => refuseImages(request, (image, role) => (role === 'user' || role === 'assistant' ? geminiImageProblem(image) : undefined)),
     async chat(request, context) {
-      const { body, warnings } = toGeminiRequest(request);
+      const { body, warnings } = toGeminiRequest(request, { model: settings.model });
       const reply = await upstream.json({ path: `${model}:generateContent`, body }, GenerateContentResponseSchema, context);
       return fromGeminiResponse(upstream, reply, { id: `gemini-${context.requestId}`, model: settings.model }, warnings);
     },
     stream(request, context) {
-      const { body, warnings } = toGeminiRequest(request);
+      const { body, warnings } = toGeminiRequest(request, { model: settings.model });
       const events = upstream.sse({ path: `${model}:streamGenerateContent?alt=sse`, body }, context);
       return mapStream(upstream, events, createGeminiStreamMapper(upstream, { idPrefix: `gemini-${context.requestId}`, warnings }), context);
     },

@@ -5,7 +5,7 @@
  */
 import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
 import { parseDataUrl, type ImagePart } from '../shared/images.js';
-import { strictToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
+import { asksFor, strictToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
 
 /** A Gemini `Part` as Switchyard sends it. */
 export type GeminiPart = Record<string, unknown>;
@@ -17,15 +17,25 @@ export interface GeminiContent {
 /** The `GenerateContentRequest` body Switchyard sends (a subset of Gemini's). */
 export type GeminiBody = Record<string, unknown> & { contents: GeminiContent[] };
 
+/** Options of {@link toGeminiRequest}. */
+export interface GeminiRequestOptions {
+  /** The model answering (`gemini-1.5-flash`, `models/…`): only Gemini 1.5 takes penalties. @default unknown: no penalties */
+  model?: string | undefined;
+}
+
 /** Gemini accepts at most this many stop sequences. */
 export const MAX_STOP_SEQUENCES = 5;
 const TEMPERATURE_RANGE = [0, 2] as const;
+/** Models that take `frequencyPenalty` and `presencePenalty`; later ones answer "Penalty is not enabled" with a 400. */
+const TAKES_PENALTIES = /^gemini-1\.5/;
+/** Penalties must be at least -2 and below 2. */
+const PENALTY_RANGE = [-2, 1.99] as const;
 const PROVIDER = 'Gemini';
 /** Parameters Gemini has no field for (neutral values, like `store: false`, need no warning). */
 const UNSUPPORTED = ['user', 'logitBias', 'parallelToolCalls', 'reasoningEffort', 'serviceTier', 'store'] as const;
 
 /** Builds the request body and the warnings for what could not be carried. */
-export function toGeminiRequest(request: ChatRequest): { body: GeminiBody; warnings: string[] } {
+export function toGeminiRequest(request: ChatRequest, options: GeminiRequestOptions = {}): { body: GeminiBody; warnings: string[] } {
   const warnings = unsupportedWarnings(request, UNSUPPORTED, PROVIDER);
   const system: GeminiPart[] = [];
   const contents: GeminiContent[] = [];
@@ -54,7 +64,7 @@ export function toGeminiRequest(request: ChatRequest): { body: GeminiBody; warni
 
   const body: GeminiBody = { contents };
   if (system.length > 0) body.systemInstruction = { parts: system };
-  const generationConfig = toGenerationConfig(request, warnings);
+  const generationConfig = toGenerationConfig(request, options.model, warnings);
   if (Object.keys(generationConfig).length > 0) body.generationConfig = generationConfig;
   if (request.tools !== undefined && request.tools.length > 0) {
     body.tools = [
@@ -68,12 +78,15 @@ export function toGeminiRequest(request: ChatRequest): { body: GeminiBody; warni
     ];
     const strict = strictToolsWarning(request.tools, PROVIDER);
     if (strict !== undefined) warnings.push(strict);
+    if (request.toolChoice !== undefined) body.toolConfig = { functionCallingConfig: toFunctionCallingConfig(request.toolChoice) };
+  } else if (request.toolChoice !== undefined && request.toolChoice !== 'none' && request.toolChoice !== 'auto') {
+    // A function calling config without function declarations is refused.
+    warnings.push('toolChoice without tools was not sent to Gemini');
   }
-  if (request.toolChoice !== undefined) body.toolConfig = { functionCallingConfig: toFunctionCallingConfig(request.toolChoice) };
   return { body, warnings };
 }
 
-function toGenerationConfig(request: ChatRequest, warnings: string[]): Record<string, unknown> {
+function toGenerationConfig(request: ChatRequest, model: string | undefined, warnings: string[]): Record<string, unknown> {
   const config: Record<string, unknown> = {};
   if (request.maxTokens !== undefined) config.maxOutputTokens = request.maxTokens;
   if (request.temperature !== undefined) {
@@ -83,8 +96,10 @@ function toGenerationConfig(request: ChatRequest, warnings: string[]): Record<st
     config.temperature = clamped;
   }
   if (request.topP !== undefined) config.topP = request.topP;
-  if (request.frequencyPenalty !== undefined) config.frequencyPenalty = request.frequencyPenalty;
-  if (request.presencePenalty !== undefined) config.presencePenalty = request.presencePenalty;
+  for (const param of ['frequencyPenalty', 'presencePenalty'] as const) {
+    const penalty = toPenalty(request, param, model, warnings);
+    if (penalty !== undefined) config[param] = penalty;
+  }
   if (request.stop !== undefined && request.stop.length > 0) {
     if (request.stop.length > MAX_STOP_SEQUENCES) {
       warnings.push(`Gemini accepts at most ${MAX_STOP_SEQUENCES} stop sequences; only the first ${MAX_STOP_SEQUENCES} were sent`);
@@ -101,6 +116,21 @@ function toGenerationConfig(request: ChatRequest, warnings: string[]): Record<st
     }
   }
   return config;
+}
+
+/** A penalty Gemini takes (1.5 models only, below 2), or undefined; a penalty of 0 asks for nothing and is never sent. */
+function toPenalty(request: ChatRequest, param: 'frequencyPenalty' | 'presencePenalty', model: string | undefined, warnings: string[]): number | undefined {
+  if (!asksFor(request, param)) return undefined;
+  const name = model?.split('/').at(-1);
+  if (name === undefined || !TAKES_PENALTIES.test(name)) {
+    warnings.push(`Gemini enables penalties only for gemini-1.5 models, not ${name ?? 'an unnamed model'}; "${param}" was not sent`);
+    return undefined;
+  }
+  const [low, high] = PENALTY_RANGE;
+  const penalty = request[param]!;
+  const clamped = Math.min(high, Math.max(low, penalty));
+  if (clamped !== penalty) warnings.push(`Gemini ${param} must be within ${low}..${high}; ${penalty} was sent as ${clamped}`);
+  return clamped;
 }
 
 function toFunctionCallingConfig(choice: NonNullable<ChatRequest['toolChoice']>): Record<string, unknown> {

@@ -6,7 +6,7 @@
  */
 import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../../core/types.js';
 import { parseDataUrl, type ImagePart } from '../shared/images.js';
-import { strictToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
+import { asksFor, strictToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
 
 /** The `/api/chat` body Switchyard sends (a subset of Ollama's; `keep_alive` is never set). */
 export type OllamaBody = Record<string, unknown> & { model: string; messages: OllamaMessage[]; stream: boolean };
@@ -53,8 +53,9 @@ export function toOllamaRequest(request: ChatRequest, options: OllamaRequestOpti
   if (request.topP !== undefined) sampling.top_p = request.topP;
   if (request.stop !== undefined && request.stop.length > 0) sampling.stop = request.stop;
   if (request.seed !== undefined) sampling.seed = request.seed;
-  if (request.frequencyPenalty !== undefined) sampling.frequency_penalty = request.frequencyPenalty;
-  if (request.presencePenalty !== undefined) sampling.presence_penalty = request.presencePenalty;
+  // A penalty of 0 asks for nothing: never sent.
+  if (asksFor(request, 'frequencyPenalty')) sampling.frequency_penalty = request.frequencyPenalty;
+  if (asksFor(request, 'presencePenalty')) sampling.presence_penalty = request.presencePenalty;
   if (Object.keys(sampling).length > 0) body.options = sampling;
 
   const sendTools = request.tools !== undefined && request.tools.length > 0 && request.toolChoice !== 'none';

@@ -9,7 +9,7 @@
 import type { AdapterFactory, ProviderAdapter } from '../../core/adapter.js';
 import { mapStream } from '../shared/stream.js';
 import { createUpstream } from '../shared/upstream.js';
-import { toOpenAIRequest } from './request.js';
+import { toOpenAIRequest, type OpenAIRequestOptions } from './request.js';
 import { fromOpenAIResponse } from './response.js';
 import { CompletionSchema } from './schemas.js';
 import { createOpenAIStreamMapper } from './stream.js';
@@ -21,8 +21,9 @@ export { estimateTokens } from './tokens.js';
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
 /**
- * Builds the adapter. `settings.options`: `maxTokensField` (`max_tokens` | `max_completion_tokens`)
- * and `idleTimeoutMs` (longest silence inside a reply, default 30 s).
+ * Builds the adapter. `settings.options`: `maxTokensField` (`max_tokens` | `max_completion_tokens`),
+ * `reasoning` (whether the model reasons, default guessed from its name) and `idleTimeoutMs`
+ * (longest silence inside a reply, default 30 s).
  */
 export const createOpenAIAdapter: AdapterFactory = (settings, environment): ProviderAdapter => {
   // Now rather than on the first long prompt, which would wait for it.
@@ -35,16 +36,18 @@ export const createOpenAIAdapter: AdapterFactory = (settings, environment): Prov
   });
   const field = settings.options.maxTokensField;
   const maxTokensField = field === 'max_tokens' || field === 'max_completion_tokens' ? field : undefined;
+  const reasoning = typeof settings.options.reasoning === 'boolean' ? settings.options.reasoning : undefined;
+  const mapping: Omit<OpenAIRequestOptions, 'stream'> = { model: settings.model, maxTokensField, reasoning, baseUrl: upstream.baseUrl };
 
   return {
     estimateInputTokens: estimateTokens,
     async chat(request, context) {
-      const { body, warnings } = toOpenAIRequest(request, { model: settings.model, stream: false, maxTokensField });
+      const { body, warnings } = toOpenAIRequest(request, { ...mapping, stream: false });
       const reply = await upstream.json({ path: 'chat/completions', body }, CompletionSchema, context);
       return fromOpenAIResponse(reply, { id: `chatcmpl-${context.requestId}`, model: settings.model }, warnings);
     },
     stream(request, context) {
-      const { body, warnings } = toOpenAIRequest(request, { model: settings.model, stream: true, maxTokensField });
+      const { body, warnings } = toOpenAIRequest(request, { ...mapping, stream: true });
       const events = upstream.sse({ path: 'chat/completions', body }, context);
       return mapStream(upstream, events, createOpenAIStreamMapper(upstream, warnings), context);
     },

@@ -1,9 +1,12 @@
 /**
  * Unified {@link ChatRequest} → OpenAI Chat Completions request body. Everything the unified
  * model has maps, as OpenAI names it; what cannot (image parts in assistant or tool messages,
- * sampling parameters for reasoning models, stop sequences past the fourth) becomes a warning.
+ * what a model family refuses (families.ts), logit bias for other tokenizers, stop sequences
+ * past the fourth) becomes a warning.
  */
 import type { ChatMessage, ChatRequest, ContentPart, ResponseFormat } from '../../core/types.js';
+import { asksFor } from '../shared/warnings.js';
+import { familyWarning, modelFamily, type FamilyParam } from './families.js';
 
 /** The Chat Completions body Switchyard sends (a subset of OpenAI's). */
 export type OpenAIBody = Record<string, unknown> & { model: string; messages: Record<string, unknown>[] };
@@ -12,46 +15,45 @@ export type OpenAIBody = Record<string, unknown> & { model: string; messages: Re
 export interface OpenAIRequestOptions {
   model: string;
   stream: boolean;
-  /** Field carrying `maxTokens`. @default 'max_tokens' ('max_completion_tokens' for o-series and gpt-5 models) */
+  /** Field carrying `maxTokens`. @default 'max_tokens' ('max_completion_tokens' for reasoning models) */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens' | undefined;
+  /** Whether the model reasons (o-series, gpt-5), for names that do not tell. @default guessed from `model` */
+  reasoning?: boolean | undefined;
+  /** Where the body goes: `logit_bias` is sent only to OpenAI's and Azure OpenAI's hosts. @default 'https://api.openai.com/v1' */
+  baseUrl?: string | undefined;
 }
 
-const REASONING_MODEL = /^(o\d|gpt-5)/;
 /** Chat Completions accepts at most this many stop sequences. */
 const MAX_STOP_SEQUENCES = 4;
+/** Hosts that count tokens with OpenAI's tokenizers, so `logit_bias` ids mean what the caller meant. */
+const OPENAI_TOKENIZER_HOST = /^(api\.openai\.com|[^.]+\.openai\.azure\.com)$/;
 
 /** Builds the request body and the warnings for what could not be carried. */
 export function toOpenAIRequest(request: ChatRequest, options: OpenAIRequestOptions): { body: OpenAIBody; warnings: string[] } {
   const warnings: string[] = [];
   const body: OpenAIBody = { model: options.model, messages: request.messages.map((m) => toMessage(m, warnings)) };
-  const reasoning = REASONING_MODEL.test(options.model);
+  const family = modelFamily(options.model, options.reasoning);
+  // Whether the family takes `param`; a value it refuses is left out, with a warning unless neutral.
+  const takes = (param: FamilyParam): boolean => {
+    if (!family.refuses.has(param)) return true;
+    if (asksFor(request, param)) warnings.push(familyWarning(family, options.model, param));
+    return false;
+  };
   if (request.maxTokens !== undefined) {
-    const field = options.maxTokensField ?? (reasoning ? 'max_completion_tokens' : 'max_tokens');
+    const field = options.maxTokensField ?? (family.reasoning ? 'max_completion_tokens' : 'max_tokens');
     body[field] = request.maxTokens;
   }
-  // Reasoning models answer any value but the default (1) with a 400.
-  const fixed = (name: string, param: string) => `OpenAI reasoning models (${options.model}) take only the default ${name}; "${param}" was not sent`;
-  if (request.temperature !== undefined) {
-    if (reasoning) warnings.push(fixed('temperature', 'temperature'));
-    else body.temperature = request.temperature;
+  if (request.temperature !== undefined && takes('temperature')) body.temperature = request.temperature;
+  if (request.topP !== undefined && takes('topP')) body.top_p = request.topP;
+  // A penalty of 0 and an empty bias ask for nothing: never sent.
+  if (asksFor(request, 'frequencyPenalty') && takes('frequencyPenalty')) body.frequency_penalty = request.frequencyPenalty;
+  if (asksFor(request, 'presencePenalty') && takes('presencePenalty')) body.presence_penalty = request.presencePenalty;
+  if (asksFor(request, 'logitBias') && takes('logitBias')) {
+    const host = hostOf(options.baseUrl);
+    if (host === undefined || OPENAI_TOKENIZER_HOST.test(host)) body.logit_bias = request.logitBias;
+    else warnings.push(`logit_bias holds OpenAI token ids, which may mean other tokens on ${host}; "logitBias" was not sent`);
   }
-  if (request.topP !== undefined) {
-    if (reasoning) warnings.push(fixed('top_p', 'topP'));
-    else body.top_p = request.topP;
-  }
-  if (request.frequencyPenalty !== undefined) {
-    if (reasoning) warnings.push(fixed('frequency_penalty', 'frequencyPenalty'));
-    else body.frequency_penalty = request.frequencyPenalty;
-  }
-  if (request.presencePenalty !== undefined) {
-    if (reasoning) warnings.push(fixed('presence_penalty', 'presencePenalty'));
-    else body.presence_penalty = request.presencePenalty;
-  }
-  if (request.logitBias !== undefined) {
-    if (reasoning) warnings.push(fixed('logit_bias', 'logitBias'));
-    else body.logit_bias = request.logitBias;
-  }
-  if (request.stop !== undefined && request.stop.length > 0) {
+  if (request.stop !== undefined && request.stop.length > 0 && takes('stop')) {
     if (request.stop.length > MAX_STOP_SEQUENCES) {
       warnings.push(`OpenAI accepts at most ${MAX_STOP_SEQUENCES} stop sequences; only the first ${MAX_STOP_SEQUENCES} were sent`);
     }
@@ -59,6 +61,7 @@ export function toOpenAIRequest(request: ChatRequest, options: OpenAIRequestOpti
   }
   if (request.seed !== undefined) body.seed = request.seed;
   if (request.user !== undefined) body.user = request.user;
+  // OpenAI refuses tool_choice and parallel_tool_calls without tools.
   if (request.tools !== undefined && request.tools.length > 0) {
     body.tools = request.tools.map((tool) => ({
       type: 'function',
@@ -69,15 +72,16 @@ export function toOpenAIRequest(request: ChatRequest, options: OpenAIRequestOpti
         ...(tool.strict === undefined ? {} : { strict: tool.strict }),
       },
     }));
-    // OpenAI refuses parallel_tool_calls without tools.
-    if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
-  }
-  if (request.toolChoice !== undefined) {
-    body.tool_choice =
-      typeof request.toolChoice === 'string' ? request.toolChoice : { type: 'function', function: { name: request.toolChoice.name } };
+    if (request.toolChoice !== undefined) {
+      body.tool_choice =
+        typeof request.toolChoice === 'string' ? request.toolChoice : { type: 'function', function: { name: request.toolChoice.name } };
+    }
+    if (request.parallelToolCalls !== undefined && takes('parallelToolCalls')) body.parallel_tool_calls = request.parallelToolCalls;
+  } else if (request.toolChoice !== undefined && request.toolChoice !== 'none' && request.toolChoice !== 'auto') {
+    warnings.push('toolChoice without tools was not sent to OpenAI');
   }
   if (request.responseFormat !== undefined) body.response_format = toResponseFormat(request.responseFormat, warnings);
-  if (request.reasoningEffort !== undefined) body.reasoning_effort = request.reasoningEffort;
+  if (request.reasoningEffort !== undefined && takes('reasoningEffort')) body.reasoning_effort = request.reasoningEffort;
   if (request.serviceTier !== undefined) body.service_tier = request.serviceTier;
   if (request.store !== undefined) body.store = request.store;
   if (options.stream) {
@@ -85,6 +89,16 @@ export function toOpenAIRequest(request: ChatRequest, options: OpenAIRequestOpti
     body.stream_options = { include_usage: true };
   }
   return { body, warnings };
+}
+
+/** The host of `baseUrl`, lower-cased; `undefined` for OpenAI's default. */
+function hostOf(baseUrl: string | undefined): string | undefined {
+  if (baseUrl === undefined) return undefined;
+  try {
+    return new URL(baseUrl).hostname.toLowerCase();
+  } catch {
+    return baseUrl;
+  }
 }
 
 function toMessage(message: ChatMessage, warnings: string[]): Record<string, unknown> {

@@ -32,11 +32,14 @@ export function createOpenAIStreamMapper(upstream: Upstream, warnings: readonly 
       const parts: StreamPart[] = [];
       for (const choice of chunk.choices ?? []) {
         if ((choice.index ?? 0) !== 0) continue;
-        // A refusal streams as text (it is the answer) and finishes as content_filter.
+        // A refusal streams as text marked `refusal` (it is the answer) and finishes as content_filter.
+        const content = choice.delta?.content;
+        if (content) parts.push({ type: 'text-delta', text: content });
         const refusal = choice.delta?.refusal;
-        if (refusal) refused = true;
-        const text = (choice.delta?.content ?? '') + (refusal ?? '');
-        if (text) parts.push({ type: 'text-delta', text });
+        if (refusal) {
+          refused = true;
+          parts.push({ type: 'text-delta', text: refusal, refusal: true });
+        }
         for (const call of choice.delta?.tool_calls ?? []) {
           const part: StreamPart = { type: 'tool-call-delta', index: call.index, argumentsDelta: call.function?.arguments ?? '' };
           if (call.id) part.id = call.id;

@@ -9,10 +9,13 @@ export type UpstreamParam = Exclude<keyof ChatRequest, 'model' | 'messages' | 't
 
 /**
  * Values that ask for nothing beyond a provider's default, so leaving them out changes
- * nothing and needs no warning: plain text, parallel tool calls allowed, the automatic
- * service tier, nothing stored.
+ * nothing and needs no warning: no penalty, no logit bias, plain text, parallel tool calls
+ * allowed, the automatic service tier, nothing stored.
  */
 const NEUTRAL: { readonly [K in UpstreamParam]?: (value: NonNullable<ChatRequest[K]>) => boolean } = {
+  frequencyPenalty: (penalty) => penalty === 0,
+  presencePenalty: (penalty) => penalty === 0,
+  logitBias: (bias) => Object.keys(bias).length === 0,
   responseFormat: (format) => format.type === 'text',
   parallelToolCalls: (parallel) => parallel,
   serviceTier: (tier) => tier === 'auto',
@@ -22,8 +25,13 @@ const NEUTRAL: { readonly [K in UpstreamParam]?: (value: NonNullable<ChatRequest
 /** One warning per parameter in `unsupported` that `request` sets to something other than a neutral value. */
 export function unsupportedWarnings(request: ChatRequest, unsupported: readonly UpstreamParam[], provider: string): string[] {
   return unsupported
-    .filter((param) => request[param] !== undefined && !isNeutral(param, request[param]))
+    .filter((param) => asksFor(request, param))
     .map((param) => `${provider} does not support "${param}"; it was not sent`);
+}
+
+/** Whether `request` sets `param` to something that asks for more than the default (set, and not neutral). */
+export function asksFor(request: ChatRequest, param: UpstreamParam): boolean {
+  return request[param] !== undefined && !isNeutral(param, request[param]);
 }
 
 function isNeutral(param: UpstreamParam, value: unknown): boolean {
