@@ -61,7 +61,7 @@ export function nextRandom(state: number): [number, number] {
 
 /** Zeroed counters, healthy since `now`. */
 export function emptyStats(now: number): ProviderStats {
-  return { requests: 0, successes: 0, failures: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyAt: undefined, healthySince: now };
+  return { requests: 0, successes: 0, failures: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyAt: undefined, healthySince: now, freshGeneration: 0 };
 }
 
 /** The context of a fresh actor. */
@@ -274,6 +274,7 @@ function judgement(context: ProviderContext, event: ProviderEvent): Judgement {
 export function freshStart(context: ProviderContext): Partial<ProviderContext> {
   return {
     generation: context.generation + 1,
+    stats: { ...context.stats, freshGeneration: context.generation + 1 },
     tripCount: 0,
     consecutiveFailures: 0,
     probesInFlight: 0,

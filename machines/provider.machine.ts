@@ -43,6 +43,8 @@ export const providerSetup = setup({
   },
   guards: {
     isStale: ({ context, event }) => isStale(context, event),
+    /** A report of a call granted before the last operator reset or enable. */
+    predatesFreshStart: ({ context, event }) => 'token' in event && event.token.generation < context.stats.freshGeneration,
     isPanic: ({ event }) => event.type === 'slot.acquire' && event.panic === true,
     probeAvailable: ({ context }) => context.probesInFlight < context.health.halfOpenProbes,
     outcomeOpens: ({ context, event }) => judge(context, event).opens,
@@ -231,7 +233,9 @@ export function buildProviderConfig(extension: ProviderExtension = {}): Provider
       'attempt.failed': { actions: SETTLE },
       'attempt.rate_limited': { actions: SETTLE },
       'attempt.neutral': { actions: SETTLE },
-      'attempt.config_error': { target: '.disabled', actions: [SETTLE, 'disableForConfig'] },
+      // Even stale (a bad key is bad whenever it was seen), unless the operator has reset or
+      // enabled the provider since the call was granted (credits topped up, say).
+      'attempt.config_error': [{ guard: 'predatesFreshStart', actions: SETTLE }, { target: '.disabled', actions: [SETTLE, 'disableForConfig'] }],
       'operator.disable': { target: '.disabled', actions: 'disableByOperator' },
       'operator.open': { target: '.open' },
       'operator.reset': { target: `.${resetTo}`, actions: 'freshStart' },

@@ -99,6 +99,11 @@ export interface ProviderStats {
    * the same reason as `latencyAt`.
    */
   healthySince: number;
+  /**
+   * Generation of the last `operator.reset` or `operator.enable`: a config error from a call
+   * granted before it is evidence the operator has already overruled (0 before any).
+   */
+  freshGeneration: number;
   requests: number;
   successes: number;
   failures: number;

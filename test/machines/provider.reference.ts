@@ -30,6 +30,8 @@ export class ProviderModel {
   deadline: number | undefined;
   /** Failed and config-error reports, the only things `stats.failures` may count. */
   statFailures = 0;
+  /** Generation of the last reset or enable: config errors of calls granted before it are overruled. */
+  freshGeneration = 0;
   /** Tokens granted and not yet reported. */
   held: SlotToken[] = [];
 
@@ -64,7 +66,7 @@ export class ProviderModel {
     if (kind === 'ok' || kind === 'slow') this.streak = 0;
     if (kind === 'fail' || kind === 'config_error') this.statFailures++;
     if (kind === 'config_error') {
-      if (this.state !== 'disabled') this.enter('disabled');
+      if (this.state !== 'disabled' && token.generation >= this.freshGeneration) this.enter('disabled');
       return;
     }
     if (!current || kind === 'neutral') return;
@@ -107,6 +109,7 @@ export class ProviderModel {
     if (command === 'open' && this.state !== 'disabled' && this.state !== 'open') this.enter('open');
     if (command === 'reset' || (command === 'enable' && this.state === 'disabled')) {
       this.generation++;
+      this.freshGeneration = this.generation;
       this.tripCount = 0;
       this.streak = 0;
       this.probesInFlight = 0;
