@@ -7,6 +7,9 @@ import type { ProviderHandle } from './provider-handle.js';
 /** Operator actions on a provider actor. */
 export type OperatorAction = 'disable' | 'enable' | 'open' | 'reset';
 
+/** The operator actions, for checking an action that came from outside the type system. */
+export const OPERATOR_ACTIONS: ReadonlySet<string> = new Set<OperatorAction>(['disable', 'enable', 'open', 'reset']);
+
 export interface ProviderStatus {
   name: string;
   type: string;

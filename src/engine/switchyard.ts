@@ -2,6 +2,7 @@
  * The engine: builds the provider actors from a validated configuration, starts one router
  * actor per request, and publishes one event stream. This is the library's entry point.
  */
+import { randomBytes } from 'node:crypto';
 import { createActor, type InspectionEvent, type Observer } from 'xstate';
 import { providerMachine } from '../../machines/provider.machine.js';
 import { routerMachine } from '../../machines/router.machine.js';
@@ -23,10 +24,10 @@ import { HealthChecks } from './health-checks.js';
 import { ProviderPool } from './provider-pool.js';
 import type { ProviderMachine } from './provider-handle.js';
 import { RouteTable, type Route } from './routes.js';
-import { providerStatus, type OperatorAction, type ProviderStatus } from './status.js';
+import { OPERATOR_ACTIONS, providerStatus, type OperatorAction, type ProviderStatus } from './status.js';
 import { ChatStream, type StreamNotes } from './stream.js';
 import { estimatePrompt } from './tokens.js';
-import { validateRequest } from './validate-request.js';
+import { isRequestId, validateRequest } from './validate-request.js';
 
 export interface SwitchyardOptions {
   /** The one clock. @default the real clock */
@@ -52,7 +53,11 @@ export interface SwitchyardOptions {
 export interface CallOptions {
   /** Cancels the request and its upstream call. */
   signal?: AbortSignal;
-  /** Use this id instead of a generated one (e.g. from an incoming header). */
+  /**
+   * Use this id instead of a generated one (e.g. from an incoming header): 1–128 of
+   * `[A-Za-z0-9._:-]`, as it is sent upstream as `x-request-id`; any other is refused
+   * (`invalid_request`, `param: requestId`). Generated ids are `sy-<8 random hex>-<n>`.
+   */
   requestId?: string;
 }
 
@@ -119,7 +124,10 @@ class Engine implements Switchyard {
   private readonly healthChecks: HealthChecks;
   private readonly running = new Set<{ send(event: { type: 'client.abort' }): void }>();
   private requestCounter = 0;
+  /** Random per engine: ids never repeat across replicas or restarts, whatever the seed. */
+  private readonly idPrefix = `sy-${randomBytes(4).toString('hex')}`;
   private stopped = false;
+  private stopping: Promise<void> | undefined;
   /** The connection pool the engine created (none when the caller injected `fetch`). */
   private readonly ownedFetch: PooledFetch | undefined;
 
@@ -203,6 +211,7 @@ class Engine implements Switchyard {
     this.assertRunning();
     const handle = this.pool.handles.get(name);
     if (handle === undefined) throw new SwitchyardError('unknown_provider', `unknown provider '${name}'`);
+    if (!OPERATOR_ACTIONS.has(action)) throw new SwitchyardError('invalid_action', `unknown operator action '${String(action)}' (one of ${[...OPERATOR_ACTIONS].join(', ')})`);
     const at = this.clock.now();
     if (action === 'disable') handle.actor.send({ type: 'operator.disable', at, ...(reason === undefined ? {} : { reason }) });
     else handle.actor.send({ type: `operator.${action}`, at });
@@ -221,8 +230,13 @@ class Engine implements Switchyard {
     this.config = next;
   }
 
-  async stop(): Promise<void> {
-    if (this.stopped) return;
+  /** Every call, the first or a later one, resolves once everything is closed. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow();
+    return this.stopping;
+  }
+
+  private async stopNow(): Promise<void> {
     this.stopped = true;
     for (const router of [...this.running]) router.send({ type: 'client.abort' });
     this.healthChecks.apply(0);
@@ -238,7 +252,11 @@ class Engine implements Switchyard {
   private start(request: ChatRequest, mode: 'chat' | 'stream', options: CallOptions, notes?: StreamNotes) {
     this.assertRunning();
     const startedAt = this.clock.now();
-    const requestId = options.requestId ?? `sy-${this.seed.toString(36)}-${(++this.requestCounter).toString(36)}`;
+    if (options.requestId !== undefined && !isRequestId(options.requestId)) {
+      // Sent upstream as a header: an id that cannot be one would fail every attempt as a network error.
+      throw new RequestError({ code: 'invalid_request', message: 'requestId: must be 1–128 of A-Z, a-z, 0-9, ".", "_", ":" or "-"', param: 'requestId' });
+    }
+    const requestId = options.requestId ?? `${this.idPrefix}-${(++this.requestCounter).toString(36)}`;
     let route: Route;
     let filtered: { candidates: readonly Route['members'][number][] };
     let estimatedInputTokens: number;

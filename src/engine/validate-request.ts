@@ -119,6 +119,14 @@ const TOOL_CHOICES: ReadonlySet<string> = new Set(['auto', 'none', 'required']);
 const RESPONSE_FORMATS: ReadonlySet<unknown> = new Set(['text', 'json_object', 'json_schema']);
 const IMAGE_DETAILS: ReadonlySet<string> = new Set(['auto', 'low', 'high']);
 
+/**
+ * A request id a caller may choose: 1–128 of `[A-Za-z0-9._:-]`, so that it is a valid header
+ * value (it is sent upstream as `x-request-id`) and safe in a log line.
+ */
+export function isRequestId(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(value);
+}
+
 /** A reasoning effort or service tier as OpenAI spells them (`low`, `xhigh`, `priority`). */
 export function isLevelName(value: unknown): value is string {
   return typeof value === 'string' && /^[a-z][a-z_]{0,31}$/.test(value);

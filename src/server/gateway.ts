@@ -9,6 +9,7 @@ import type { DestinationStream } from 'pino';
 import type { SwitchyardConfig } from '../config/types.js';
 import { RequestError } from '../core/errors.js';
 import type { Switchyard } from '../engine/switchyard.js';
+import { isRequestId } from '../engine/validate-request.js';
 import { safeDecode } from '../providers/shared/http.js';
 import { secretsOf } from '../providers/shared/redact.js';
 import { createRequestLogger, type RequestLogger } from '../telemetry/logger.js';
@@ -75,7 +76,6 @@ const ROUTES: readonly Route[] = [
   route('GET', '/metrics', metrics),
 ];
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Creates the gateway in front of `engine` (not yet listening).
@@ -160,7 +160,7 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const header = req.headers['x-request-id'];
-    const requestId = typeof header === 'string' && REQUEST_ID.test(header) ? header : `${idPrefix}-${(++counter).toString(36)}`;
+    const requestId = isRequestId(header) ? header : `${idPrefix}-${(++counter).toString(36)}`;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const exchange: Exchange = {

@@ -363,6 +363,28 @@ describe('chat', () => {
     expect(scripted.calls).toHaveLength(3);
   });
 
+  it('refuses a caller\'s requestId that could not be a header, without an upstream call', async () => {
+    const { clock, engine, scripted } = setup({});
+    for (const requestId of ['a\nb', 'ok-✓', 'x'.repeat(129), '']) {
+      const error = await failure(clock, engine.chat(hello, { requestId }));
+      expect([error.code, error.param]).toEqual(['invalid_request', 'requestId']);
+    }
+    expect(scripted.calls).toHaveLength(0);
+    expect(engine.providers().every((p) => p.state === 'healthy' && p.failures === 0)).toBe(true);
+    expect((await settle(clock, engine.chat(hello, { requestId: 'req-1:a.b_c' }))).requestId).toBe('req-1:a.b_c');
+  });
+
+  it('generates request ids that differ between engines of the same seed', async () => {
+    const { clock, engine: first } = setup({});
+    const other = createSwitchyard({ providers: [{ name: 'a', type: 'simulated' }], seed: 7 }, { clock, adapters: { simulated: scriptedAdapters({}).factory } });
+    try {
+      const [a, b] = await Promise.all([settle(clock, first.chat(hello)), settle(clock, other.chat(hello))]);
+      expect(a.requestId).not.toBe(b.requestId);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('emits exactly one request.finished event also for requests rejected before routing', async () => {
     const { clock, engine, finished } = setup({});
     await failure(clock, engine.chat({ ...hello, model: 'nope' }));

@@ -233,6 +233,30 @@ describe('engine lifecycle', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('resolves every stop() call only once everything is closed, the second as late as the first', async () => {
+    const scripted = scriptedAdapters({});
+    let closed = false;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const factory: AdapterFactory = (settings, environment) => ({ ...scripted.factory(settings, environment), close: () => gate.then(() => void (closed = true)) });
+    engine = createSwitchyard(baseConfig, { clock: new VirtualClock(0), adapters: { simulated: factory } });
+    const first = engine.stop();
+    let secondDone = false;
+    const second = engine.stop().then(() => void (secondDone = true));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(secondDone).toBe(false);
+    release();
+    await Promise.all([first, second]);
+    expect(closed).toBe(true);
+  });
+
+  it('refuses an unknown operator action instead of ignoring it', () => {
+    engine = createSwitchyard(baseConfig, { clock: new VirtualClock(0) });
+    expect(() => engine!.operate('a', 'explode' as never)).toThrow(expect.objectContaining({ code: 'invalid_action' }));
+    expect(engine.providers()[0]!.state).toBe('healthy');
+  });
+
   it('does not keep the process alive to close a retired adapter (the real clock\'s timer is unref\'d)', async () => {
     const scripted = scriptedAdapters({});
     const factory: AdapterFactory = (settings, environment) => ({ ...scripted.factory(settings, environment), close: async () => {} });

@@ -1,17 +1,15 @@
 /** `POST /providers/{name}/{disable|enable|open|reset}`: operator actions, behind the admin key when set. */
-import type { OperatorAction } from '../../engine/status.js';
+import { OPERATOR_ACTIONS, type OperatorAction } from '../../engine/status.js';
 import { GatewayError } from '../errors.js';
 import type { Exchange, GatewayContext } from '../context.js';
 import { sendJson } from '../http.js';
-
-const ACTIONS: ReadonlySet<string> = new Set<OperatorAction>(['disable', 'enable', 'open', 'reset']);
 
 export function operate(ctx: GatewayContext, exchange: Exchange, params: Record<string, string>): void {
   if (!ctx.adminKey.accepts(exchange.req.headers)) {
     throw new GatewayError(401, 'invalid_api_key', 'missing or invalid admin key: send "Authorization: Bearer <adminKey>" or "x-api-key: <adminKey>"');
   }
   const action = params.action!;
-  if (!ACTIONS.has(action)) throw new GatewayError(404, 'not_found', `unknown action '${action}': use disable, enable, open or reset`);
+  if (!OPERATOR_ACTIONS.has(action)) throw new GatewayError(404, 'not_found', `unknown action '${action}': use disable, enable, open or reset`);
   const reason = exchange.query.get('reason') ?? undefined;
   exchange.req.resume();
   sendJson(exchange.res, 200, ctx.engine.operate(params.name!, action as OperatorAction, reason));
