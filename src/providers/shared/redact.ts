@@ -45,16 +45,22 @@ const SECRET_HEADER = /auth|key|token|secret|cookie|password|sig/i;
 
 /**
  * The credential and credential-like header values of a provider's settings, each also
- * trimmed when it has surrounding whitespace: a key read from a file keeps its newline in
- * the configuration but is sent (and echoed back) without it.
+ * trimmed when it has surrounding whitespace (a key read from a file keeps its newline in
+ * the configuration but is sent, and echoed back, without it) and URL-encoded when that
+ * differs (an upstream may echo a key as it would appear in a URL).
  */
 export function secretsOf(apiKey: string | undefined, headers: Record<string, string> = {}, baseUrl?: string): string[] {
   const secrets: string[] = [];
+  const push = (value: string): void => {
+    secrets.push(value);
+    const encoded = encodeURIComponent(value);
+    if (encoded !== value) secrets.push(encoded);
+  };
   const add = (value: string | undefined): void => {
     if (!value) return;
-    secrets.push(value);
+    push(value);
     const trimmed = value.trim();
-    if (trimmed !== value && trimmed !== '') secrets.push(trimmed);
+    if (trimmed !== value && trimmed !== '') push(trimmed);
   };
   add(apiKey);
   for (const [name, value] of Object.entries(headers)) if (SECRET_HEADER.test(name)) add(value);

@@ -46,16 +46,22 @@ describe('redactSecrets', () => {
   });
 
   it('collects the key and credential-like headers', () => {
-    expect(secretsOf('k1', { 'api-key': 'k2', 'x-trace': 'no', authorization: 'Bearer k3' })).toEqual(['k1', 'k2', 'Bearer k3']);
+    expect(secretsOf('k1', { 'api-key': 'k2', 'x-trace': 'no', authorization: 'Bearer k3' })).toEqual(['k1', 'k2', 'Bearer k3', 'Bearer%20k3']);
+  });
+
+  it('adds the URL-encoded form of a key, which an upstream may echo', () => {
+    const key = 'my-company-key/ab+cd==QQQ';
+    expect(secretsOf(key)).toEqual([key, 'my-company-key%2Fab%2Bcd%3D%3DQQQ']);
+    expect(redactSecrets(`url-enc ${encodeURIComponent(key)} rejected`, secretsOf(key))).toBe(`url-enc ${REDACTED} rejected`);
   });
 
   it('adds credentials from a base URL query (as written and as encoded), not other parameters', () => {
-    expect(secretsOf(undefined, {}, 'https://x.example/openai/d?api-version=2024-10-21&api-key=k%2Fey+1&sig=abcdef#f')).toEqual(['k%2Fey+1', 'k/ey+1', 'abcdef']);
+    expect(secretsOf(undefined, {}, 'https://x.example/openai/d?api-version=2024-10-21&api-key=k%2Fey+1&sig=abcdef#f')).toEqual(['k%2Fey+1', 'k%252Fey%2B1', 'k/ey+1', 'k%2Fey%2B1', 'abcdef']);
     expect(secretsOf(undefined, {}, 'https://x.example/v1')).toEqual([]);
   });
 
   it('adds the trimmed form of a value with surrounding whitespace (sent trimmed, echoed without it)', () => {
-    expect(secretsOf('key-from-file\n', { 'x-api-key': ' k2 ' })).toEqual(['key-from-file\n', 'key-from-file', ' k2 ', 'k2']);
+    expect(secretsOf('key-from-file\n', { 'x-api-key': ' k2 ' })).toEqual(['key-from-file\n', 'key-from-file%0A', 'key-from-file', ' k2 ', '%20k2%20', 'k2']);
     expect(redactSecrets('invalid key key-from-file', secretsOf('key-from-file\n'))).toBe(`invalid key ${REDACTED}`);
   });
 });
