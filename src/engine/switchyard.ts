@@ -91,7 +91,7 @@ export interface Switchyard {
   updateConfig(config: unknown): void;
   /** Route and provider names a client may use as `model`. */
   models(): { routes: string[]; providers: string[] };
-  /** The current validated configuration. */
+  /** The current validated configuration (frozen: change it with {@link updateConfig}). */
   readonly config: SwitchyardConfig;
   readonly clock: Clock;
   /** Requests under way. */
@@ -132,7 +132,7 @@ class Engine implements Switchyard {
   private readonly ownedFetch: PooledFetch | undefined;
 
   constructor(rawConfig: unknown, private readonly options: SwitchyardOptions) {
-    this.config = parseConfig(rawConfig, options.env ?? process.env);
+    this.config = deepFreeze(parseConfig(rawConfig, options.env ?? process.env));
     this.clock = options.clock ?? createRealClock();
     this.seed = options.seed ?? this.config.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.random = createRandom(hashString('engine', this.seed));
@@ -220,7 +220,7 @@ class Engine implements Switchyard {
 
   updateConfig(rawConfig: unknown): void {
     this.assertRunning();
-    const next = parseConfig(rawConfig, this.options.env ?? process.env);
+    const next = deepFreeze(parseConfig(rawConfig, this.options.env ?? process.env));
     this.pool.apply(next);
     this.routes = new RouteTable(next, this.pool.handles);
     if (next.routing.retryBudget.ratio !== this.config.routing.retryBudget.ratio || next.routing.retryBudget.minPerSecond !== this.config.routing.retryBudget.minPerSecond) {
@@ -371,6 +371,19 @@ function settledRetryAfter(output: RouterOutput, candidates: readonly Route['mem
 function hasContentParts(request: ChatRequest): boolean {
   for (const message of request.messages) if (Array.isArray(message.content)) return true;
   return false;
+}
+
+/**
+ * Freezes a validated configuration all the way down: the engine hands parts of it to every
+ * request (routing settings, provider entries), so an edit through `engine.config` would
+ * bypass validation.
+ */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
 }
 
 /**

@@ -251,6 +251,16 @@ describe('engine lifecycle', () => {
     expect(closed).toBe(true);
   });
 
+  it('exposes its configuration frozen: no edit can bypass validation', async () => {
+    const clock = new VirtualClock(0);
+    engine = createSwitchyard(baseConfig, { clock });
+    expect(() => {
+      (engine!.config.routing as { maxAttempts: number }).maxAttempts = 0;
+    }).toThrow(TypeError);
+    expect(engine.config.routing.maxAttempts).toBeGreaterThan(0);
+    expect((await settle(clock, engine.chat(hello))).provider).toBe('a');
+  });
+
   it('refuses an unknown operator action instead of ignoring it', () => {
     engine = createSwitchyard(baseConfig, { clock: new VirtualClock(0) });
     expect(() => engine!.operate('a', 'explode' as never)).toThrow(expect.objectContaining({ code: 'invalid_action' }));
