@@ -186,6 +186,9 @@ export const routerMachine = setup({
           cause: context.lastError,
         }),
     }),
+    failStopped: assign({
+      error: ({ context }) => new RequestError({ code: 'stopped', message: 'the Switchyard instance was stopped before the request finished', attempts: context.attempts }),
+    }),
     failAborted: assign({
       error: ({ context }) => new RequestError({ code: 'aborted', message: 'the client aborted the request', attempts: context.attempts }),
     }),
@@ -230,6 +233,7 @@ export const routerMachine = setup({
   on: {
     deadline: { target: '.failed', actions: ['noteCutShort', 'failDeadline'] },
     'client.abort': { target: '.failed', actions: ['noteCutShort', 'failAborted'] },
+    'engine.stop': { target: '.failed', actions: ['noteCutShort', 'failStopped'] },
   },
   states: {
     selecting: {

@@ -68,6 +68,8 @@ export type RouterEvent =
   | (Extract<SlotReply, { type: 'slot.denied' }> & { seq: number })
   /** The caller went away (AbortSignal). */
   | { type: 'client.abort' }
+  /** The engine is stopping: the request ends now, nobody's fault. */
+  | { type: 'engine.stop' }
   /** The request's deadline passed. */
   | { type: 'deadline' }
   /** Outcomes of the upstream call of attempt `seq` (see router.effects.ts). */

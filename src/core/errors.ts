@@ -124,7 +124,8 @@ export type RequestErrorCode =
   | 'all_attempts_failed' // 502
   | 'no_provider_available' // 503: nothing selectable
   | 'deadline_exceeded' // 504
-  | 'aborted'; // the caller aborted
+  | 'aborted' // the caller aborted
+  | 'stopped'; // the engine was stopped while the request was under way
 
 /** A request that ended without an answer, with every attempt it made. */
 export class RequestError extends SwitchyardError {

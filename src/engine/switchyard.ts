@@ -122,7 +122,7 @@ class Engine implements Switchyard {
   private routes: RouteTable;
   private retryBudget;
   private readonly healthChecks: HealthChecks;
-  private readonly running = new Set<{ send(event: { type: 'client.abort' }): void }>();
+  private readonly running = new Set<{ send(event: { type: 'engine.stop' }): void }>();
   private requestCounter = 0;
   /** Random per engine: ids never repeat across replicas or restarts, whatever the seed. */
   private readonly idPrefix = `sy-${randomBytes(4).toString('hex')}`;
@@ -238,7 +238,7 @@ class Engine implements Switchyard {
 
   private async stopNow(): Promise<void> {
     this.stopped = true;
-    for (const router of [...this.running]) router.send({ type: 'client.abort' });
+    for (const router of [...this.running]) router.send({ type: 'engine.stop' });
     this.healthChecks.apply(0);
     await this.pool.stopAll();
     await this.ownedFetch?.close();

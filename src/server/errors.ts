@@ -76,7 +76,7 @@ export const SHUTDOWN_CUT = 'the gateway shut down before the answer was complet
  * gateway's doing, not the client's: `shutting_down` (503), not `aborted` (499).
  */
 export function duringShutdown(error: unknown, draining: boolean): unknown {
-  if (!draining || !RequestError.is(error) || error.code !== 'aborted') return error;
+  if (!draining || !RequestError.is(error) || (error.code !== 'aborted' && error.code !== 'stopped')) return error;
   return new GatewayError(503, 'shutting_down', SHUTDOWN_CUT);
 }
 

@@ -146,9 +146,10 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   let cutting = false;
   const unsubscribe = engine.on('request.finished', (event) => {
     current(); // a reload's log level applies to this line too
-    const status = draining && event.status === 'aborted' ? statusForCode('shutting_down') : statusForCode(event.status);
+    const cut = event.status === 'aborted' || event.status === 'stopped';
+    const status = draining && cut ? statusForCode('shutting_down') : statusForCode(event.status);
     // Cut off by the shutdown, not by its client: say so in the log, as the client was told.
-    logger.finished(event, status, cutting && event.status === 'aborted' ? { outcome: 'shutting_down', error: SHUTDOWN_CUT } : undefined);
+    logger.finished(event, status, cutting && cut ? { outcome: 'shutting_down', error: SHUTDOWN_CUT } : undefined);
     meter.finished(event, status);
   });
 

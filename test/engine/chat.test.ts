@@ -453,7 +453,9 @@ describe('chat', () => {
     await clock.advance(100);
     await engine.stop();
     const error = await failure(clock, pending);
-    expect(error.code).toBe('aborted');
+    // Nobody aborted: the engine stopped, and says so.
+    expect([error.code, error.message]).toEqual(['stopped', 'the Switchyard instance was stopped before the request finished']);
+    expect(error.attempts).toEqual([{ provider: 'a', kind: 'aborted', status: undefined, latencyMs: 100 }]);
     expect(clock.pending).toBe(0);
     expect(engine.inFlight).toBe(0);
   });
