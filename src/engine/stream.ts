@@ -27,6 +27,11 @@ export interface StreamNotes {
  * An async iterable of {@link StreamPart}s. Iterate it once. `info` resolves when the first
  * part arrives (the provider is known), or rejects with the {@link RequestError} that ended
  * the request before that; iterating then throws the same error.
+ *
+ * The request starts at once and holds its attempt (a provider slot, an upstream call) until
+ * the stream is read to its end, its iteration stops (`break`, `return()`, even before the
+ * first part), {@link cancel} is called, or the deadline passes: a stream you decide not to
+ * read, `cancel()` it, as you would an unread `fetch` body.
  */
 export class ChatStream implements AsyncIterable<StreamPart> {
   readonly info: Promise<StreamInfo>;
@@ -86,7 +91,29 @@ export class ChatStream implements AsyncIterable<StreamPart> {
     info.catch(() => undefined);
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<StreamPart> {
+  /** Ends the request now (as a client abort) unless it has finished; its slot and upstream call are released. */
+  cancel(): void {
+    this.send({ type: 'client.abort' });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<StreamPart> {
+    const parts = this.parts();
+    let started = false;
+    return {
+      next: () => {
+        started = true;
+        return parts.next();
+      },
+      // A generator stopped before its first `next()` never runs its `finally`: cancel here.
+      return: (value?: unknown) => {
+        if (!started) this.cancel();
+        return parts.return(value as never);
+      },
+      throw: (error?: unknown) => parts.throw(error),
+    };
+  }
+
+  private async *parts(): AsyncGenerator<StreamPart> {
     if (this.iterated) throw new RequestError({ code: 'invalid_request', message: 'a stream can be iterated only once' });
     this.iterated = true;
     const stream = await this.committed;

@@ -114,6 +114,25 @@ describe('stream', () => {
     await expect(stream.info).rejects.toBe(error);
   });
 
+  it('frees the slot at once for a stream cancelled, or whose iteration stops before its first part', async () => {
+    const { clock, engine } = setup({ a: { type: 'stream', latencyMs: 50, parts: ['Hel', 'lo'] } });
+    const statuses: string[] = [];
+    engine.on('request.finished', (event) => statuses.push(event.status));
+    const unread = engine.stream(hello);
+    await clock.advance(10);
+    expect(engine.providers()[0]!.inFlight).toBe(1);
+    unread.cancel();
+    await flushMicrotasks();
+    expect([engine.inFlight, engine.providers()[0]!.inFlight]).toEqual([0, 0]);
+    const stopped = engine.stream(hello);
+    await clock.advance(10);
+    await stopped[Symbol.asyncIterator]().return!();
+    await flushMicrotasks();
+    expect([engine.inFlight, engine.providers()[0]!.inFlight]).toEqual([0, 0]);
+    expect(statuses).toEqual(['aborted', 'aborted']);
+    expect(engine.providers()[0]).toMatchObject({ state: 'healthy', failures: 0 });
+  });
+
   it('cancels the upstream stream and frees the slot when the consumer stops early', async () => {
     const { clock, engine } = setup({ a: { type: 'stream', parts: ['1', '2', '3', '4'], partGapMs: 1000 } });
     const run = (async () => {
