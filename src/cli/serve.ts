@@ -86,7 +86,7 @@ export async function runServe(options: ServeOptions, io: CliIO, hooks: ServeHoo
   io.stdout(`switchyard listening on ${url}\n`);
   hooks.onListening?.(url);
   for (const note of notes) gateway.logger.info(note);
-  gateway.logger.info('listening', { url, providers: engine.config.providers.map((p) => p.name), auth: engine.config.server.apiKeys.length > 0 });
+  gateway.logger.info('listening', { url, providers: engine.config.providers.map((p) => p.name), auth: gateway.keysRequired });
 
   const signal = await (hooks.shutdown ?? nextSignal());
   gateway.logger.info('shutting down: draining requests under way', { signal: typeof signal === 'string' ? signal : 'shutdown', in_flight: gateway.active, drain_timeout_ms: engine.config.server.drainTimeoutMs });

@@ -38,6 +38,8 @@ export interface Gateway {
   readonly metrics: Metrics;
   /** HTTP requests being served. */
   readonly active: number;
+  /** Whether clients must present a gateway key (blank keys count as none). */
+  readonly keysRequired: boolean;
   /** Starts listening; resolves with the real address (port 0 picks a free one). */
   listen(port: number, host: string): Promise<{ host: string; port: number; url: string }>;
   /**
@@ -106,8 +108,10 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
     }
     models = new Map(config.providers.map((provider) => [provider.name, provider.model]));
     apiKeys = createKeyCheck(config.server.apiKeys);
-    // Without an admin key, operator actions need a gateway key when gateway keys are set.
-    adminKey = createKeyCheck(config.server.adminKey === undefined ? config.server.apiKeys : [config.server.adminKey]);
+    // Without an admin key (a blank one counts as none), operator actions need a gateway key
+    // when gateway keys are set. A blank admin key must never open them to everyone.
+    const admin = config.server.adminKey?.trim() ? [config.server.adminKey] : config.server.apiKeys;
+    adminKey = createKeyCheck(admin);
     if (options.logger === undefined && derivedFrom !== undefined) logger.pino.level = config.log.level;
     derivedFrom = config;
     return config;
@@ -227,6 +231,10 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
     metrics: meter,
     get active() {
       return active.size;
+    },
+    get keysRequired() {
+      current();
+      return apiKeys.required;
     },
     listen(port, host) {
       return new Promise((resolve, reject) => {

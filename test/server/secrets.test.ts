@@ -66,6 +66,14 @@ describe('secrets', () => {
     await record(await gw.post(`/providers/${ADMIN_KEY}/disable`, {}, { authorization: `Bearer ${ADMIN_KEY}` }));
   });
 
+  it('an operator\'s disable reason that holds a key is redacted in the answer and in /providers', async () => {
+    const name = gw.engine.providers()[0]!.name;
+    await record(await gw.post(`/providers/${name}/disable?reason=${CANARY}`, {}, { authorization: `Bearer ${ADMIN_KEY}` }));
+    const listed = await record(await gw.fetch('/providers'));
+    expect(listed).toContain('[REDACTED]');
+    reset();
+  });
+
   it('appears nowhere: error bodies, logs, metrics, /providers, /ready, /v1/models', async () => {
     await record(await gw.post('/v1/chat/completions', ask, auth));
     await record(await gw.fetch('/providers'));

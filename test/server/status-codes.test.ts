@@ -79,6 +79,26 @@ describe('status codes', () => {
     await expectError(await gw.post('/providers/a/disable', {}, auth), 401);
   });
 
+  it('a blank admin key counts as none: operator actions then need a gateway key, never nothing', async () => {
+    for (const adminKey of ['   ', '\n']) {
+      const blank = await startGateway({ providers: [{ name: 'a', type: 'simulated', latencyMs: 1 }], server: { apiKeys: [KEY], adminKey } });
+      try {
+        await expectError(await blank.post('/providers/a/open', {}), 401, 'invalid_api_key');
+        await expectError(await blank.post('/providers/a/open', {}, { 'x-api-key': 'zz' }), 401, 'invalid_api_key');
+        expect((await blank.post('/providers/a/open', {}, auth)).status).toBe(200);
+        expect(blank.gateway.keysRequired).toBe(true);
+      } finally {
+        await blank.close();
+      }
+    }
+    const open = await startGateway({ providers: [{ name: 'a', type: 'simulated', latencyMs: 1 }], server: { apiKeys: ['   '] } });
+    try {
+      expect(open.gateway.keysRequired).toBe(false);
+    } finally {
+      await open.close();
+    }
+  });
+
   it('404 for an unknown model, route or provider', async () => {
     const error = await expectError(await gw.post('/v1/chat/completions', { ...ask, model: 'nope' }, { ...auth, 'x-request-id': 'unknown-model-1' }), 404, 'unknown_model');
     expect(error.param).toBe('model');

@@ -1,4 +1,6 @@
 /** Read-only endpoints: `/health`, `/ready`, `/v1/models`, `/providers`, `/metrics`. */
+import type { ProviderStatus } from '../../engine/status.js';
+import { redactSecrets } from '../../providers/shared/redact.js';
 import type { Exchange, GatewayContext } from '../context.js';
 import { GatewayError } from '../errors.js';
 import { sendJson } from '../http.js';
@@ -44,7 +46,16 @@ export function model(ctx: GatewayContext, exchange: Exchange, params: Record<st
 }
 
 export function providers(ctx: GatewayContext, exchange: Exchange): void {
-  sendJson(exchange.res, 200, ctx.engine.providers());
+  sendJson(exchange.res, 200, ctx.engine.providers().map((status) => shown(status, ctx.secrets)));
+}
+
+/**
+ * A provider's status as the gateway shows it: an operator's free-text disable reason is
+ * redacted like every other text (a pasted key must not come back in `/providers`).
+ */
+export function shown(status: ProviderStatus, secrets: readonly string[]): ProviderStatus {
+  if (status.disabledReason === null) return status;
+  return { ...status, disabledReason: redactSecrets(status.disabledReason, secrets) };
 }
 
 export async function metrics(ctx: GatewayContext, exchange: Exchange): Promise<void> {
