@@ -17,9 +17,9 @@ export const DEFAULT_CONFIG_FILE = 'switchyard.yaml';
 
 /** Test seams of {@link runServe}. */
 export interface ServeHooks {
-  /** Resolves when the gateway should shut down. @default the first SIGTERM or SIGINT */
+  /** Resolves when the gateway should shut down. @default the first SIGTERM, SIGINT or SIGHUP */
   shutdown?: Promise<unknown>;
-  /** Resolves when a drain under way should end at once. @default the second SIGTERM or SIGINT */
+  /** Resolves when a drain under way should end at once. @default the second SIGTERM, SIGINT or SIGHUP */
   hurry?: Promise<unknown>;
   /** Where logs go. @default stdout */
   logDestination?: DestinationStream;
@@ -33,6 +33,8 @@ export interface ServeHooks {
  * `switchyard listening on http://HOST:PORT` when ready; SIGTERM/SIGINT drain and exit 0.
  */
 export async function runServe(options: ServeOptions, io: CliIO, hooks: ServeHooks = {}): Promise<number> {
+  // Listened for from the start: a pod stopped while it starts still shuts down cleanly (exit 0).
+  const shutdown = hooks.shutdown ?? nextSignal();
   const clock = hooks.clock ?? createRealClock();
   const notes: string[] = [];
   let raw: unknown;
@@ -88,34 +90,40 @@ export async function runServe(options: ServeOptions, io: CliIO, hooks: ServeHoo
   for (const note of notes) gateway.logger.info(note);
   gateway.logger.info('listening', { url, providers: engine.config.providers.map((p) => p.name), auth: gateway.keysRequired });
 
-  const signal = await (hooks.shutdown ?? nextSignal());
+  const signal = await shutdown;
   gateway.logger.info('shutting down: draining requests under way', { signal: typeof signal === 'string' ? signal : 'shutdown', in_flight: gateway.active, drain_timeout_ms: engine.config.server.drainTimeoutMs });
   // A second signal ends the drain at once: what is left is cancelled (503 / an error
   // event), and the process still exits 0.
   const hurry = hooks.hurry ?? (hooks.shutdown === undefined ? nextSignal() : new Promise<string>(() => undefined));
+  let hurried = false;
   void hurry.then((second) => {
+    hurried = true;
     gateway.logger.warn('second signal: cancelling the requests still under way', { signal: typeof second === 'string' ? second : 'hurry', in_flight: gateway.active });
     gateway.endDrain();
   });
   const { drained } = await gateway.close();
   await relay?.close();
-  gateway.logger.info(drained ? 'stopped: every request finished' : 'stopped: drain timeout passed, remaining requests were cancelled');
+  const ending = hurried ? 'a second signal cancelled the remaining requests' : 'drain timeout passed, remaining requests were cancelled';
+  gateway.logger.info(drained ? 'stopped: every request finished' : `stopped: ${ending}`);
   gateway.logger.flush();
   return 0;
 }
 
-/** Resolves with the name of the first SIGTERM or SIGINT. */
+/**
+ * Resolves with the name of the first SIGTERM, SIGINT or SIGHUP. SIGHUP (a closed terminal,
+ * a `reload` that `serve` does not have) drains like the others rather than killing the
+ * process with requests under way.
+ */
 function nextSignal(): Promise<string> {
   return new Promise((resolve) => {
-    const on = (name: string) => () => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      resolve(name);
-    };
-    const onTerm = on('SIGTERM');
-    const onInt = on('SIGINT');
-    process.once('SIGTERM', onTerm);
-    process.once('SIGINT', onInt);
+    const handlers = new Map<NodeJS.Signals, () => void>();
+    for (const name of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+      handlers.set(name, () => {
+        for (const [other, handler] of handlers) process.off(other, handler);
+        resolve(name);
+      });
+    }
+    for (const [name, handler] of handlers) process.once(name, handler);
   });
 }
 

@@ -76,6 +76,18 @@ describe('switchyard serve', () => {
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
 
+  it('listens for signals from the start: a SIGHUP while starting still ends in a drained shutdown, exit 0', async () => {
+    const { io, out, logs, logDestination } = capture();
+    // No shutdown hook: the real signal handlers. The signal is emitted before the gateway listens.
+    const exit = runServe({ config: undefined, host: '127.0.0.1', port: 0, inspect: false, debug: false }, io, { logDestination, hurry: new Promise(() => undefined) });
+    process.emit('SIGHUP', 'SIGHUP');
+    expect(await exit).toBe(0);
+    expect(out[0]).toMatch(/^switchyard listening on /);
+    expect(logs.join('')).toContain('"signal":"SIGHUP"');
+    expect(logs.join('')).toContain('stopped: every request finished');
+    expect(process.listenerCount('SIGHUP') + process.listenerCount('SIGTERM') + process.listenerCount('SIGINT')).toBe(0);
+  });
+
   it('reads --config, lets --port override it, and cancels what is left after drainTimeoutMs', async () => {
     const fake = await startFakeUpstream(openaiWire);
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-serve-'));
