@@ -30,11 +30,20 @@ export interface ServeHooks {
 
 /**
  * Starts the gateway and resolves with the exit code once it has shut down: prints
- * `switchyard listening on http://HOST:PORT` when ready; SIGTERM/SIGINT drain and exit 0.
+ * `switchyard listening on http://HOST:PORT` when ready; SIGTERM, SIGINT and SIGHUP drain and exit 0.
  */
 export async function runServe(options: ServeOptions, io: CliIO, hooks: ServeHooks = {}): Promise<number> {
-  // Listened for from the start: a pod stopped while it starts still shuts down cleanly (exit 0).
-  const shutdown = hooks.shutdown ?? nextSignal();
+  // Listened for from the start: a pod stopped while it starts still shuts down cleanly
+  // (exit 0). Whatever way this returns, the handlers go with it.
+  const signals = new SignalWatch();
+  try {
+    return await serveWith(options, io, hooks, hooks.shutdown ?? signals.next(), signals);
+  } finally {
+    signals.dispose();
+  }
+}
+
+async function serveWith(options: ServeOptions, io: CliIO, hooks: ServeHooks, shutdown: Promise<unknown>, signals: SignalWatch): Promise<number> {
   const clock = hooks.clock ?? createRealClock();
   const notes: string[] = [];
   let raw: unknown;
@@ -94,7 +103,7 @@ export async function runServe(options: ServeOptions, io: CliIO, hooks: ServeHoo
   gateway.logger.info('shutting down: draining requests under way', { signal: typeof signal === 'string' ? signal : 'shutdown', in_flight: gateway.active, drain_timeout_ms: engine.config.server.drainTimeoutMs });
   // A second signal ends the drain at once: what is left is cancelled (503 / an error
   // event), and the process still exits 0.
-  const hurry = hooks.hurry ?? (hooks.shutdown === undefined ? nextSignal() : new Promise<string>(() => undefined));
+  const hurry = hooks.hurry ?? (hooks.shutdown === undefined ? signals.next() : new Promise<string>(() => undefined));
   let hurried = false;
   void hurry.then((second) => {
     hurried = true;
@@ -110,21 +119,31 @@ export async function runServe(options: ServeOptions, io: CliIO, hooks: ServeHoo
 }
 
 /**
- * Resolves with the name of the first SIGTERM, SIGINT or SIGHUP. SIGHUP (a closed terminal,
- * a `reload` that `serve` does not have) drains like the others rather than killing the
- * process with requests under way.
+ * SIGTERM, SIGINT and SIGHUP, one at a time: `next()` resolves with the name of the next one.
+ * SIGHUP (a closed terminal, a `reload` that `serve` does not have) drains like the others
+ * rather than killing the process with requests under way. `dispose()` removes every handler
+ * still installed.
  */
-function nextSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const handlers = new Map<NodeJS.Signals, () => void>();
-    for (const name of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-      handlers.set(name, () => {
-        for (const [other, handler] of handlers) process.off(other, handler);
-        resolve(name);
-      });
-    }
-    for (const [name, handler] of handlers) process.once(name, handler);
-  });
+class SignalWatch {
+  private readonly installed = new Map<NodeJS.Signals, () => void>();
+
+  next(): Promise<string> {
+    return new Promise((resolve) => {
+      this.dispose();
+      for (const name of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+        this.installed.set(name, () => {
+          this.dispose();
+          resolve(name);
+        });
+      }
+      for (const [name, handler] of this.installed) process.once(name, handler);
+    });
+  }
+
+  dispose(): void {
+    for (const [name, handler] of this.installed) process.off(name, handler);
+    this.installed.clear();
+  }
 }
 
 /** Why a host and port cannot be bound, in plain words. */

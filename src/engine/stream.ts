@@ -96,21 +96,30 @@ export class ChatStream implements AsyncIterable<StreamPart> {
     this.send({ type: 'client.abort' });
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<StreamPart> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<StreamPart> {
     const parts = this.parts();
     let started = false;
-    return {
+    // A generator stopped before its first `next()` never runs its `finally`: cancel here,
+    // unless another iterator is the one reading the stream.
+    const stopped = () => {
+      if (!started && !this.iterated) this.cancel();
+    };
+    const iterator: AsyncIterableIterator<StreamPart> = {
       next: () => {
         started = true;
         return parts.next();
       },
-      // A generator stopped before its first `next()` never runs its `finally`: cancel here.
       return: (value?: unknown) => {
-        if (!started) this.cancel();
+        stopped();
         return parts.return(value as never);
       },
-      throw: (error?: unknown) => parts.throw(error),
+      throw: (error?: unknown) => {
+        stopped();
+        return parts.throw(error);
+      },
+      [Symbol.asyncIterator]: () => iterator,
     };
+    return iterator;
   }
 
   private async *parts(): AsyncGenerator<StreamPart> {

@@ -252,15 +252,17 @@ class Engine implements Switchyard {
   private start(request: ChatRequest, mode: 'chat' | 'stream', options: CallOptions, notes?: StreamNotes) {
     this.assertRunning();
     const startedAt = this.clock.now();
-    if (options.requestId !== undefined && !isRequestId(options.requestId)) {
-      // Sent upstream as a header: an id that cannot be one would fail every attempt as a network error.
-      throw new RequestError({ code: 'invalid_request', message: 'requestId: must be 1–128 of A-Z, a-z, 0-9, ".", "_", ":" or "-"', param: 'requestId' });
-    }
-    const requestId = options.requestId ?? `${this.idPrefix}-${(++this.requestCounter).toString(36)}`;
+    // A caller's id that cannot be a header (it is sent upstream) is refused; the refusal is
+    // reported under a generated one.
+    const given = options.requestId;
+    const requestId = given !== undefined && isRequestId(given) ? given : `${this.idPrefix}-${(++this.requestCounter).toString(36)}`;
     let route: Route;
     let filtered: { candidates: readonly Route['members'][number][] };
     let estimatedInputTokens: number;
     try {
+      if (given !== undefined && given !== requestId) {
+        throw new RequestError({ code: 'invalid_request', message: 'requestId: must be 1–128 of A-Z, a-z, 0-9, ".", "_", ":" or "-"', param: 'requestId' });
+      }
       validateRequest(request);
       estimatedInputTokens = estimateInputTokens(request);
       route = this.routes.resolve({ model: request.model, inputTokens: estimatedInputTokens, task: request.task, stream: mode === 'stream' });

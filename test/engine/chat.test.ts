@@ -364,12 +364,15 @@ describe('chat', () => {
   });
 
   it('refuses a caller\'s requestId that could not be a header, without an upstream call', async () => {
-    const { clock, engine, scripted } = setup({});
+    const { clock, engine, scripted, finished } = setup({});
     for (const requestId of ['a\nb', 'ok-✓', 'x'.repeat(129), '']) {
       const error = await failure(clock, engine.chat(hello, { requestId }));
       expect([error.code, error.param]).toEqual(['invalid_request', 'requestId']);
     }
     expect(scripted.calls).toHaveLength(0);
+    // Still one request.finished each, under a generated id.
+    expect(finished.map((event) => event.status)).toEqual(['invalid_request', 'invalid_request', 'invalid_request', 'invalid_request']);
+    expect(finished.every((event) => event.requestId.startsWith('sy-'))).toBe(true);
     expect(engine.providers().every((p) => p.state === 'healthy' && p.failures === 0)).toBe(true);
     expect((await settle(clock, engine.chat(hello, { requestId: 'req-1:a.b_c' }))).requestId).toBe('req-1:a.b_c');
   });

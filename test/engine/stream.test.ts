@@ -129,8 +129,26 @@ describe('stream', () => {
     await stopped[Symbol.asyncIterator]().return!();
     await flushMicrotasks();
     expect([engine.inFlight, engine.providers()[0]!.inFlight]).toEqual([0, 0]);
-    expect(statuses).toEqual(['aborted', 'aborted']);
+    const thrown = engine.stream(hello);
+    await clock.advance(10);
+    await expect(thrown[Symbol.asyncIterator]().throw!(new Error('not wanted'))).rejects.toThrow('not wanted');
+    await flushMicrotasks();
+    expect([engine.inFlight, engine.providers()[0]!.inFlight]).toEqual([0, 0]);
+    expect(statuses).toEqual(['aborted', 'aborted', 'aborted']);
     expect(engine.providers()[0]).toMatchObject({ state: 'healthy', failures: 0 });
+  });
+
+  it('a second, unused iterator stopping does not cancel the one reading the stream; an iterator is iterable', async () => {
+    const { clock, engine } = setup({ a: { type: 'stream', parts: ['Hel', 'lo'] } });
+    const stream = engine.stream(hello);
+    const reader = stream[Symbol.asyncIterator]();
+    expect(reader[Symbol.asyncIterator]()).toBe(reader);
+    const first = reader.next();
+    await clock.advance(100);
+    expect((await first).value).toMatchObject({ type: 'text-delta', text: 'Hel' });
+    await stream[Symbol.asyncIterator]().return!();
+    const rest = await collect(clock, { [Symbol.asyncIterator]: () => reader });
+    expect(rest.map((part) => part.type)).toEqual(['text-delta', 'finish']);
   });
 
   it('cancels the upstream stream and frees the slot when the consumer stops early', async () => {

@@ -88,6 +88,15 @@ describe('switchyard serve', () => {
     expect(process.listenerCount('SIGHUP') + process.listenerCount('SIGTERM') + process.listenerCount('SIGINT')).toBe(0);
   });
 
+  it('leaves no signal handler behind when it returns early (a bad configuration, a port in use)', async () => {
+    const { io, logDestination } = capture();
+    const signals = () => process.listenerCount('SIGHUP') + process.listenerCount('SIGTERM') + process.listenerCount('SIGINT');
+    const before = signals();
+    expect(await runServe({ config: '/nonexistent/switchyard.yaml', host: '127.0.0.1', port: 0, inspect: false, debug: false }, io, { logDestination })).toBe(1);
+    await expect(runServe({ config: undefined, host: '127.0.0.1', port: 99999, inspect: false, debug: false }, io, { logDestination })).rejects.toThrow();
+    expect(signals()).toBe(before);
+  });
+
   it('reads --config, lets --port override it, and cancels what is left after drainTimeoutMs', async () => {
     const fake = await startFakeUpstream(openaiWire);
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-serve-'));

@@ -53,8 +53,8 @@ export function secretsOf(apiKey: string | undefined, headers: Record<string, st
   const secrets: string[] = [];
   const push = (value: string): void => {
     secrets.push(value);
-    const encoded = encodeURIComponent(value);
-    if (encoded !== value) secrets.push(encoded);
+    const encoded = urlEncoded(value);
+    if (encoded !== undefined && encoded !== value) secrets.push(encoded);
   };
   const add = (value: string | undefined): void => {
     if (!value) return;
@@ -75,4 +75,13 @@ export function secretsOf(apiKey: string | undefined, headers: Record<string, st
     if (decoded !== value) add(decoded);
   }
   return secrets;
+}
+
+/** `value` URL-encoded, or `undefined` when it cannot be (a lone surrogate). */
+function urlEncoded(value: string): string | undefined {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }

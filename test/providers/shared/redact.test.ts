@@ -49,6 +49,10 @@ describe('redactSecrets', () => {
     expect(secretsOf('k1', { 'api-key': 'k2', 'x-trace': 'no', authorization: 'Bearer k3' })).toEqual(['k1', 'k2', 'Bearer k3', 'Bearer%20k3']);
   });
 
+  it('takes a key that cannot be URL-encoded (a lone surrogate) as it is', () => {
+    expect(secretsOf('key-\ud800-abcdef')).toEqual(['key-\ud800-abcdef']);
+  });
+
   it('adds the URL-encoded form of a key, which an upstream may echo', () => {
     const key = 'my-company-key/ab+cd==QQQ';
     expect(secretsOf(key)).toEqual([key, 'my-company-key%2Fab%2Bcd%3D%3DQQQ']);
