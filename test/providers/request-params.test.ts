@@ -127,16 +127,14 @@ describe('penalties, logit bias, parallel tool calls, reasoning effort, service 
     }
   });
 
+  /** The warnings of a provider that takes none of logitBias, parallelToolCalls, reasoningEffort, serviceTier, store. */
+  const notSupported = (provider: string) =>
+    ['logitBias', 'parallelToolCalls', 'reasoningEffort', 'serviceTier', 'store'].map((field) => `${provider} does not support "${field}"; it was not sent`);
+
   it('Gemini: penalties in generationConfig for gemini-1.5 models only, the rest warnings', () => {
     const { body, warnings } = toGeminiRequest(extras, { model: 'gemini-1.5-flash' });
     expect(body.generationConfig).toEqual({ frequencyPenalty: 0.5, presencePenalty: -0.25 });
-    expect(warnings).toEqual([
-      'Gemini does not support "logitBias"; it was not sent',
-      'Gemini does not support "parallelToolCalls"; it was not sent',
-      'Gemini does not support "reasoningEffort"; it was not sent',
-      'Gemini does not support "serviceTier"; it was not sent',
-      'Gemini does not support "store"; it was not sent',
-    ]);
+    expect(warnings).toEqual(notSupported('Gemini'));
     expect(toGeminiRequest(extras, { model: 'models/gemini-1.5-pro-002' }).body.generationConfig).toEqual({ frequencyPenalty: 0.5, presencePenalty: -0.25 });
   });
 
@@ -161,13 +159,7 @@ describe('penalties, logit bias, parallel tool calls, reasoning effort, service 
   it('Ollama: penalties in options, the rest warnings', () => {
     const { body, warnings } = ollama(extras);
     expect(body.options).toEqual({ frequency_penalty: 0.5, presence_penalty: -0.25 });
-    expect(warnings).toEqual([
-      'local does not support "logitBias"; it was not sent',
-      'local does not support "parallelToolCalls"; it was not sent',
-      'local does not support "reasoningEffort"; it was not sent',
-      'local does not support "serviceTier"; it was not sent',
-      'local does not support "store"; it was not sent',
-    ]);
+    expect(warnings).toEqual(notSupported('local'));
   });
 
   it('Anthropic: no parallel tool use as tool_choice.disable_parallel_tool_use, the rest warnings', () => {
