@@ -20,4 +20,8 @@ if (!existsSync(entry)) {
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 }
 const { main } = await import(entry);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// Everything is closed and flushed once main returns. A stdout whose reader has gone (`serve
+// | head -3`) can still hold the event loop open after a clean shutdown: do not wait for it.
+setTimeout(() => process.exit(code), 1000).unref();

@@ -114,7 +114,7 @@ async function serveWith(options: ServeOptions, io: CliIO, hooks: ServeHooks, sh
   await relay?.close();
   const ending = hurried ? 'a second signal cancelled the remaining requests' : 'drain timeout passed, remaining requests were cancelled';
   gateway.logger.info(drained ? 'stopped: every request finished' : `stopped: ${ending}`);
-  gateway.logger.flush();
+  await gateway.logger.flush();
   return 0;
 }
 

@@ -284,7 +284,7 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
       meter.detach();
       server.closeAllConnections();
       await closed;
-      logger.flush();
+      await logger.flush();
       return { drained };
     },
   };

@@ -44,9 +44,12 @@ export interface RequestLogger {
   rejected(request: RejectedRequest): void;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
-  /** Writes buffered lines out (call before exiting). */
-  flush(): void;
+  /** Writes buffered lines out (await it before exiting); gives up after {@link FLUSH_WAIT_MS}. */
+  flush(): Promise<void>;
 }
+
+/** Longest wait for buffered lines to be written at shutdown (a stdout nobody reads never drains). */
+export const FLUSH_WAIT_MS = 2000;
 
 /** Creates the request logger. */
 export function createRequestLogger(options: RequestLoggerOptions): RequestLogger {
@@ -119,12 +122,23 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
     info: (message, fields) => logger.info(fields ?? {}, message),
     warn: (message, fields) => logger.warn(fields ?? {}, message),
     flush() {
-      const stream = destination as { flushSync?: () => void };
-      try {
-        stream.flushSync?.();
-      } catch {
-        // not ready yet or already closed: nothing buffered to lose
-      }
+      // Asynchronous and bounded: sonic-boom's flushSync retries forever once the reader of
+      // stdout has gone (EPIPE, `serve | head`), which hung the shutdown.
+      const stream = destination as { flush?: (done: (error?: Error) => void) => void };
+      return new Promise<void>((resolve) => {
+        const timer = clock.setTimeout(resolve, FLUSH_WAIT_MS);
+        (timer as { unref?: () => void }).unref?.();
+        const done = () => {
+          clock.clearTimeout(timer);
+          resolve();
+        };
+        try {
+          if (typeof stream.flush === 'function') stream.flush(done);
+          else done();
+        } catch {
+          done(); // not ready yet or already closed: nothing buffered to lose
+        }
+      });
     },
   };
 }

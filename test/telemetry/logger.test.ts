@@ -3,10 +3,35 @@ import fc from 'fast-check';
 import { Writable } from 'node:stream';
 import { multistream, pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/core/clock.js';
+import { flushMicrotasks, VirtualClock } from '../../src/core/clock.js';
 import type { RequestFinishedEvent } from '../../src/engine/events.js';
 import type { AttemptRecord } from '../../src/core/errors.js';
-import { createRequestLogger, isoTimestamps } from '../../src/telemetry/logger.js';
+import { createRequestLogger, FLUSH_WAIT_MS, isoTimestamps } from '../../src/telemetry/logger.js';
+
+describe('flushing at shutdown', () => {
+  it('waits for buffered lines, but never longer than FLUSH_WAIT_MS, and never loops in a sync flush', async () => {
+    const clock = new VirtualClock(0);
+    // A stdout whose reader has gone: its async flush never calls back, its sync flush would spin.
+    const stuck = Object.assign(new Writable({ write: (_chunk, _e, done) => done() }), {
+      flush: () => undefined,
+      flushSync: () => {
+        throw new Error('flushSync must not be used');
+      },
+    });
+    let flushed = false;
+    const pending = createRequestLogger({ clock, secrets: [], destination: stuck }).flush().then(() => void (flushed = true));
+    await clock.advance(FLUSH_WAIT_MS - 1);
+    expect(flushed).toBe(false);
+    await clock.advance(1);
+    await pending;
+    // A destination that drains answers at once.
+    const draining = Object.assign(new Writable({ write: (_chunk, _e, done) => done() }), { flush: (done: () => void) => done() });
+    let drained = false;
+    void createRequestLogger({ clock, secrets: [], destination: draining }).flush().then(() => void (drained = true));
+    await flushMicrotasks();
+    expect(drained).toBe(true);
+  });
+});
 
 describe('request log timestamps', () => {
   it('match toISOString for any sequence of times, within a second and across seconds', () => {
@@ -37,7 +62,7 @@ describe('request log timestamps', () => {
     logger.info('one');
     await clock.advance(2.5); // a virtual clock may stand between milliseconds
     logger.info('two');
-    logger.flush();
+    await logger.flush();
     expect(lines.map((line) => (JSON.parse(line) as { timestamp: string }).timestamp)).toEqual(['2026-12-06T04:15:59.998Z', '2026-12-06T04:16:00.000Z']);
   });
 });
@@ -145,7 +170,7 @@ describe('request log lines', () => {
     });
   });
 
-  it('are redacted and follow the level', () => {
+  it('are redacted and follow the level', async () => {
     const loud = capture(['canary-secret-value']);
     loud.logger.rejected({ requestId: 'sk-live-abcdefghijkl', status: 400, code: 'invalid_request', message: 'echo canary-secret-value', latencyMs: 1 });
     expect(loud.lines[0]).not.toContain('canary-secret-value');
@@ -156,7 +181,7 @@ describe('request log lines', () => {
     const quiet = createRequestLogger({ clock: new VirtualClock(), secrets: [], destination, level: 'warn' });
     quiet.rejected({ requestId: 'r', status: 400, code: 'invalid_request', message: 'm', latencyMs: 1 });
     quiet.warn('kept');
-    quiet.flush();
+    await quiet.flush();
     expect(lines.join('')).not.toContain('"msg":"request"');
     expect(lines.join('')).toContain('"msg":"kept"');
   });
