@@ -6,7 +6,7 @@
  */
 import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
 import { parseDataUrl, type ImagePart } from '../shared/images.js';
-import { strictToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
+import { strictToolsWarning, toolChoiceWithoutToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
 
 /** The Messages body Switchyard sends (a subset of Anthropic's). */
 export type AnthropicBody = Record<string, unknown> & { model: string; max_tokens: number; messages: AnthropicMessage[] };
@@ -71,8 +71,9 @@ export function toAnthropicRequest(request: ChatRequest, options: AnthropicReque
     if (strict !== undefined) note(strict);
     const choice = toToolChoice(request.toolChoice, request.parallelToolCalls === false);
     if (choice !== undefined) body.tool_choice = choice;
-  } else if (request.toolChoice !== undefined && request.toolChoice !== 'none' && request.toolChoice !== 'auto') {
-    note('toolChoice without tools was not sent to Anthropic');
+  } else {
+    const lone = toolChoiceWithoutToolsWarning(request.toolChoice, PROVIDER);
+    if (lone !== undefined) note(lone);
   }
   if (options.stream) body.stream = true;
   return { body, warnings };

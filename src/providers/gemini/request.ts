@@ -5,7 +5,7 @@
  */
 import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
 import { parseDataUrl, type ImagePart } from '../shared/images.js';
-import { asksFor, strictToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
+import { asksFor, strictToolsWarning, toolChoiceWithoutToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
 
 /** A Gemini `Part` as Switchyard sends it. */
 export type GeminiPart = Record<string, unknown>;
@@ -79,9 +79,10 @@ export function toGeminiRequest(request: ChatRequest, options: GeminiRequestOpti
     const strict = strictToolsWarning(request.tools, PROVIDER);
     if (strict !== undefined) warnings.push(strict);
     if (request.toolChoice !== undefined) body.toolConfig = { functionCallingConfig: toFunctionCallingConfig(request.toolChoice) };
-  } else if (request.toolChoice !== undefined && request.toolChoice !== 'none' && request.toolChoice !== 'auto') {
+  } else {
     // A function calling config without function declarations is refused.
-    warnings.push('toolChoice without tools was not sent to Gemini');
+    const lone = toolChoiceWithoutToolsWarning(request.toolChoice, PROVIDER);
+    if (lone !== undefined) warnings.push(lone);
   }
   return { body, warnings };
 }

@@ -5,7 +5,7 @@
  * past the fourth) becomes a warning.
  */
 import type { ChatMessage, ChatRequest, ContentPart, ResponseFormat } from '../../core/types.js';
-import { asksFor } from '../shared/warnings.js';
+import { asksFor, toolChoiceWithoutToolsWarning } from '../shared/warnings.js';
 import { familyWarning, modelFamily, type FamilyParam } from './families.js';
 
 /** The Chat Completions body Switchyard sends (a subset of OpenAI's). */
@@ -77,8 +77,9 @@ export function toOpenAIRequest(request: ChatRequest, options: OpenAIRequestOpti
         typeof request.toolChoice === 'string' ? request.toolChoice : { type: 'function', function: { name: request.toolChoice.name } };
     }
     if (request.parallelToolCalls !== undefined && takes('parallelToolCalls')) body.parallel_tool_calls = request.parallelToolCalls;
-  } else if (request.toolChoice !== undefined && request.toolChoice !== 'none' && request.toolChoice !== 'auto') {
-    warnings.push('toolChoice without tools was not sent to OpenAI');
+  } else {
+    const lone = toolChoiceWithoutToolsWarning(request.toolChoice, 'OpenAI');
+    if (lone !== undefined) warnings.push(lone);
   }
   if (request.responseFormat !== undefined) body.response_format = toResponseFormat(request.responseFormat, warnings);
   if (request.reasoningEffort !== undefined && takes('reasoningEffort')) body.reasoning_effort = request.reasoningEffort;

@@ -25,5 +25,5 @@ export { REDACTED, redactSecrets, secretsOf } from './redact.js';
 export { parseDuration, parseRetryAfter, retryAfterFromHeaders } from './retry-after.js';
 export { parseSse, type SseEvent } from './sse.js';
 export { failedStream, mapStream, type FinishPart, type MapStep, type StreamEventMapper } from './stream.js';
-export { asksFor, strictToolsWarning, unsupportedWarnings } from './warnings.js';
+export { asksFor, strictToolsWarning, toolChoiceWithoutToolsWarning, unsupportedWarnings } from './warnings.js';
 export { createUpstream, DEFAULT_IDLE_TIMEOUT_MS, type Upstream, type UpstreamEvents, type UpstreamOptions, type UpstreamRequest } from './upstream.js';

@@ -39,6 +39,14 @@ function isNeutral(param: UpstreamParam, value: unknown): boolean {
   return neutral?.(value) === true;
 }
 
+/**
+ * The warning for a tool choice that asks for a call (`required`, a named tool) when no tool is
+ * sent, if it does: providers refuse a tool choice without tools, so it is left out.
+ */
+export function toolChoiceWithoutToolsWarning(choice: ChatRequest['toolChoice'], provider: string): string | undefined {
+  return choice === undefined || choice === 'none' || choice === 'auto' ? undefined : `toolChoice without tools was not sent to ${provider}`;
+}
+
 /** The warning for tools marked `strict` sent to a provider that does not enforce tool schemas, if any is. */
 export function strictToolsWarning(tools: readonly ToolDefinition[], provider: string): string | undefined {
   return tools.some((tool) => tool.strict === true) ? `${provider} does not enforce tool parameter schemas; "strict" was not sent` : undefined;
