@@ -92,8 +92,12 @@ function toContent(content: WireContent): string | ContentPart[] {
 
 const OPENAI_FINISH = new Set(['stop', 'length', 'tool_calls', 'content_filter']);
 
-/** OpenAI's `finish_reason` for a unified one (`error`/`other` become `stop`). */
+/**
+ * OpenAI's `finish_reason` for a unified one (`error`/`other` become `stop`). A refusal (raw
+ * `refusal`) finishes `stop`, as OpenAI finishes one.
+ */
 export function finishReasonOf(reason: FinishReason): string {
+  if (reason.raw === 'refusal') return 'stop';
   return OPENAI_FINISH.has(reason.unified) ? reason.unified : 'stop';
 }
 
@@ -130,7 +134,7 @@ export function toCompletion(result: ChatResult, created: number) {
           ...(toolCalls !== undefined && toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
         },
         logprobs: null,
-        finish_reason: refused ? 'stop' : finishReasonOf(result.finishReason),
+        finish_reason: finishReasonOf(result.finishReason),
       },
     ],
     ...(usage === undefined ? {} : { usage }),
@@ -170,7 +174,7 @@ export class ChunkWriter {
       case 'finish': {
         const out: object[] = [];
         if (!this.started) out.push(this.chunk(this.delta({ content: '' }), null));
-        out.push(this.chunk({}, part.finishReason.raw === 'refusal' ? 'stop' : finishReasonOf(part.finishReason)));
+        out.push(this.chunk({}, finishReasonOf(part.finishReason)));
         const usage = usageOf(part.usage);
         if (this.includeUsage) out.push({ id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage: usage ?? null });
         return out;
