@@ -197,6 +197,9 @@ export const providerTransitions = {
       { guard: verdict, target, actions: verdict === 'outcomeRecovers' ? ([RECORD, 'recover'] as const) : ([RECORD] as const) },
       { actions: RECORD },
     ] as const,
+  /** A `config.update` in a state whose timer counts in windows: a new `windowMs` re-enters `state`, restarting it. */
+  updateRestarting: <const T extends string>(state: T) =>
+    [{ guard: 'resizesWindow', target: state, reenter: true, actions: 'updateConfig' }, { actions: 'updateConfig' }] as const,
   /** A current 429 moves to `rate_limited`, which later resumes to `from`. */
   rateLimitFrom: <const T extends string>(from: T) =>
     [
@@ -252,7 +255,7 @@ export function buildProviderConfig(extension: ProviderExtension = {}): Provider
           steady: { always: { guard: 'hasTrips', target: 'decaying' } },
           decaying: {
             after: { tripDecay: { target: 'steady', actions: 'decayTrip' } },
-            on: { 'config.update': [{ guard: 'resizesWindow', target: 'decaying', reenter: true, actions: 'updateConfig' }, { actions: 'updateConfig' }] },
+            on: { 'config.update': t.updateRestarting('decaying') },
           },
         },
         on: {
@@ -280,7 +283,7 @@ export function buildProviderConfig(extension: ProviderExtension = {}): Provider
           'attempt.failed': [t.stale, ...t.openOnThreshold],
           'check.failed': t.openOnThreshold,
           'attempt.rate_limited': t.rateLimitFrom('degraded'),
-          'config.update': [{ guard: 'resizesWindow', target: 'degraded', reenter: true, actions: 'updateConfig' }, { actions: 'updateConfig' }],
+          'config.update': t.updateRestarting('degraded'),
         },
       },
       open: {
