@@ -5,7 +5,7 @@
  */
 import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { incidentSchema, interpolateEnv, parseConfig, parseConfigText, readConfigText, validateCollecting, type Env } from '../config/index.js';
+import { incidentSchema, interpolateEnv, isRecord, parseConfig, parseConfigText, readConfigText, validateCollecting, type Env } from '../config/index.js';
 import { didYouMean, int, num, rate, seconds, strict, text } from '../config/primitives.js';
 import type { Incident, SwitchyardConfig } from '../config/types.js';
 import { ConfigError } from '../core/errors.js';
@@ -193,10 +193,6 @@ function withIncidents(entry: unknown, incidents: readonly Incident[]): unknown 
 /** One field's parsed value, or `undefined` when it is invalid (its problem is already reported). */
 function part<T extends z.ZodType>(schema: T, value: unknown): z.output<T> | undefined {
   return validateCollecting(schema, value).value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function readText(path: string, what = path): string {
