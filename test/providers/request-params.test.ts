@@ -116,10 +116,13 @@ describe('penalties, logit bias, parallel tool calls, reasoning effort, service 
     const at = (baseUrl: string) => toOpenAIRequest(extras, { model: 'gpt-4o', stream: false, baseUrl });
     expect(at('https://api.openai.com/v1').body).toMatchObject({ logit_bias: { '50256': -100 } });
     expect(at('https://my-org.openai.azure.com/openai/v1').body).toMatchObject({ logit_bias: { '50256': -100 } });
+    // Azure OpenAI resources created in Azure AI Foundry answer on cognitiveservices.azure.com.
+    expect(at('https://my-org.cognitiveservices.azure.com/openai/v1').body).toMatchObject({ logit_bias: { '50256': -100 } });
     for (const [baseUrl, host] of [
       ['https://api.groq.com/openai/v1', 'api.groq.com'],
       ['http://127.0.0.1:8000/v1', '127.0.0.1'],
       ['https://api.openai.com.example.net/v1', 'api.openai.com.example.net'],
+      ['https://my-org.services.ai.azure.com/models', 'my-org.services.ai.azure.com'],
     ]) {
       const { body, warnings } = at(baseUrl!);
       expect(body).not.toHaveProperty('logit_bias');

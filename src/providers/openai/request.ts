@@ -26,7 +26,7 @@ export interface OpenAIRequestOptions {
 /** Chat Completions accepts at most this many stop sequences. */
 const MAX_STOP_SEQUENCES = 4;
 /** Hosts that count tokens with OpenAI's tokenizers, so `logit_bias` ids mean what the caller meant. */
-const OPENAI_TOKENIZER_HOST = /^(api\.openai\.com|[^.]+\.openai\.azure\.com)$/;
+const OPENAI_TOKENIZER_HOST = /^(api\.openai\.com|[^.]+\.openai\.azure\.com|[^.]+\.cognitiveservices\.azure\.com)$/;
 
 /** Builds the request body and the warnings for what could not be carried. */
 export function toOpenAIRequest(request: ChatRequest, options: OpenAIRequestOptions): { body: OpenAIBody; warnings: string[] } {
