@@ -32,6 +32,8 @@ export class GatewayError extends SwitchyardError {
     readonly param: string | null = null,
     /** Headers the answer needs (`Allow` of a 405). */
     readonly headers: Record<string, string> = {},
+    /** Upstream calls made before the gateway ended the request (listed as an engine error lists them). */
+    readonly attempts: readonly AttemptRecord[] = [],
   ) {
     super(code, message);
     this.name = 'GatewayError';
@@ -77,7 +79,7 @@ export const SHUTDOWN_CUT = 'the gateway shut down before the answer was complet
  */
 export function duringShutdown(error: unknown, draining: boolean): unknown {
   if (!draining || !RequestError.is(error) || (error.code !== 'aborted' && error.code !== 'stopped')) return error;
-  return new GatewayError(503, 'shutting_down', SHUTDOWN_CUT);
+  return new GatewayError(503, 'shutting_down', SHUTDOWN_CUT, null, {}, error.attempts);
 }
 
 /**
@@ -103,8 +105,12 @@ export function toHttpFailure(error: unknown, secrets: readonly string[]): HttpF
     return body;
   }
   const param = error instanceof GatewayError ? error.param : null;
-  if (error instanceof GatewayError) Object.assign(headers, error.headers);
-  return failure(status, code, type, message, param, headers);
+  if (!(error instanceof GatewayError)) return failure(status, code, type, message, param, headers);
+  Object.assign(headers, error.headers);
+  if (error.attempts.length > 0) headers['x-switchyard-attempts'] = String(error.attempts.length);
+  const body = failure(status, code, type, message, param, headers);
+  if (error.attempts.length > 0) body.body.error.attempts = error.attempts.map(publicAttempt);
+  return body;
 }
 
 function failure(status: number, code: string, type: string, message: string, param: string | null, headers: Record<string, string>): HttpFailure {

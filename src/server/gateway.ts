@@ -151,7 +151,8 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   const unsubscribe = engine.on('request.finished', (event) => {
     current(); // a reload's log level applies to this line too
     const cut = event.status === 'aborted' || event.status === 'stopped';
-    const status = draining && cut ? statusForCode('shutting_down') : statusForCode(event.status);
+    // Only what the shutdown cancels is its doing; a client that leaves during the drain is a 499.
+    const status = cutting && cut ? statusForCode('shutting_down') : statusForCode(event.status);
     // Cut off by the shutdown, not by its client: say so in the log, as the client was told.
     logger.finished(event, status, cutting && cut ? { outcome: 'shutting_down', error: SHUTDOWN_CUT } : undefined);
     meter.finished(event, status);

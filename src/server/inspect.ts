@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
 import type { AnyEventObject, InspectionEvent, Observer } from 'xstate';
 import { WebSocket, WebSocketServer } from 'ws';
+import { redactSecrets } from '../providers/shared/redact.js';
 
 /** A running relay. */
 export interface InspectRelay {
@@ -83,11 +84,15 @@ export async function startInspectRelay(port = 0): Promise<InspectRelay> {
 
 type Json = string | number | boolean | null;
 
-/** An event's type and primitive fields: no actor refs, results, errors or requests. */
+/**
+ * An event's type and primitive fields: no actor refs, results, errors or requests. Text is
+ * scrubbed of anything key-shaped (an operator's disable `reason` is free text, as in `/providers`).
+ */
 export function sanitizeEvent(event: AnyEventObject): AnyEventObject {
   const safe: { type: string; [key: string]: Json } = { type: String(event.type) };
   for (const [key, value] of Object.entries(event)) {
-    if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') safe[key] = value;
+    if (typeof value === 'string') safe[key] = redactSecrets(value);
+    else if (value === null || typeof value === 'number' || typeof value === 'boolean') safe[key] = value;
   }
   return safe;
 }
@@ -101,6 +106,7 @@ export function sanitizeContext(context: unknown): Record<string, unknown> {
   if ('health' in record && 'generation' in record) {
     const safe: Record<string, unknown> = {};
     for (const key of PROVIDER_FIELDS) safe[key] = record[key];
+    if (typeof safe.disabledReason === 'string') safe.disabledReason = redactSecrets(safe.disabledReason);
     return safe;
   }
   const input = record.input as { requestId?: unknown; mode?: unknown } | undefined;

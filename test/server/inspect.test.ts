@@ -109,6 +109,19 @@ describe('inspect relay', () => {
     viewer.close();
   });
 
+  it('scrubs a key pasted into an operator’s disable reason, as /providers does', async () => {
+    relay = await startInspectRelay();
+    const viewer = await connect(relay.feedUrl);
+    engine = createSwitchyard({ providers: [{ name: 'sim', type: 'simulated', latencyMs: 0 }] }, { env: {}, inspect: relay.inspect });
+    engine.operate('sim', 'disable', `rotating ${CANARY}`);
+    const disable = await viewer.until((m) => m.type === '@xstate.event' && m.event?.type === 'operator.disable');
+    expect(disable.event.reason).toBe('rotating [REDACTED]');
+    const disabled = await viewer.until((m) => m.type === '@xstate.snapshot' && m.snapshot?.value === 'disabled');
+    expect(disabled.snapshot.context.disabledReason).toBe('rotating [REDACTED]');
+    expect(viewer.raw.join('\n')).not.toContain(CANARY);
+    viewer.close();
+  });
+
   it('replays recent events to a viewer that connects late', async () => {
     relay = await startInspectRelay();
     const first = await connect(relay.feedUrl);

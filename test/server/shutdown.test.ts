@@ -68,6 +68,42 @@ describe('shutdown', () => {
     expect(line).toMatchObject({ status: 503, outcome: 'shutting_down', error: 'the gateway shut down before the answer was complete', selected_provider: null, attempts: 1, failover_attempts: 0 });
     gw = undefined;
   });
+  it('lists the upstream calls made (header and body) in the 503 of a request it cuts off', async () => {
+    fakes = await startOpenAIFakes(2);
+    gw = await startGateway({ providers: openaiProviders(fakes), routing: { backoff: { baseMs: 1, maxMs: 2 } } });
+    fakes[0]!.enqueue({ type: 'error', kind: 'server' });
+    fakes[1]!.enqueue({ type: 'hang-before-headers' });
+    const pending = gw.post('/v1/chat/completions', JSON.parse(chat));
+    await fakes[1]!.until((fake) => fake.hanging === 1);
+    const closing = gw.gateway.close(0);
+    const response = await pending;
+    expect(response.status).toBe(503);
+    expect(response.headers.get('x-switchyard-attempts')).toBe('2');
+    const body = (await response.json()) as { error: { code: string; attempts?: { provider: string; kind: string }[] } };
+    expect(body.error.code).toBe('shutting_down');
+    expect(body.error.attempts?.map((a) => [a.provider, a.kind])).toEqual([['a', 'server'], ['b', 'aborted']]);
+    await closing;
+    gw = undefined;
+  });
+
+  it('logs and counts a client that leaves during the drain as 499, not as cut off by the shutdown', async () => {
+    fakes = await startOpenAIFakes(1);
+    gw = await startGateway({ providers: openaiProviders(fakes) });
+    fakes[0]!.enqueue({ type: 'hang-before-headers' });
+    const client = new AbortController();
+    const pending = gw.fetch('/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: chat, signal: client.signal }).catch(() => 'gone');
+    await fakes[0]!.until((fake) => fake.hanging === 1);
+    const closing = gw.gateway.close(60_000);
+    const finished = new Promise<void>((resolve) => gw!.engine.on('request.finished', () => resolve()));
+    client.abort();
+    await pending;
+    await finished;
+    expect(gw.logs().find((entry) => entry.request_id !== undefined)).toMatchObject({ status: 499, outcome: 'aborted' });
+    expect(await gw.gateway.metrics.render()).toMatch(/switchyard_requests_total\{route="default",provider="none",status="499"\} 1/);
+    expect(await closing).toEqual({ drained: true });
+    gw = undefined;
+  });
+
   it('lets a stream already under way finish whole, then closes its connection while the drain goes on', async () => {
     fakes = await startOpenAIFakes(1);
     gw = await startGateway({ providers: openaiProviders(fakes) });
