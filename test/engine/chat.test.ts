@@ -105,11 +105,13 @@ describe('chat', () => {
   });
 
   it('ends at the deadline with deadline_exceeded', async () => {
-    const { clock, engine } = setup({ a: { type: 'hang' }, b: { type: 'hang' }, c: { type: 'hang' } }, { routing: { deadlineMs: 45_000 } });
+    const { clock, engine, scripted } = setup({ a: { type: 'hang' }, b: { type: 'hang' }, c: { type: 'hang' } }, { routing: { deadlineMs: 45_000 } });
     const started = clock.now();
     const error = await failure(clock, engine.chat(hello));
     expect(error.code).toBe('deadline_exceeded');
     expect(clock.now() - started).toBe(45_000);
+    // Both upstream calls were cancelled: a's by its attempt timeout, b's by the deadline.
+    expect(scripted.calls.map((call) => [call.provider, call.signal.aborted])).toEqual([['a', true], ['b', true]]);
     expect(engine.providers().every((p) => p.inFlight === 0)).toBe(true);
     // The attempt the deadline cut short is listed too: a timed out at 30 s, b was cut at 45 s.
     expect(error.attempts.map((a) => [a.provider, a.kind, a.latencyMs])).toEqual([
@@ -131,13 +133,15 @@ describe('chat', () => {
   });
 
   it('cancels the upstream call when the caller aborts, and counts it nowhere', async () => {
-    const { clock, engine, finished } = setup({ a: { type: 'hang' } });
+    const { clock, engine, finished, scripted } = setup({ a: { type: 'hang' } });
     const controller = new AbortController();
     const pending = engine.chat(hello, { signal: controller.signal });
     await clock.advance(1000);
+    expect(scripted.calls.map((call) => [call.provider, call.signal.aborted])).toEqual([['a', false]]);
     controller.abort();
     const error = await failure(clock, pending);
     expect(error.code).toBe('aborted');
+    expect(scripted.calls[0]!.signal.aborted).toBe(true);
     const a = engine.providers().find((p) => p.name === 'a')!;
     expect(a).toMatchObject({ inFlight: 0, failures: 0, state: 'healthy' });
     // Listed all the same, so logs and metrics know which provider was called.

@@ -1,9 +1,11 @@
 /**
  * Failover through the whole engine over real sockets: an OpenAI-type provider whose fake
  * upstream fails (500s, a hang past the attempt timeout, a reset connection) and an
- * Anthropic-type provider whose fake answers. Real clock (real sockets), short timeouts.
+ * Anthropic-type provider whose fake answers. Real sockets, virtual engine clock: a hung
+ * attempt times out when the test advances the clock, never because a machine was slow.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/core/clock.js';
 import type { StreamPart } from '../../src/core/types.js';
 import type { RequestFinishedEvent } from '../../src/engine/events.js';
 import { createSwitchyard, type Switchyard } from '../../src/engine/switchyard.js';
@@ -13,8 +15,9 @@ import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
 
 const OPENAI_KEY = 'sk-proj-e2e-openai-0123456789';
 const ANTHROPIC_KEY = 'sk-ant-e2e-anthropic-0123456789';
-/** Long enough for a loaded CI machine to deliver the request, short enough to keep the suite fast. */
+/** On the virtual clock: passes only when a test advances it. */
 const ATTEMPT_TIMEOUT_MS = 200;
+const clock = new VirtualClock(Date.now());
 const hello = { messages: [{ role: 'system' as const, content: 'Be brief.' }, { role: 'user' as const, content: 'Hello' }], maxTokens: 64 };
 
 let openai: FakeUpstream;
@@ -36,7 +39,7 @@ beforeAll(async () => {
       health: { consecutiveFailures: 100, minCalls: 100 },
       seed: 1,
     },
-    { env: {} },
+    { env: {}, clock },
   );
   engine.on('request.finished', (event) => finished.push(event));
 });
@@ -57,6 +60,13 @@ const failures = [
   { name: 'a hang past the attempt timeout', behaviour: { type: 'hang-before-headers' } as const, kind: 'timeout', status: undefined },
   { name: 'a reset connection', behaviour: { type: 'reset-before-headers' } as const, kind: 'network', status: undefined },
 ];
+
+/** For a hang: waits until the OpenAI call hangs on the wire, then lets its attempt time out. */
+async function timeOutIfHanging(behaviour: { type: string }): Promise<void> {
+  if (behaviour.type !== 'hang-before-headers') return;
+  await openai.until((fake) => fake.hanging === 1);
+  await clock.advance(ATTEMPT_TIMEOUT_MS);
+}
 
 /** What both fakes received: one failed OpenAI call, then one Anthropic call for the same request. */
 async function expectWireRequests(stream: boolean): Promise<void> {
@@ -82,7 +92,9 @@ describe('failover from OpenAI to Anthropic, end to end', () => {
     it(`chat: ${failure.name} on OpenAI → answered by Anthropic`, async () => {
       openai.enqueue(failure.behaviour);
       anthropic.enqueue({ type: 'ok', reply: { content: 'Hi from Claude.', usage: { input: 12, output: 4 } } });
-      const result = await engine.chat(hello);
+      const pending = engine.chat(hello);
+      await timeOutIfHanging(failure.behaviour);
+      const result = await pending;
       expect(result).toMatchObject({ provider: 'claude', content: 'Hi from Claude.', model: 'claude-sonnet-4-5', finishReason: { unified: 'stop', raw: 'end_turn' }, usage: { inputTokens: 12, outputTokens: 4 } });
       expect(result.attempts.map(({ provider, kind, status }) => ({ provider, kind, status }))).toEqual([
         { provider: 'gpt', kind: failure.kind, status: failure.status },
@@ -96,7 +108,11 @@ describe('failover from OpenAI to Anthropic, end to end', () => {
       anthropic.enqueue({ type: 'ok', reply: { content: 'Hi from Claude.', chunks: ['Hi', ' from', ' Claude.'], usage: { input: 12, output: 4 } } });
       const stream = engine.stream(hello);
       const parts: StreamPart[] = [];
-      for await (const part of stream) parts.push(part);
+      const read = (async () => {
+        for await (const part of stream) parts.push(part);
+      })();
+      await timeOutIfHanging(failure.behaviour);
+      await read;
       expect(parts.map((p) => (p.type === 'text-delta' ? p.text : p.type))).toEqual(['Hi', ' from', ' Claude.', 'finish']);
       expect(parts.at(-1)).toMatchObject({ finishReason: { unified: 'stop' }, usage: { inputTokens: 12, outputTokens: 4 }, model: 'claude-sonnet-4-5' });
       await expect(stream.info).resolves.toMatchObject({ provider: 'claude', failedAttempts: 1 });
@@ -112,11 +128,12 @@ describe('failover from OpenAI to Anthropic, end to end', () => {
 
   it('times the hung attempt out quickly and drops its connection', async () => {
     openai.enqueue({ type: 'hang-before-headers' });
-    const result = await engine.chat(hello);
+    const pending = engine.chat(hello);
+    await openai.until((fake) => fake.hanging === 1);
+    await clock.advance(ATTEMPT_TIMEOUT_MS);
+    const result = await pending;
     const [timedOut] = result.attempts;
-    expect(timedOut).toMatchObject({ provider: 'gpt', kind: 'timeout' });
-    expect(timedOut!.latencyMs).toBeGreaterThanOrEqual(ATTEMPT_TIMEOUT_MS - 5);
-    expect(timedOut!.latencyMs).toBeLessThan(2000);
+    expect(timedOut).toMatchObject({ provider: 'gpt', kind: 'timeout', latencyMs: ATTEMPT_TIMEOUT_MS });
     await openai.until((fake) => fake.hanging === 0);
   });
 });

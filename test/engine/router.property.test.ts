@@ -11,15 +11,21 @@ import { ProviderError, RequestError, type ErrorKind } from '../../src/core/erro
 import type { ChatResponse } from '../../src/core/types.js';
 import type { RequestFinishedEvent } from '../../src/engine/events.js';
 import { createSwitchyard } from '../../src/engine/switchyard.js';
+import type { InspectionEvent } from 'xstate';
+import type { RouterContext } from '../../machines/router.logic.js';
 
 type Outcome = 'ok' | 'server' | 'timeout-hang' | 'rate_limit' | 'bad_request' | 'auth';
 const OUTCOMES: Outcome[] = ['ok', 'server', 'timeout-hang', 'rate_limit', 'bad_request', 'auth'];
 const SELECTABLE_OR_PROBE = new Set(['healthy', 'degraded', 'half_open']);
 const NON_RETRYABLE: ReadonlySet<ErrorKind | 'ok'> = new Set(['bad_request', 'context_length', 'content_filter']);
+/** Refusals that mean the router asked a provider that was not selectable (retry_budget is the router's own). */
+const NOT_SELECTABLE_REFUSALS = new Set(['not_selectable', 'probes_busy', 'rate_limited', 'disabled']);
 
 const scenario = fc.record({
   providers: fc.integer({ min: 1, max: 4 }),
   maxAttempts: fc.integer({ min: 1, max: 4 }),
+  /** Often shorter than a hang's per-attempt timeout (5 s), so that deadlines really cut requests. */
+  deadlineMs: fc.integer({ min: 500, max: 30_000 }),
   strategy: fc.constantFrom('priority', 'round-robin', 'weighted', 'least-latency', 'least-busy'),
   /** Per provider, the outcome of its k-th call (cycled). */
   outcomes: fc.array(fc.array(fc.constantFrom(...OUTCOMES), { minLength: 1, maxLength: 8 }), { minLength: 4, maxLength: 4 }),
@@ -37,7 +43,7 @@ describe('router properties', () => {
         const names = Array.from({ length: s.providers }, (_, i) => `p${i}`);
         const counts = new Map<string, number>();
         const violations: string[] = [];
-        const deadlineMs = 60_000;
+        const deadlineMs = s.deadlineMs;
         let engineRef: ReturnType<typeof createSwitchyard> | undefined;
 
         const factory: AdapterFactory = (settings) => {
@@ -49,11 +55,13 @@ describe('router properties', () => {
             if (!SELECTABLE_OR_PROBE.has(state) && !(state === 'open' && finished === 0)) {
               violations.push(`${settings.name} called while ${state}`);
             }
+            callsByRequest.set(context.requestId, (callsByRequest.get(context.requestId) ?? 0) + 1);
             const k = counts.get(settings.name) ?? 0;
             counts.set(settings.name, k + 1);
             const script = s.outcomes[index]!;
             const outcome = script[k % script.length]!;
             if (outcome === 'timeout-hang') {
+              hangs.push(context.signal);
               return new Promise<never>((_, reject) =>
                 context.signal.addEventListener('abort', () => reject(new ProviderError({ provider: settings.name, kind: 'aborted', message: 'aborted' })), { once: true }),
               );
@@ -72,6 +80,28 @@ describe('router properties', () => {
           };
         };
         const requestAttempts = new Map<string, number>();
+        /** Upstream calls actually made, per request (not the attempts the router lists). */
+        const callsByRequest = new Map<string, number>();
+        /** Signals of calls that hang until cancelled: each must be aborted by the end. */
+        const hangs: AbortSignal[] = [];
+        /** Each provider actor's latest context, for its probe permits. */
+        const providerContexts = new Map<string, { probesInFlight: number }>();
+        const inspect = (e: InspectionEvent): void => {
+          if (e.type === '@xstate.snapshot') {
+            const context = (e.snapshot as { context?: { name?: unknown; probesInFlight?: unknown } }).context;
+            if (typeof context?.name === 'string' && typeof context.probesInFlight === 'number') providerContexts.set(context.name, context as { probesInFlight: number });
+          }
+          // A refusal for a non-selectable provider, of an attempt planned without a backoff (so
+          // no time passed since the plan) and not in panic: the router picked it while non-selectable.
+          const reason: unknown = e.type === '@xstate.event' && e.event.type === 'slot.denied' ? e.event.reason : undefined;
+          if (e.type === '@xstate.event' && typeof reason === 'string' && NOT_SELECTABLE_REFUSALS.has(reason)) {
+            const router = (e.actorRef.getSnapshot() as { context?: RouterContext }).context;
+            const plan = router?.plan;
+            if (plan?.type === 'attempt' && !plan.panic && plan.backoffMs === 0) {
+              violations.push(`${router!.input.requestId} picked ${plan.candidate.name} while it was not selectable (${reason})`);
+            }
+          }
+        };
 
         const engine = createSwitchyard(
           {
@@ -81,7 +111,7 @@ describe('router properties', () => {
             health: { consecutiveFailures: 2, cooldownMs: 3000, maxCooldownMs: 20_000, halfOpenProbes: 1, minCalls: 4 },
             seed: 3,
           },
-          { clock, adapters: { simulated: factory } },
+          { clock, adapters: { simulated: factory }, inspect },
         );
         engineRef = engine;
         engine.on('attempt.finished', (event) => requestAttempts.set(event.requestId, (requestAttempts.get(event.requestId) ?? 0) + 1));
@@ -145,6 +175,7 @@ describe('router properties', () => {
           expect(record.settled, `${requestId} settled`).toBe(1);
           expect(finished.get(requestId)?.length, `${requestId} finished events`).toBe(1);
           expect(record.attempts).toBeLessThanOrEqual(s.maxAttempts);
+          expect(callsByRequest.get(requestId) ?? 0, `${requestId} upstream calls`).toBeLessThanOrEqual(s.maxAttempts);
           const attempts = finished.get(requestId)![0]!.attempts;
           const firstFinal = attempts.findIndex((a) => NON_RETRYABLE.has(a.kind));
           if (firstFinal >= 0) {
@@ -153,8 +184,11 @@ describe('router properties', () => {
           }
         }
         expect(violations).toEqual([]);
+        expect(hangs.filter((signal) => !signal.aborted), 'hanging upstream calls never cancelled').toHaveLength(0);
         // Drain: nothing in flight, no probe permit held.
         for (const provider of engine.providers()) expect(provider.inFlight, `${provider.name} inFlight`).toBe(0);
+        expect(providerContexts.size).toBe(s.providers);
+        for (const [name, context] of providerContexts) expect(context.probesInFlight, `${name} probe permits`).toBe(0);
         await engine.stop();
         expect(clock.pending).toBe(0);
       }),

@@ -152,13 +152,14 @@ describe('stream', () => {
   });
 
   it('cancels the upstream stream and frees the slot when the consumer stops early', async () => {
-    const { clock, engine } = setup({ a: { type: 'stream', parts: ['1', '2', '3', '4'], partGapMs: 1000 } });
+    const { clock, engine, scripted } = setup({ a: { type: 'stream', parts: ['1', '2', '3', '4'], partGapMs: 1000 } });
     const run = (async () => {
       for await (const part of engine.stream(hello)) {
         if (part.type === 'text-delta' && part.text === '2') break;
       }
     })();
     await settle(clock, run);
+    expect(scripted.calls.map((call) => [call.provider, call.signal.aborted])).toEqual([['a', true]]);
     await clock.advance(10_000);
     expect(engine.providers()[0]).toMatchObject({ inFlight: 0, failures: 0 });
     expect(clock.pending).toBe(0);

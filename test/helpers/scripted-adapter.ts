@@ -20,6 +20,8 @@ export interface CallRecord {
   requestId: string;
   mode: 'chat' | 'stream';
   at: number;
+  /** The call's signal: aborted once the engine cancels the upstream call. */
+  signal: AbortSignal;
 }
 
 /** A script per provider name: a fixed behaviour, or one chosen per call. */
@@ -71,7 +73,7 @@ export function scriptedAdapters(script: Script): Scripted {
 
     return {
       async chat(request: ChatRequest, context: CallContext): Promise<ChatResponse> {
-        calls.push({ provider: name, requestId: context.requestId, mode: 'chat', at: context.clock.now() });
+        calls.push({ provider: name, requestId: context.requestId, mode: 'chat', at: context.clock.now(), signal: context.signal });
         const behaviour = next(name);
         if (behaviour.type === 'hang') return hang(context);
         await wait(behaviour.latencyMs ?? 10, context);
@@ -86,7 +88,7 @@ export function scriptedAdapters(script: Script): Scripted {
         };
       },
       async *stream(request: ChatRequest, context: CallContext): AsyncIterable<StreamPart> {
-        calls.push({ provider: name, requestId: context.requestId, mode: 'stream', at: context.clock.now() });
+        calls.push({ provider: name, requestId: context.requestId, mode: 'stream', at: context.clock.now(), signal: context.signal });
         const behaviour = next(name);
         if (behaviour.type === 'hang') return void (await hang(context));
         await wait(behaviour.latencyMs ?? 10, context);

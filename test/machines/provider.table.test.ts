@@ -81,6 +81,8 @@ const rows: Row[] = [
   { from: 'degraded', steps: [wait(60_000)], to: 'healthy', note: 'without traffic its bad calls age out: healthy a window later' },
   { from: 'degraded', steps: [wait(30_000), ok(8), slow(2), wait(30_000)], to: 'degraded', note: 'bad calls still in the window keep it degraded at the re-check' },
   { from: 'degraded', steps: [wait(30_000), ok(8), slow(2), wait(90_000)], to: 'healthy', note: '… until they age out too' },
+  { from: 'degraded', steps: [wait(30_000), slow(2), ok(13), wait(30_000)], to: 'degraded', note: 'hysteresis at the re-check too: 2 bad in 15 (13 %) is not below 10 %' },
+  { from: 'degraded', steps: [wait(30_000), slow(1), ok(14), wait(30_000)], to: 'healthy', note: '1 bad in 15 (7 %) at the re-check is: healthy' },
   { from: 'degraded', steps: [wait(40_000), fail(4), wait(20_000), fail()], to: 'open', note: 'a re-check keeps recent evidence: the next failure still counts' },
   { from: 'degraded', steps: [wait(10_000), hold(), held429(100_000), waitDeadline, wait(40_000), ok(7), slow(3), wait(25_000)], to: 'degraded', note: 'after a rate limit, the re-check judges the calls made since' },
   { from: 'degraded', steps: [wait(5_000), resizeWindow(10_000), wait(9_999)], to: 'degraded', note: 'a new windowMs restarts the re-check …' },

@@ -5,6 +5,7 @@
 import OpenAI from 'openai';
 import { openaiWire } from '../fakes/openai.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
+import type { Clock } from '../../src/core/clock.js';
 import { createSwitchyard, type Switchyard } from '../../src/engine/switchyard.js';
 import { createGateway, type Gateway } from '../../src/server/gateway.js';
 
@@ -28,10 +29,13 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** Starts a gateway for `config` (raw, as in a configuration file). */
-export async function startGateway(config: Record<string, unknown>): Promise<TestGateway> {
+/**
+ * Starts a gateway for `config` (raw, as in a configuration file). With a `clock` (a
+ * `VirtualClock`), timeouts, backoffs and deadlines pass only when the test advances it.
+ */
+export async function startGateway(config: Record<string, unknown>, options: { clock?: Clock } = {}): Promise<TestGateway> {
   const lines: string[] = [];
-  const engine = createSwitchyard(config, { seed: 7 });
+  const engine = createSwitchyard(config, { seed: 7, ...options });
   const gateway = createGateway(engine, { logDestination: { write: (line: string) => void lines.push(line) } });
   const { url } = await gateway.listen(0, '127.0.0.1');
   const doFetch = (path: string, init?: RequestInit) => fetch(`${url}${path}`, init);

@@ -4,6 +4,7 @@
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/core/clock.js';
 import type { FakeUpstream } from '../fakes/server.js';
 import { CALM, openaiProviders, resetAll, sseEvents, startGateway, startOpenAIFakes, type TestGateway } from './helpers.js';
 
@@ -11,12 +12,14 @@ let fakes: FakeUpstream[];
 let gw: TestGateway;
 let client: OpenAI;
 const ask = { model: 'default', messages: [{ role: 'user' as const, content: 'Hi' }] };
+/** The engine's clock: an attempt times out only when the hang test advances it, never on a slow machine. */
+const clock = new VirtualClock(Date.now());
 
 beforeAll(async () => {
   fakes = await startOpenAIFakes(2);
   const providers = openaiProviders(fakes);
-  providers[0]!.timeoutMs = 150; // the hang test waits this long, once
-  gw = await startGateway({ providers, ...CALM });
+  providers[0]!.timeoutMs = 150;
+  gw = await startGateway({ providers, ...CALM }, { clock });
   client = gw.client();
 });
 afterAll(async () => {
@@ -56,7 +59,13 @@ describe('non-streaming', () => {
   ] as const)('fails over when the first provider %s', async (_name, behaviour) => {
     fakes[0]!.enqueue(behaviour, behaviour, behaviour);
     fakes[1]!.enqueue({ type: 'ok', reply: { content: 'from b' } });
-    const { data, response } = await client.chat.completions.create(ask).withResponse();
+    const answer = client.chat.completions.create(ask).withResponse();
+    if (behaviour.type === 'hang-before-headers') {
+      await fakes[0]!.until((fake) => fake.hanging === 1);
+      await clock.advance(150); // a's attempt timeout
+    }
+    const { data, response } = await answer;
+    expect(fakes[0]!.requests).toHaveLength(1);
     expect(data.choices[0]!.message.content).toBe('from b');
     expect(data.model).toBe('model-b');
     expect(response.headers.get('x-switchyard-provider')).toBe('b');

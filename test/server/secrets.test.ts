@@ -75,11 +75,18 @@ describe('secrets', () => {
   });
 
   it('appears nowhere: error bodies, logs, metrics, /providers, /ready, /v1/models', async () => {
-    await record(await gw.post('/v1/chat/completions', ask, auth));
-    await record(await gw.fetch('/providers'));
-    await record(await gw.fetch('/ready'));
-    await record(await gw.fetch('/metrics'));
-    await record(await gw.fetch('/v1/models', { headers: auth }));
+    // Each answered in full (a 401 or 404 would hide nothing).
+    for (const response of [
+      await gw.post('/v1/chat/completions', ask, auth),
+      await gw.fetch('/providers'),
+      await gw.fetch('/ready'),
+      await gw.fetch('/metrics'),
+      await gw.fetch('/v1/models', { headers: auth }),
+    ]) {
+      expect(response.status, response.url).toBe(200);
+      await record(response);
+    }
+    expect(bodies.at(-2)).toContain('switchyard_requests_total{');
     const everything = [...bodies, ...gw.lines].join('\n');
     expect(gw.lines.length).toBeGreaterThan(5);
     for (const canary of CANARIES) expect(everything).not.toContain(canary);

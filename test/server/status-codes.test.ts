@@ -20,10 +20,9 @@ beforeAll(async () => {
   fakes = await startOpenAIFakes(2);
   gw = await startGateway({
     server: { apiKeys: [KEY], adminKey: ADMIN, maxBodyBytes: 4096 },
-    providers: [...openaiProviders(fakes, { timeoutMs: 100 }), { name: 'lonely', type: 'simulated', latencyMs: 1 }],
+    providers: [...openaiProviders(fakes), { name: 'lonely', type: 'simulated', latencyMs: 1 }],
     routes: { default: { providers: ['a', 'b'] }, solo: { providers: ['lonely'] }, cheap: { providers: ['b'], strategy: 'lowest-cost' } },
     ...CALM,
-    routing: { ...CALM.routing, deadlineMs: 150 },
   });
 });
 afterAll(async () => {
@@ -191,11 +190,29 @@ describe('status codes', () => {
   });
 
   it('504 when the deadline passes', async () => {
-    for (const fake of fakes) fake.enqueue({ type: 'hang-before-headers' }, { type: 'hang-before-headers' });
-    const response = await gw.post('/v1/chat/completions', ask, auth);
-    const error = await expectError(response, 504, 'deadline_exceeded');
-    expect((error.attempts as unknown[]).length).toBeGreaterThanOrEqual(1);
-    expect(response.headers.get('x-switchyard-attempts')).toBe(String((error.attempts as unknown[]).length));
+    // On a virtual clock: timeouts and the deadline pass when the test says, not after a real wait.
+    const clock = new VirtualClock(Date.now());
+    const hung = await startOpenAIFakes(2);
+    const engine = createSwitchyard({ providers: openaiProviders(hung, { timeoutMs: 100 }), ...CALM, routing: { ...CALM.routing, deadlineMs: 150 } }, { clock, seed: 1 });
+    const gateway = createGateway(engine, { logDestination: { write: () => undefined } });
+    const { url } = await gateway.listen(0, '127.0.0.1');
+    try {
+      for (const fake of hung) fake.enqueue({ type: 'hang-before-headers' });
+      const pending = fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ask) });
+      await hung[0]!.until((f) => f.hanging === 1);
+      await clock.advance(100); // a's attempt times out: failover to b
+      await hung[1]!.until((f) => f.hanging === 1);
+      await clock.advance(50); // the deadline passes while b hangs
+      const response = await pending;
+      const error = await expectError(response, 504, 'deadline_exceeded');
+      expect((error.attempts as { provider: string; kind: string }[]).map((a) => [a.provider, a.kind])).toEqual([['a', 'timeout'], ['b', 'timeout']]);
+      expect(response.headers.get('x-switchyard-attempts')).toBe('2');
+    } finally {
+      const closing = gateway.close(0);
+      await clock.advance(1);
+      await closing;
+      await Promise.all(hung.map((fake) => fake.close()));
+    }
   });
 });
 
