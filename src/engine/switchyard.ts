@@ -19,6 +19,7 @@ import { createPooledFetch, type PooledFetch } from '../providers/shared/pooled-
 import { filterCandidates } from '../routing/filters.js';
 import { rateLimitRetryAfter } from '../routing/panic.js';
 import { createRetryBudget } from '../routing/retry-budget.js';
+import { watchAbort } from './abort-watch.js';
 import { EventBus, type EngineEventName, type Listener } from './events.js';
 import { HealthChecks } from './health-checks.js';
 import { ProviderPool } from './provider-pool.js';
@@ -35,7 +36,7 @@ export interface SwitchyardOptions {
   /** Seed for jitter, weighted picks and simulated providers. @default config.seed, else random */
   seed?: number;
   /**
-   * `fetch` used by HTTP adapters. @default a pooled fetch on undici's `Agent`
+   * `fetch` used by HTTP adapters. @default a pooled fetch (undici connection pools)
    * ({@link createPooledFetch}), owned by the engine and closed by `stop()`
    */
   fetch?: typeof fetch;
@@ -51,7 +52,10 @@ export interface SwitchyardOptions {
 
 /** Per-call options. */
 export interface CallOptions {
-  /** Cancels the request and its upstream call. */
+  /**
+   * Cancels the request and its upstream call. One signal may serve any number of requests:
+   * it carries one listener while any of them is under way, none once they have ended.
+   */
   signal?: AbortSignal;
   /**
    * Use this id instead of a generated one (e.g. from an incoming header): 1–128 of
@@ -256,7 +260,7 @@ class Engine implements Switchyard {
     // reported under a generated one.
     const given = options.requestId;
     const requestId = given !== undefined && isRequestId(given) ? given : `${this.idPrefix}-${(++this.requestCounter).toString(36)}`;
-    let route: Route;
+    let route: Route | undefined;
     let filtered: { candidates: readonly Route['members'][number][] };
     let estimatedInputTokens: number;
     try {
@@ -275,8 +279,9 @@ class Engine implements Switchyard {
         throw new RequestError({ code: 'context_length_exceeded', message: `about ${estimatedInputTokens} input tokens fit no provider of route '${route.name}'`, param: 'messages' });
       }
     } catch (error) {
-      // Rejected before routing: still one `request.finished` event, for logs and metrics.
-      if (RequestError.is(error)) this.finish(requestId, request?.model ?? 'default', mode, startedAt, { ok: false, error, attempts: [] });
+      // Refused: still one `request.finished` event, for logs and metrics, under the route the
+      // request was given once it has one (a refusal after routing), else the name it asked for.
+      if (RequestError.is(error)) this.finish(requestId, route?.name ?? request?.model ?? 'default', mode, startedAt, { ok: false, error, attempts: [] });
       throw error;
     }
     const estimatedOutputTokens = estimateOutputTokens(request);
@@ -302,17 +307,17 @@ class Engine implements Switchyard {
     }
     const done = new Promise<RouterOutput>((resolve) => {
       const signal = options.signal;
-      const onAbort = () => actor.send({ type: 'client.abort' });
+      let unwatch: (() => void) | undefined;
       actor.subscribe({
         complete: () => {
-          signal?.removeEventListener('abort', onAbort);
+          unwatch?.();
           this.running.delete(actor);
           const output = settledRetryAfter(actor.getSnapshot().output!, filtered.candidates, this.clock.now());
           this.finish(requestId, route.name, mode, startedAt, output, notes?.warnings);
           resolve(output);
         },
         error: (error) => {
-          signal?.removeEventListener('abort', onAbort);
+          unwatch?.();
           this.running.delete(actor);
           const failure = new RequestError({ code: 'all_attempts_failed', message: `internal router error: ${String(error)}`, cause: error });
           const output: RouterOutput = { ok: false, error: failure, attempts: [] };
@@ -323,8 +328,10 @@ class Engine implements Switchyard {
       this.running.add(actor);
       actor.start();
       if (signal !== undefined) {
+        const onAbort = () => actor.send({ type: 'client.abort' });
         if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
+        // A router with nothing to try has already ended in `start()`: nothing to watch for.
+        else if (actor.getSnapshot().status === 'active') unwatch = watchAbort(signal, onAbort);
       }
     });
     return { actor, done, requestId, route };

@@ -40,4 +40,29 @@ describe('metrics route labels', () => {
     expect([count('fast'), count('sim'), count('none'), count('sim2'), count('gpt-x')]).toEqual([1, 1, 2, 1, 0]);
     metrics.detach();
   });
+
+  it('name the route a request was routed to when it is refused after routing (too long for every provider)', async () => {
+    engine = createSwitchyard(
+      {
+        providers: [{ name: 'small', type: 'simulated', contextWindow: 100 }, { name: 'coder', type: 'simulated', contextWindow: 100 }],
+        routes: { default: { providers: ['small'] }, code: { providers: ['coder'] } },
+        rules: [{ when: { task: 'code' }, route: 'code' }],
+      },
+      { env: {} },
+    );
+    const metrics = createMetrics(engine);
+    const routes: string[] = [];
+    engine.on('request.finished', (event) => {
+      routes.push(event.route);
+      metrics.finished(event, 400);
+    });
+    const long = [{ role: 'user' as const, content: 'word '.repeat(2000) }];
+    await expect(engine.chat({ model: 'auto', messages: long })).rejects.toMatchObject({ code: 'context_length_exceeded' });
+    await expect(engine.chat({ task: 'code', messages: long })).rejects.toMatchObject({ code: 'context_length_exceeded' });
+    expect(routes).toEqual(['default', 'code']);
+    const text = await metrics.render();
+    expect(text).toMatch(/switchyard_requests_total\{route="default",provider="none",status="400"\} 1/);
+    expect(text).toMatch(/switchyard_requests_total\{route="code",provider="none",status="400"\} 1/);
+    metrics.detach();
+  });
 });

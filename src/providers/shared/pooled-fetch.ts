@@ -1,6 +1,6 @@
 /**
- * A `fetch` for adapters built on undici's `Agent.request` (a keep-alive connection pool
- * per origin) instead of the WHATWG `fetch`. Same contract for the parts adapters use
+ * A `fetch` for adapters built on undici's `Pool.request` (a keep-alive connection pool
+ * per origin, see {@link Pools}) instead of the WHATWG `fetch`. Same contract for the parts adapters use
  * (method, URL, headers, body, signal; status, headers, body as a stream or as text), at
  * about half the CPU per upstream call (docs/benchmarks.md). The engine uses it by default
  * and closes it on `stop()`, so no socket outlives the engine.
@@ -9,7 +9,7 @@
  * a 3xx comes back as it is and is classified as an error) or ask for compression.
  */
 import type { Readable } from 'node:stream';
-import { Agent } from 'undici';
+import { errors, Pool } from 'undici';
 import { nodeBody, type HeaderReader, type UpstreamReply } from './body.js';
 
 const POOLED = Symbol('switchyard.pooledFetch');
@@ -65,14 +65,13 @@ type RawHeaders = Record<string, string | string[] | undefined>;
  * const engine = createSwitchyard(config, { fetch });
  */
 export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch {
-  const agent = new Agent({ connections: options.connections ?? 64, keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000 });
+  const pools = new Pools({ connections: options.connections ?? 64, keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000 });
 
   /** The reply's status, raw headers and Node body (null when the status or method has none). */
   const dispatch = async (request: DirectRequest): Promise<{ status: number; headers: RawHeaders; body: Readable | null }> => {
     const method = request.method.toUpperCase() as Method;
     request.signal?.throwIfAborted();
-    const answer = await agent.request({
-      origin: request.origin,
+    const answer = await pools.of(request.origin).request({
       path: request.path,
       method,
       headers: request.headers,
@@ -119,7 +118,48 @@ export function createPooledFetch(options: PooledFetchOptions = {}): PooledFetch
     return new Response(body === null ? null : toWebStream(body), { status, headers: responseHeaders });
   };
 
-  return Object.assign(pooledFetch as typeof fetch, { request, close: () => agent.destroy(), [POOLED]: true as const });
+  return Object.assign(pooledFetch as typeof fetch, { request, close: () => pools.destroy(), [POOLED]: true as const });
+}
+
+/**
+ * A keep-alive pool per origin, as undici's `Agent` keeps, except that a pool is dropped
+ * once its last connection has closed with nothing queued: the `Agent` keeps every origin it
+ * ever called for its whole life (about 20 KB each), and an engine lives for months while
+ * its providers' URLs come and go.
+ */
+export class Pools {
+  private readonly pools = new Map<string, Pool>();
+  private destroyed = false;
+
+  constructor(private readonly options: Pool.Options) {}
+
+  /** Origins with a pool now. */
+  get size(): number {
+    return this.pools.size;
+  }
+
+  /** The pool of `origin`, created when it has none. */
+  of(origin: string): Pool {
+    const pool = this.pools.get(origin);
+    if (pool !== undefined) return pool;
+    if (this.destroyed) throw new errors.ClientDestroyedError();
+    const created = new Pool(origin, this.options);
+    const dropIfIdle = () => {
+      const stats = created.stats;
+      if (stats.connected === 0 && stats.size === 0 && this.pools.get(origin) === created) this.pools.delete(origin);
+    };
+    created.on('disconnect', dropIfIdle).on('connectionError', dropIfIdle);
+    this.pools.set(origin, created);
+    return created;
+  }
+
+  /** Ends every connection at once (calls in flight fail). */
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((pool) => pool.destroy()));
+  }
 }
 
 /** `get()` over undici's lower-case header record, as `Headers.get` answers it. */

@@ -10,7 +10,7 @@ import { createSwitchyard } from '../../../src/engine/switchyard.js';
 import { VirtualClock } from '../../../src/core/clock.js';
 import { readText } from '../../../src/providers/shared/body.js';
 import { createOpenAIAdapter } from '../../../src/providers/openai/adapter.js';
-import { createPooledFetch, type PooledFetch } from '../../../src/providers/shared/pooled-fetch.js';
+import { createPooledFetch, Pools, type PooledFetch } from '../../../src/providers/shared/pooled-fetch.js';
 import { createUpstream } from '../../../src/providers/shared/upstream.js';
 
 interface TestServer {
@@ -319,5 +319,44 @@ describe('createPooledFetch', () => {
     await engine.stop();
     await until(server, () => server!.sockets.size === 0);
     expect(server.sockets.size).toBe(0);
+  });
+});
+
+describe('Pools (one keep-alive pool per origin)', () => {
+  it('drops an origin\'s pool once its last connection has closed with nothing queued, and keeps one still connected', async () => {
+    server = await serve((_req, res) => res.end('ok'));
+    const pools = new Pools({ connections: 4 });
+    const pool = pools.of(server.url);
+    await (await pool.request({ path: '/', method: 'GET' })).body.text();
+    expect(pools.size).toBe(1);
+    expect(pools.of(server.url)).toBe(pool);
+
+    // An engine that lives for months calls origins that come and go: an idle, disconnected
+    // one must not stay (undici's Agent keeps every origin it ever called).
+    const disconnected = new Promise((resolve) => pool.once('disconnect', resolve));
+    for (const socket of server.sockets) socket.destroy();
+    await disconnected;
+    expect(pools.size).toBe(0);
+    const fresh = pools.of(server.url);
+    expect(fresh).not.toBe(pool);
+    await (await fresh.request({ path: '/', method: 'GET' })).body.text();
+    await pools.destroy();
+    await until(server, () => server!.sockets.size === 0);
+    expect(server.sockets.size).toBe(0);
+    expect(() => pools.of(server!.url)).toThrow(/destroyed/i);
+  });
+
+  it('drops the pool of an origin that refuses connections', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = createNetServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const pools = new Pools({ connections: 4 });
+    await expect(pools.of(`http://127.0.0.1:${closedPort}`).request({ path: '/', method: 'GET' })).rejects.toThrow();
+    expect(pools.size).toBe(0);
+    await pools.destroy();
   });
 });
