@@ -16,8 +16,7 @@ export interface Metrics {
   readonly registry: Registry;
   /** Counts a request the engine finished; `status` is its HTTP status. */
   finished(event: RequestFinishedEvent, status: number): void;
-  /** Counts a request the gateway refused itself. */
-  /** A request the gateway answered itself (bad input, bad key, unknown route), after `latencyMs`. */
+  /** Counts a request the gateway answered itself (bad input, bad key, unknown route), after `latencyMs`. */
   rejected(status: number, route: string | undefined, latencyMs: number): void;
   /** The exposition text. */
   render(): Promise<string>;
