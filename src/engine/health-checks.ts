@@ -1,14 +1,23 @@
 /**
  * Active health checks: every `probeIntervalMs`, each provider whose adapter can check its
  * upstream is checked, and the result is sent to its actor (`check.passed` / `check.failed`).
+ *
+ * A provider has at most one check under way: a check still running at the next interval is
+ * not doubled. A check that does not settle within the provider's `timeoutMs` is aborted and
+ * counts as failed at that moment, whether or not the adapter honours the abort; whatever it
+ * settles to later is ignored. So a check that never settles (a custom `check()` that ignores
+ * its signal) costs its provider one failed check per interval and nothing else: the other
+ * providers' checks go on.
  */
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
+import type { ProviderHandle } from './provider-handle.js';
 import type { ProviderPool } from './provider-pool.js';
 
 export class HealthChecks {
-  private timer: TimerHandle | undefined;
+  private timer: ReturnType<Clock['setTimeout']> | undefined;
   private intervalMs = 0;
-  private readonly running = new Set<AbortController>();
+  /** Checks under way, by provider: each ends its own by calling it (with its verdict, or none). */
+  private readonly running = new Map<ProviderHandle, (verdict?: 'check.passed' | 'check.failed') => void>();
 
   constructor(
     private readonly clock: Clock,
@@ -22,7 +31,7 @@ export class HealthChecks {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     if (intervalMs <= 0) {
-      for (const controller of this.running) controller.abort();
+      for (const end of [...this.running.values()]) end();
       return;
     }
     this.schedule();
@@ -38,23 +47,27 @@ export class HealthChecks {
 
   private runOnce(): void {
     for (const handle of this.pool.handles.values()) {
-      const check = handle.adapter.check;
-      if (check === undefined || handle.state === 'disabled' || this.running.size > this.pool.handles.size * 2) continue;
-      const controller = new AbortController();
-      const timeout = this.clock.setTimeout(() => controller.abort(), handle.config.timeoutMs);
-      this.running.add(controller);
-      check
-        .call(handle.adapter, { signal: controller.signal, clock: this.clock, requestId: `check-${handle.name}` })
-        .then(
-          () => handle.actor.send({ type: 'check.passed', at: this.clock.now() }),
-          () => {
-            if (this.intervalMs > 0) handle.actor.send({ type: 'check.failed', at: this.clock.now() });
-          },
-        )
-        .finally(() => {
-          this.clock.clearTimeout(timeout);
-          this.running.delete(controller);
-        });
+      if (handle.adapter.check === undefined || handle.state === 'disabled' || this.running.has(handle)) continue;
+      this.start(handle);
     }
+  }
+
+  private start(handle: ProviderHandle): void {
+    const controller = new AbortController();
+    const end = (verdict?: 'check.passed' | 'check.failed') => {
+      if (this.running.get(handle) !== end) return; // ended already (timed out, or checks stopped)
+      this.running.delete(handle);
+      this.clock.clearTimeout(timeout);
+      controller.abort();
+      if (verdict !== undefined && this.intervalMs > 0) handle.actor.send({ type: verdict, at: this.clock.now() });
+    };
+    const timeout = this.clock.setTimeout(() => end('check.failed'), handle.config.timeoutMs);
+    this.running.set(handle, end);
+    handle.adapter
+      .check!.call(handle.adapter, { signal: controller.signal, clock: this.clock, requestId: `check-${handle.name}` })
+      .then(
+        () => end('check.passed'),
+        () => end('check.failed'),
+      );
   }
 }

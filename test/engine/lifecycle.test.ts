@@ -346,4 +346,31 @@ describe('engine lifecycle', () => {
     await engine.stop();
     expect(clock.pending).toBe(0);
   });
+
+  it('a check that never settles, even when aborted, fails at its timeout and holds up no other provider\'s checks', async () => {
+    const clock = new VirtualClock(0);
+    const checks: string[] = [];
+    const factory: AdapterFactory = (settings) => ({
+      chat: async () => ({ id: '1', model: settings.model, content: 'ok', finishReason: { unified: 'stop', raw: 'stop' }, usage: { inputTokens: 1, outputTokens: 1 } }),
+      stream: () => {
+        throw new Error('unused');
+      },
+      check: () => {
+        checks.push(settings.name);
+        // a's check ignores its signal and never settles; b's passes.
+        return settings.name === 'a' ? new Promise<void>(() => {}) : Promise.resolve();
+      },
+    });
+    const providers = baseConfig.providers.map((p) => ({ ...p, timeoutMs: 1_000 }));
+    engine = createSwitchyard({ ...baseConfig, providers, health: { ...baseConfig.health, probeIntervalMs: 5_000 } }, { clock, adapters: { simulated: factory } });
+    for (let i = 0; i < 10; i++) await clock.advance(5_000);
+    await clock.advance(1_000);
+    // One check per provider per interval, never two at once, and never none.
+    expect(checks.filter((name) => name === 'a')).toHaveLength(10);
+    expect(checks.filter((name) => name === 'b')).toHaveLength(10);
+    // Each of a's checks failed at its timeout: three in a row open its breaker.
+    expect(engine.providers().map((p) => p.state)).toEqual(['open', 'healthy']);
+    await engine.stop();
+    expect(clock.pending).toBe(0);
+  });
 });
