@@ -34,7 +34,7 @@ export interface ProviderContext {
   window: HealthWindow;
   /** State of the actor's own mulberry32 generator (jitter). */
   rng: number;
-  /** Clock time of the last timed decision (open, rate limit): the anchor of pending delays. */
+  /** Clock time of the last timed decision (open, rate limit, re-check, recovery, decay, new `windowMs`): the anchor of pending delays. */
   decidedAt: number;
   /** The answer to the latest `slot.acquire` (a new object per answer). */
   lastSlot: SlotReply | undefined;

@@ -248,8 +248,8 @@ export function buildProviderConfig(extension: ProviderExtension = {}): Provider
       healthy: {
         tags: [TAGS.selectable],
         // The window is cleared by the transitions that make a provider healthy again
-        // (recovery, a passed trial, reset, enable), not on entry: a rate-limit detour
-        // resumes here with its failure evidence intact.
+        // (a recovering success, a passed trial, reset, enable), not on entry: a rate-limit
+        // detour and the re-check of `degraded` arrive here with the evidence intact.
         initial: 'steady',
         states: {
           steady: { always: { guard: 'hasTrips', target: 'decaying' } },

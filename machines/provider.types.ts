@@ -95,8 +95,8 @@ export interface ProviderStats {
   latencyAt: number | undefined;
   /**
    * Start of the stretch of health the trip count decays over: set on recovery, one window
-   * later at each decay; a rate-limit detour leaves it (a 429 is not an outage). Here for
-   * the same reason as `latencyAt`.
+   * later at each decay, and on a new `windowMs`; a rate-limit detour leaves it (a 429 is
+   * not an outage). Here for the same reason as `latencyAt`.
    */
   healthySince: number;
   /**

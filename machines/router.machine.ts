@@ -4,11 +4,14 @@
  * the classified outcome back, then finishes, fails over, or backs off and tries again,
  * within `maxAttempts`, the deadline and the retry budget.
  *
- *   start ─► attempting ─────────────► succeeded
- *              ▲  │  │  └──► streaming ─► succeeded | failed
- *              │  │  └► failed (the first plan found nothing)
- *              │  ▼ slot.denied, call.failed, call.timeout (via judging when the call failed)
- *   backoff ◄─ selecting ─► failed (plan: give up)      judging ─► failed (not retryable)
+ *   start ─► attempting ─► succeeded (call.done: an answer)
+ *                        ─► streaming (call.done: a stream's first part) ─► succeeded | failed
+ *                        ─► judging (call.failed, call.timeout) ─► failed (not retryable) | selecting
+ *                        ─► selecting (slot.denied)
+ *                        ─► failed (the first plan found nothing)
+ *   selecting ─► attempting | backoff | failed (plan: give up)
+ *   backoff   ─► attempting
+ *   any state ─► failed (deadline, client.abort, engine.stop)
  *
  * An attempt is one effect, started on entry to `attempting` and cancelled on exit: in a
  * promise job it asks the provider actor for a slot (`slot.acquire`, answered in the

@@ -45,7 +45,7 @@ export interface RouterInput {
   routing: RoutingConfig;
   /** Engine-wide retry budget shared by every router. */
   retryBudget: RetryBudget;
-  /** For timestamps only; the actor's timers run on the clock given to `createActor`. */
+  /** Timestamps, the deadline and the per-attempt timeout; the `backoff` delay runs on the clock given to `createActor` (the engine passes the same one). */
   clock: Clock;
   random: Random;
 }
@@ -59,10 +59,10 @@ export interface CommittedStream {
   abort(): void;
 }
 
-/** What an attempt actor resolves with. */
+/** What an attempt's upstream call resolves with (router.effects.ts). */
 export type AttemptResult = { type: 'response'; response: ChatResponse } | ({ type: 'stream' } & Omit<CommittedStream, 'provider'>);
 
-/** Events a router accepts from the outside (the engine and provider actors). */
+/** Events a router accepts: from its attempt effect (router.effects.ts) and from the engine. */
 export type RouterEvent =
   /** The provider refused attempt `seq` a slot (see router.effects.ts). */
   | (Extract<SlotReply, { type: 'slot.denied' }> & { seq: number })
