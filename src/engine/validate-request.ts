@@ -63,6 +63,7 @@ export function validateRequest(request: ChatRequest): void {
       if (typeof tool!.name !== 'string' || tool!.name === '') invalid(`tools[${j}].name`, 'must be a non-empty string');
       if (tool!.description !== undefined && typeof tool!.description !== 'string') invalid(`tools[${j}].description`, 'must be a string');
       if (tool!.parameters !== undefined && !isPlainObject(tool!.parameters)) invalid(`tools[${j}].parameters`, 'must be an object (a JSON Schema)');
+      if (nestedDeeperThan(tool!.parameters, MAX_SCHEMA_DEPTH)) invalid(`tools[${j}].parameters`, TOO_DEEP);
       if (tool!.strict !== undefined && typeof tool!.strict !== 'boolean') invalid(`tools[${j}].strict`, 'must be a boolean');
     }
   }
@@ -73,6 +74,7 @@ export function validateRequest(request: ChatRequest): void {
     if (!isPlainObject(responseFormat) || !RESPONSE_FORMATS.has(responseFormat.type)) invalid('responseFormat', 'must be { type: "text" | "json_object" | "json_schema", schema? }');
     const { schema, name, description, strict } = responseFormat!;
     if (schema !== undefined && !isPlainObject(schema)) invalid('responseFormat.schema', 'must be an object (a JSON Schema)');
+    if (nestedDeeperThan(schema, MAX_SCHEMA_DEPTH)) invalid('responseFormat.schema', TOO_DEEP);
     if (name !== undefined && typeof name !== 'string') invalid('responseFormat.name', 'must be a string');
     if (description !== undefined && typeof description !== 'string') invalid('responseFormat.description', 'must be a string');
     if (strict !== undefined && typeof strict !== 'boolean') invalid('responseFormat.strict', 'must be a boolean');
@@ -105,6 +107,22 @@ function checkPart(part: unknown, at: string, invalid: (param: string, message: 
   } else {
     invalid(`${at}.type`, 'must be "text" or "image_url"');
   }
+}
+
+/**
+ * How deep a JSON Schema (a tool's parameters, a response format's schema) may nest objects
+ * and arrays. Adapters serialize and rewrite schemas recursively: a schema thousands of levels
+ * deep would overflow the stack there and count as an upstream failure, against the provider.
+ */
+export const MAX_SCHEMA_DEPTH = 100;
+const TOO_DEEP = `must not nest objects and arrays more than ${MAX_SCHEMA_DEPTH} levels deep`;
+
+/** Whether `value` nests objects and arrays more than `limit` levels deep (stops as soon as it does). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (limit === 0) return true;
+  for (const child of Object.values(value)) if (nestedDeeperThan(child, limit - 1)) return true;
+  return false;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { DestinationStream } from 'pino';
 import type { SwitchyardConfig } from '../config/types.js';
 import { RequestError } from '../core/errors.js';
@@ -218,13 +219,20 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   });
   // Requests Node's parser refuses never reach a handler: answer them plainly and hang up.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
+    // Never write into an answer under way on this socket (bad bytes pipelined behind a stream):
+    // its client would read our status line as part of that body. Hang up, as Node does.
+    if (error.code === 'ECONNRESET' || !socket.writable || answering(socket)) {
       socket.destroy();
       return;
     }
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
+
+  const answering = (socket: Duplex): boolean => {
+    for (const res of active) if (res.socket === socket && res.headersSent) return true;
+    return false;
+  };
 
   return {
     server,
@@ -307,7 +315,7 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
     }
     if (allowed !== undefined) {
       const allow = allowed.join(', ');
-      throw new GatewayError(405, 'method_not_allowed', `${method} is not allowed on ${path}; use ${allow}`, null, { allow });
+      throw new GatewayError(405, 'method_not_allowed', `${method} is not allowed on ${path.slice(0, 200)}; use ${allow}`, null, { allow });
     }
     throw new GatewayError(404, 'not_found', `unknown route ${method} ${path.slice(0, 200)}`);
   }

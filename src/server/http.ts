@@ -2,8 +2,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatewayError, type HttpFailure } from './errors.js';
 
+/** A JSON body and its size in bytes. */
+export interface JsonBody {
+  value: unknown;
+  bytes: number;
+}
+
 /** Reads the body as JSON, refusing more than `limit` bytes with a 413 and bad JSON with a 400. */
-export function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+export function readJson(req: IncomingMessage, limit: number): Promise<JsonBody> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
@@ -28,7 +34,7 @@ export function readJson(req: IncomingMessage, limit: number): Promise<unknown> 
       const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
       if (text.trim() === '') return reject(new GatewayError(400, 'invalid_request', 'the request body is empty; expected a JSON object'));
       try {
-        resolve(JSON.parse(text) as unknown);
+        resolve({ value: JSON.parse(text) as unknown, bytes: size });
       } catch (error) {
         // V8's message quotes the input: keep only where it broke.
         const where = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];

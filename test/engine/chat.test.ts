@@ -9,10 +9,17 @@ import type { ChatRequest } from '../../src/core/types.js';
 import type { AdapterFactory } from '../../src/core/adapter.js';
 import { createSwitchyard, type Switchyard } from '../../src/engine/switchyard.js';
 import type { RequestFinishedEvent } from '../../src/engine/events.js';
+import { MAX_SCHEMA_DEPTH } from '../../src/engine/validate-request.js';
 import { scriptedAdapters, type Script } from '../helpers/scripted-adapter.js';
 import { settle } from '../helpers/virtual.js';
 
 const hello = { messages: [{ role: 'user' as const, content: 'Hello' }] };
+/** An object nesting objects `levels` deep (`{}` is one level). */
+const nested = (levels: number): Record<string, unknown> => {
+  let value: Record<string, unknown> = {};
+  for (let i = 1; i < levels; i++) value = { properties: value };
+  return value;
+};
 let engine: Switchyard | undefined;
 
 function setup(script: Script, extra: Record<string, unknown> = {}, names = ['a', 'b', 'c']) {
@@ -365,6 +372,16 @@ describe('chat', () => {
     await settle(clock, engine.chat({ ...hello, reasoningEffort: 'none', serviceTier: 'scale' }));
     await settle(clock, engine.chat({ ...hello, reasoningEffort: 'xhigh' }));
     expect(scripted.calls).toHaveLength(3);
+  });
+
+  it('refuses a JSON Schema nested deeper than MAX_SCHEMA_DEPTH (adapters walk it recursively), and takes one at the limit', async () => {
+    const { clock, engine, scripted } = setup({});
+    const tooDeep = nested(MAX_SCHEMA_DEPTH + 1);
+    expect((await failure(clock, engine.chat({ ...hello, tools: [{ name: 'f', parameters: tooDeep }] }))).param).toBe('tools[0].parameters');
+    expect((await failure(clock, engine.chat({ ...hello, responseFormat: { type: 'json_schema', schema: tooDeep } }))).param).toBe('responseFormat.schema');
+    expect(scripted.calls).toHaveLength(0);
+    await settle(clock, engine.chat({ ...hello, tools: [{ name: 'f', parameters: nested(MAX_SCHEMA_DEPTH) }] }));
+    expect(scripted.calls).toHaveLength(1);
   });
 
   it('refuses a caller\'s requestId that could not be a header, without an upstream call', async () => {

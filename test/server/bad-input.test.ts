@@ -6,6 +6,8 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_SCHEMA_DEPTH } from '../../src/engine/validate-request.js';
+import { chatCompletionSchema, parseBody } from '../../src/server/validate.js';
 import type { FakeUpstream } from '../fakes/server.js';
 import { CALM, openaiProviders, startGateway, startOpenAIFakes, type TestGateway } from './helpers.js';
 
@@ -159,6 +161,62 @@ describe('bad input', () => {
     expect((await gw.fetch('/health')).status).toBe(200);
     expect((await gw.post('/v1/chat/completions', valid)).status).toBe(200);
     expect(fakes[0]!.requests).toHaveLength(1);
+  });
+});
+
+describe('hostile clients', () => {
+  it('stops validating at the first bad message: a body of bad messages costs one issue, not one per message', () => {
+    let reads = 0;
+    const bad = { get role() { return (reads++, 'robot'); }, content: 'x' };
+    expect(() => parseBody(chatCompletionSchema, { messages: Array<unknown>(10_000).fill(bad) }, 1_000_000)).toThrow(/^messages\[0\]\.role: /);
+    expect(reads).toBeLessThan(10);
+  });
+
+  it('refuses a JSON Schema nested too deep with a 400, never an upstream failure against the provider', async () => {
+    const fake = (await startOpenAIFakes(1))[0]!;
+    // Breakers as configured by default: the old stack overflow counted 3 network failures per request.
+    const deep = await startGateway({ providers: openaiProviders([fake]), routing: { maxAttempts: 3, backoff: { baseMs: 1, maxMs: 2 } } });
+    try {
+      const schema = (levels: number) => `{"a":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`;
+      const tool = (levels: number) => `{"messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f","parameters":${schema(levels)}}}]}`;
+      for (let i = 0; i < 3; i++) {
+        const error = (await expect4xx(await deep.post('/v1/chat/completions', tool(10_000)))) as { param?: unknown };
+        expect(error.param).toBe('tools[0].function.parameters');
+      }
+      const format = `{"messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"r","schema":${schema(10_000)}}}}`;
+      expect(((await expect4xx(await deep.post('/v1/chat/completions', format))) as { param?: unknown }).param).toBe('response_format.json_schema.schema');
+      expect(fake.requests).toHaveLength(0);
+      expect(deep.engine.providers().map((p) => [p.state, p.failures])).toEqual([['healthy', 0]]);
+      expect((await deep.post('/v1/chat/completions', tool(MAX_SCHEMA_DEPTH))).status).toBe(200);
+    } finally {
+      await deep.close();
+      await fake.close();
+    }
+  });
+
+  it('hangs up on bad bytes pipelined behind a stream instead of writing a status line into it', async () => {
+    let resume!: () => void;
+    fakes[0]!.enqueue({ type: 'paused-stream', resume: new Promise<void>((resolve) => (resume = resolve)) });
+    const body = JSON.stringify({ messages: [{ role: 'user', content: 'x' }], stream: true });
+    const socket = connect(Number(new URL(gw.url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    let received = '';
+    const streaming = new Promise<void>((resolve) => socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')).includes('data: ') && resolve()));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    await streaming;
+    socket.write('NOT HTTP AT ALL\r\n\r\n');
+    await closed;
+    resume();
+    expect(received).toMatch(/^HTTP\/1\.1 200 /);
+    expect(received).not.toContain('HTTP/1.1 400');
+    expect((await gw.fetch('/health')).status).toBe(200);
+  });
+
+  it('quotes at most 200 characters of the path in a 405, as in a 404', async () => {
+    const error = await expect4xx(await gw.fetch(`/providers/${'a'.repeat(5000)}/open`, { method: 'PUT' }));
+    expect(error.code).toBe('method_not_allowed');
+    expect((error.message as string).length).toBeLessThan(300);
   });
 });
 

@@ -29,7 +29,8 @@ export function clientGone(exchange: Exchange): AbortSignal {
 
 export async function chatCompletions(ctx: GatewayContext, exchange: Exchange): Promise<void> {
   requireApiKey(ctx, exchange);
-  const body = parseBody(chatCompletionSchema, await readJson(exchange.req, ctx.maxBodyBytes));
+  const { value, bytes } = await readJson(exchange.req, ctx.maxBodyBytes);
+  const body = parseBody(chatCompletionSchema, value, bytes);
   const task = exchange.req.headers['x-switchyard-task'];
   const request = toChatRequest(body, typeof task === 'string' ? task : undefined);
   const signal = clientGone(exchange);

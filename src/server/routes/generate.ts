@@ -8,7 +8,8 @@ import { answerHeaders, clientGone, requireApiKey } from './chat.js';
 
 export async function generate(ctx: GatewayContext, exchange: Exchange): Promise<void> {
   requireApiKey(ctx, exchange);
-  const body = parseBody(generateSchema, await readJson(exchange.req, ctx.maxBodyBytes));
+  const { value, bytes } = await readJson(exchange.req, ctx.maxBodyBytes);
+  const body = parseBody(generateSchema, value, bytes);
   const request: ChatRequest = { messages: [{ role: 'user', content: body.prompt }] };
   const model = body.model ?? (body.strategy === undefined ? undefined : routeForStrategy(ctx, body.strategy));
   if (model !== undefined) request.model = model;
