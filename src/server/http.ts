@@ -31,7 +31,9 @@ export function readJson(req: IncomingMessage, limit: number): Promise<JsonBody>
     });
     req.on('end', () => {
       if (failed) return;
-      const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      const raw = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      // A UTF-8 byte order mark (some Windows clients write one) is not part of the JSON text.
+      const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
       if (text.trim() === '') return reject(new GatewayError(400, 'invalid_request', 'the request body is empty; expected a JSON object'));
       try {
         resolve({ value: JSON.parse(text) as unknown, bytes: size });

@@ -78,4 +78,10 @@ describe('OpenAI fields through the gateway', () => {
     expect(response.status).toBe(200);
     expect(Object.keys(sent()).sort()).toEqual(['messages', 'model']);
   });
+
+  it('reads a body that starts with a UTF-8 byte order mark, as some Windows clients write it', async () => {
+    const response = await gw.post('/v1/chat/completions', `\uFEFF${JSON.stringify({ messages })}`);
+    expect(response.status).toBe(200);
+    expect(sent().messages).toEqual([{ role: 'user', content: 'Weather in Oslo?' }]);
+  });
 });
