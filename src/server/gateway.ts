@@ -190,6 +190,10 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   };
 
   const fail = (exchange: Exchange, error: unknown): void => {
+    // An upload the parser cut off (bad chunk, request timeout) is logged with what the client
+    // was sent, not as a client that left.
+    const parserStatus = error instanceof GatewayError && error.status === 499 ? refusedByParser.get(exchange.req.socket) : undefined;
+    if (parserStatus !== undefined) error = new GatewayError(parserStatus, parserStatus === 408 ? 'request_timeout' : 'invalid_request', parserStatus === 408 ? 'the request did not arrive in time' : 'the request body could not be parsed as HTTP');
     const failure = toHttpFailure(duringShutdown(error, draining), secrets);
     if (failure.status === 500) logger.warn('internal error', { request_id: exchange.requestId, error: error instanceof Error ? error.message : String(error) });
     if (failure.status === 413) exchange.res.setHeader('connection', 'close');
@@ -226,8 +230,12 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
       return;
     }
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    refusedByParser.set(socket, status);
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
+
+  /** Sockets whose request Node's parser refused mid-body (a bad chunk, the request timeout), with the status it was sent. */
+  const refusedByParser = new WeakMap<Duplex, number>();
 
   const answering = (socket: Duplex): boolean => {
     for (const res of active) if (res.socket === socket && res.headersSent) return true;

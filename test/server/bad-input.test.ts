@@ -120,6 +120,20 @@ describe('bad input', () => {
     expect(await rawExchange(`GET /health HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431 /);
   });
 
+  it('logs an upload the HTTP parser cuts off (a bad chunk size) with the 400 its client got, not as a client that left', async () => {
+    const socket = connect(Number(new URL(gw.url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const before = gw.logs().length;
+    socket.write('POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n5\r\n{"mes\r\nZZ\r\n');
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 400 /);
+    await expect.poll(() => gw.logs().slice(before).filter((line) => line.msg === 'request')).toHaveLength(1);
+    expect(gw.logs().slice(before).find((line) => line.msg === 'request')).toMatchObject({ status: 400 });
+  });
+
   it('answers a few hundred randomly mutated bodies with a 4xx', async () => {
     const text = JSON.stringify(valid);
     // Each path with values that are wrong there (a mutation must not make a valid request).
