@@ -87,9 +87,11 @@ const ROUTES: readonly Route[] = [
  * const { url } = await gateway.listen(8080, '127.0.0.1');
  */
 export function createGateway(engine: Switchyard, options: GatewayOptions = {}): Gateway {
-  // Credentials to scrub: every one ever configured (a reload adds, never removes: an old
-  // key may still be echoed by a call under way).
+  // Credentials to scrub: the configuration's, and those a reload replaced for as long as a
+  // call started before it may still echo them (its deadline); a later reload forgets them.
   const secrets: string[] = [];
+  /** When a reload retired each secret no longer configured, and the deadline calls had then. */
+  const retired = new Map<string, { at: number; deadlineMs: number }>();
   const logger = options.logger ?? createRequestLogger({ level: engine.config.log.level, secrets: () => (current(), secrets), clock: engine.clock, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
   const meter = createMetrics(engine);
   // What the gateway derives from the configuration follows `engine.updateConfig()`: it is
@@ -101,12 +103,19 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   const current = (): SwitchyardConfig => {
     const config = engine.config;
     if (config === derivedFrom) return config;
-    for (const secret of [
+    const now = engine.clock.now();
+    const configured = new Set([
       ...config.providers.flatMap((provider) => secretsOf(provider.apiKey, provider.headers, provider.baseUrl)),
       ...[...config.server.apiKeys, config.server.adminKey].flatMap((key) => secretsOf(key)),
-    ]) {
-      if (!secrets.includes(secret)) secrets.push(secret);
+    ]);
+    for (const secret of secrets) {
+      if (!configured.has(secret) && !retired.has(secret)) retired.set(secret, { at: now, deadlineMs: derivedFrom!.routing.deadlineMs });
     }
+    for (const [secret, { at, deadlineMs }] of retired) {
+      if (configured.has(secret) || now - at > deadlineMs) retired.delete(secret);
+    }
+    // In place: the logger holds this array.
+    secrets.splice(0, secrets.length, ...configured, ...retired.keys());
     models = new Map(config.providers.map((provider) => [provider.name, provider.model]));
     apiKeys = createKeyCheck(config.server.apiKeys);
     // Without an admin key (a blank one counts as none), operator actions need a gateway key

@@ -4,6 +4,7 @@
  * secrets to redact) follows the reload.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/core/clock.js';
 import { startGateway, type TestGateway } from './helpers.js';
 
 let gw: TestGateway | undefined;
@@ -58,4 +59,27 @@ describe('a gateway whose engine is reloaded', () => {
     expect(line).not.toContain('second-key-not-key-shaped');
     expect(line).not.toContain('sk-first-0123456789');
   });
+
+  it('forgets a replaced credential once every call that could echo it has passed its deadline: rotating keys does not grow the list', async () => {
+    const clock = new VirtualClock(0);
+    const at = (key: string) => ({ routing: { deadlineMs: 30_000 }, providers: [{ name: 'a', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: key, model: 'm' }] });
+    // Not key-shaped, so only the list of configured secrets can scrub them.
+    const key = (i: number) => `rotated-${i}-not-key-shaped`;
+    const scrubbed = () => {
+      const before = gw!.lines.length;
+      gw!.gateway.logger.info('echo', Object.fromEntries(Array.from({ length: 52 }, (_, i) => [`k${i}`, key(i)])));
+      const line = gw!.lines.slice(before).join('');
+      return Array.from({ length: 52 }, (_, i) => i).filter((i) => !line.includes(key(i)));
+    };
+    gw = await startGateway(at(key(0)), { clock });
+    for (let i = 1; i <= 50; i++) {
+      gw.engine.updateConfig(at(key(i)));
+      // Just replaced: still scrubbed (a call started before the reload may echo it).
+      expect(scrubbed()).toEqual([i - 1, i]);
+      await clock.advance(30_001);
+    }
+    gw.engine.updateConfig(at(key(51)));
+    expect(scrubbed()).toEqual([50, 51]);
+  });
+
 });
