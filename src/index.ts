@@ -12,7 +12,7 @@ export type * from './core/types.js';
 export type { ProviderAdapter, AdapterFactory, CallContext, ProviderSettings, AdapterEnvironment } from './core/adapter.js';
 export { createRealClock, VirtualClock } from './core/clock.js';
 export type { Clock } from './core/clock.js';
-export type { SwitchyardConfig } from './config/types.js';
+export type { SwitchyardConfig, Incident, SimulatedOptions } from './config/types.js';
 export { parseConfig, loadConfigFile } from './config/load.js';
 export {
   providerMachine,
@@ -28,4 +28,5 @@ export { routerMachine } from '../machines/router.machine.js';
 export { TAGS } from '../machines/provider.types.js';
 export { createGateway } from './server/gateway.js';
 export { createPooledFetch, type PooledFetch, type PooledFetchOptions } from './providers/shared/pooled-fetch.js';
+export { createSimulatedAdapter } from './providers/simulated/index.js';
 export type { Gateway, GatewayOptions } from './server/gateway.js';

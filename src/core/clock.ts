@@ -147,6 +147,35 @@ export class VirtualClock implements Clock {
     }
   }
 
+  /**
+   * Advances time timer by timer, only as far as needed, until `promise` settles; resolves
+   * or rejects as it does. Throws when no timer is left (it would never settle) or it has
+   * not settled within `limitMs` of virtual time.
+   *
+   * @param limitMs how much virtual time may pass. @default 3_600_000 (one hour)
+   * @example
+   * const answer = await clock.settle(switchyard.chat(request));
+   */
+  async settle<T>(promise: Promise<T>, limitMs = 3_600_000): Promise<T> {
+    let done = false;
+    const tracked = promise.finally(() => {
+      done = true;
+    });
+    tracked.catch(() => undefined);
+    const stop = this.current + limitMs;
+    await flushMicrotasks();
+    while (!done) {
+      const next = this.nextDeadline();
+      if (next === undefined || next > stop) {
+        await flushMicrotasks(50);
+        if (!done) throw new Error(`promise did not settle within ${limitMs} virtual ms (pending timers: ${this.pending})`);
+        break;
+      }
+      await this.advance(Math.max(0, next - this.current));
+    }
+    return tracked;
+  }
+
   /** Runs a due timer once; its handle keeps nothing alive afterwards. */
   private fire(timer: VirtualTimer): void {
     const fn = timer.fn;

@@ -53,4 +53,16 @@ describe('VirtualClock', () => {
     expect(clock.nextDeadline()).toBe(1_000_000);
     clock.clearTimeout(keep);
   });
+
+  it('settle advances only as far as the promise needs, and refuses one that cannot settle', async () => {
+    const clock = new VirtualClock(1000);
+    clock.setTimeout(() => undefined, 60_000);
+    const answer = new Promise<string>((resolve) => clock.setTimeout(() => resolve('done'), 250));
+    expect(await clock.settle(answer)).toBe('done');
+    expect([clock.now(), clock.pending]).toEqual([1250, 1]);
+    const failing = new Promise((_, reject) => clock.setTimeout(() => reject(new Error('boom')), 10));
+    await expect(clock.settle(failing)).rejects.toThrow('boom');
+    await expect(clock.settle(new Promise(() => undefined), 5000)).rejects.toThrow('did not settle within 5000 virtual ms');
+    expect(clock.now()).toBe(1260);
+  });
 });
