@@ -134,6 +134,16 @@ const providerFields = {
   failureRate: rate().optional(),
   tokensPerSecond: num(z.number().positive().finite()).optional(),
   incidents: z.array(incidentSchema).optional(),
+  /**
+   * The four keys above as a parsed configuration holds them (`engine.config`), so that a
+   * parsed configuration can be passed back to `updateConfig` as it is.
+   */
+  simulated: strict({
+    latencyMs: latencySchema.optional(),
+    failureRate: rate().optional(),
+    tokensPerSecond: num(z.number().positive().finite()).optional(),
+    incidents: z.array(incidentSchema).optional(),
+  }).optional(),
 };
 
 type ProviderInput = z.output<ReturnType<typeof strict<typeof providerFields>>>;
@@ -148,8 +158,14 @@ function checkTypeSpecificKeys(entry: ProviderInput, ctx: z.RefinementCtx): void
   if (typeof entry !== 'object' || entry === null || !PROVIDER_TYPES.includes(entry.type)) return;
   const present = (key: string) => (entry as Record<string, unknown>)[key] !== undefined;
   if (entry.type === 'simulated') {
-    for (const key of [...NETWORK_KEYS, 'options'].filter(present)) {
+    // An empty `options` is what a parsed configuration holds for every provider.
+    const hasOptions = typeof entry.options === 'object' && entry.options !== null && Object.values(entry.options).some((v) => v !== undefined);
+    for (const key of [...NETWORK_KEYS, ...(hasOptions ? ['options'] : [])].filter(present)) {
       ctx.addIssue({ code: 'custom', path: [key], message: 'not used by type: simulated' });
+    }
+    const nested = entry.simulated ?? {};
+    for (const key of SIMULATED_KEYS.filter((key) => present(key) && nested[key] !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['simulated', key], message: `given twice: as ${key} and as simulated.${key}` });
     }
     (Array.isArray(entry.incidents) ? entry.incidents : []).forEach((incident, index) => {
       if (incident?.provider !== undefined && incident.provider !== entry.name) {
@@ -162,7 +178,7 @@ function checkTypeSpecificKeys(entry: ProviderInput, ctx: z.RefinementCtx): void
     });
     return;
   }
-  for (const key of SIMULATED_KEYS.filter(present)) {
+  for (const key of [...SIMULATED_KEYS, 'simulated'].filter(present)) {
     ctx.addIssue({ code: 'custom', path: [key], message: `only used by type: simulated (this provider is ${entry.type})` });
   }
   const options = typeof entry.options === 'object' && entry.options !== null ? (entry.options as Record<string, unknown>) : {};
@@ -196,10 +212,10 @@ function toProviderConfig(entry: ProviderInput): ProviderConfig {
     options: dropUndefined(entry.options ?? {}),
     simulated: simulated
       ? {
-          latencyMs: entry.latencyMs ?? structuredClone(SIMULATED_DEFAULTS.latencyMs),
-          failureRate: entry.failureRate ?? SIMULATED_DEFAULTS.failureRate,
-          tokensPerSecond: entry.tokensPerSecond ?? SIMULATED_DEFAULTS.tokensPerSecond,
-          incidents: entry.incidents ?? [],
+          latencyMs: entry.latencyMs ?? entry.simulated?.latencyMs ?? structuredClone(SIMULATED_DEFAULTS.latencyMs),
+          failureRate: entry.failureRate ?? entry.simulated?.failureRate ?? SIMULATED_DEFAULTS.failureRate,
+          tokensPerSecond: entry.tokensPerSecond ?? entry.simulated?.tokensPerSecond ?? SIMULATED_DEFAULTS.tokensPerSecond,
+          incidents: entry.incidents ?? entry.simulated?.incidents ?? [],
         }
       : undefined,
   };

@@ -217,3 +217,36 @@ describe('parseConfig: keys of features not built yet', () => {
     expect(issuesOf(() => parseConfig(minimal({ cache: {} }), {}))).toHaveLength(1);
   });
 });
+
+describe('parseConfig: a parsed configuration parses to itself', () => {
+  // What `engine.updateConfig({ ...engine.config, ... })` passes back.
+  const rich = {
+    server: { port: 9000, apiKeys: ['gw-key'], adminKey: 'admin-key', maxBodyBytes: 4096, drainTimeoutMs: '2s' },
+    providers: [
+      sim('fast', { latencyMs: { p50: 10, p99: 50 }, failureRate: 0.1, tokensPerSecond: 500, incidents: [{ at: 5, for: 10, mode: 'rate_limit', retryAfterS: 3 }, { at: 30, for: 5, mode: 'slow', latencyMs: '2s', every: 60 }] }),
+      sim('plain'),
+      openai('gpt', { apiKey: 'sk-test', headers: { 'x-org': 'o' }, pricing: { inputPerMTok: 2.5, outputPerMTok: 10 }, contextWindow: 128_000, capabilities: ['tools'], options: { reasoning: false, idleTimeoutMs: 5000 } }),
+      { name: 'claude', type: 'anthropic', model: 'claude-sonnet-4', apiKey: 'sk-ant-test', priority: 2, weight: 3 },
+      { name: 'gem', type: 'gemini', model: 'gemini-2.5-flash', timeoutMs: '10s' },
+      { name: 'local', type: 'ollama', model: 'llama3' },
+    ],
+    routes: { default: { providers: ['fast', 'gpt', 'claude'], strategy: 'weighted' }, cheap: { providers: ['plain', 'local', 'gem'], strategy: 'lowest-cost' } },
+    rules: [{ when: { inputTokens: { gt: 1000 } }, route: 'cheap' }],
+    routing: { maxAttempts: 4, deadlineMs: '1m' },
+    health: { consecutiveFailures: 3, windowMs: '30s', probeIntervalMs: '5s' },
+    log: { level: 'warn' },
+    seed: 42,
+  };
+
+  it('so engine.config can be handed back to updateConfig as it is', () => {
+    const parsed = parseConfig(rich, {});
+    expect(parseConfig(parsed, {})).toEqual(parsed);
+    expect(parseConfig(minimal(), {})).toEqual(parseConfig(parseConfig(minimal(), {}), {}));
+  });
+
+  it('refuses a simulated option given twice, and the parsed form on another type', () => {
+    expect(issuesOf(() => parseConfig({ providers: [sim('a', { latencyMs: 5, simulated: { latencyMs: 6 } })] }, {}))).toEqual(['providers[0].simulated.latencyMs: given twice: as latencyMs and as simulated.latencyMs']);
+    expect(issuesOf(() => parseConfig({ providers: [openai('a', { simulated: { latencyMs: 6 } })] }, {}))).toEqual(['providers[0].simulated: only used by type: simulated (this provider is openai)']);
+    expect(issuesOf(() => parseConfig({ providers: [sim('a', { options: { reasoning: true } })] }, {}))).toEqual(['providers[0].options: not used by type: simulated']);
+  });
+});
