@@ -59,15 +59,20 @@ export class HealthChecks {
       this.running.delete(handle);
       this.clock.clearTimeout(timeout);
       controller.abort();
-      if (verdict !== undefined && this.intervalMs > 0) handle.actor.send({ type: verdict, at: this.clock.now() });
+      // A provider replaced or removed by a reload meanwhile has a stopped actor: its verdict is moot.
+      if (verdict !== undefined && this.intervalMs > 0 && this.pool.handles.get(handle.name) === handle) handle.actor.send({ type: verdict, at: this.clock.now() });
     };
     const timeout = this.clock.setTimeout(() => end('check.failed'), handle.config.timeoutMs);
     this.running.set(handle, end);
-    handle.adapter
-      .check!.call(handle.adapter, { signal: controller.signal, clock: this.clock, requestId: `check-${handle.name}` })
-      .then(
-        () => end('check.passed'),
-        () => end('check.failed'),
-      );
+    let checked: Promise<void>;
+    try {
+      checked = Promise.resolve(handle.adapter.check!.call(handle.adapter, { signal: controller.signal, clock: this.clock, requestId: `check-${handle.name}` }));
+    } catch (error) {
+      checked = Promise.reject(error); // a check that throws instead of rejecting fails all the same
+    }
+    checked.then(
+      () => end('check.passed'),
+      () => end('check.failed'),
+    );
   }
 }

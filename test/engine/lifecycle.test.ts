@@ -2,7 +2,7 @@
  * The engine over time: breaker behaviour seen through the library API, state-change
  * events, configuration updates that keep health, and active health checks.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
 import type { StateChangedEvent } from '../../src/engine/events.js';
 import { createSwitchyard, type Switchyard } from '../../src/engine/switchyard.js';
@@ -372,5 +372,44 @@ describe('engine lifecycle', () => {
     expect(engine.providers().map((p) => p.state)).toEqual(['open', 'healthy']);
     await engine.stop();
     expect(clock.pending).toBe(0);
+  });
+
+  it('sends the verdict of a check that outlived its provider\'s reload to no one (its actor is stopped)', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const clock = new VirtualClock(0);
+    const factory: AdapterFactory = (settings) => ({
+      chat: async () => ({ id: '1', model: settings.model, content: 'ok', finishReason: { unified: 'stop', raw: 'stop' }, usage: { inputTokens: 1, outputTokens: 1 } }),
+      stream: () => {
+        throw new Error('unused');
+      },
+      check: () => new Promise<void>(() => {}),
+    });
+    const config = (model: string) => ({ ...baseConfig, providers: baseConfig.providers.map((p) => ({ ...p, model, timeoutMs: 1_000 })), health: { ...baseConfig.health, probeIntervalMs: 5_000 } });
+    engine = createSwitchyard(config('m1'), { clock, adapters: { simulated: factory } });
+    await clock.advance(5_000); // a check of each provider under way
+    engine.updateConfig(config('m2')); // a new upstream: fresh actors, the old ones stopped
+    await clock.advance(1_000); // the old checks time out
+    expect(warn.mock.calls.filter(([message]) => String(message).includes('stopped actor'))).toEqual([]);
+    warn.mockRestore();
+  });
+
+  it('counts a check that throws instead of rejecting as failed, and goes on checking every provider', async () => {
+    const clock = new VirtualClock(0);
+    const checks: string[] = [];
+    const factory: AdapterFactory = (settings) => ({
+      chat: async () => ({ id: '1', model: settings.model, content: 'ok', finishReason: { unified: 'stop', raw: 'stop' }, usage: { inputTokens: 1, outputTokens: 1 } }),
+      stream: () => {
+        throw new Error('unused');
+      },
+      check: () => {
+        checks.push(settings.name);
+        if (settings.name === 'a') throw new Error('not an async function');
+        return Promise.resolve();
+      },
+    });
+    engine = createSwitchyard({ ...baseConfig, health: { ...baseConfig.health, probeIntervalMs: 5_000 } }, { clock, adapters: { simulated: factory } });
+    for (let i = 0; i < 3; i++) await clock.advance(5_000);
+    expect(checks).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
+    expect(engine.providers().map((p) => p.state)).toEqual(['open', 'healthy']);
   });
 });

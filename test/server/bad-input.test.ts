@@ -186,6 +186,34 @@ describe('hostile clients', () => {
     expect(reads).toBeLessThan(10);
   });
 
+  it.each([
+    ['messages[0].tool_call_id', (bad: object) => ({ messages: Array<unknown>(10_000).fill(Object.assign(bad, { role: 'tool', content: 'x' })) }), 'tool_call_id', ''],
+    ['messages[0].content[0].image_url.url', (bad: object) => ({ messages: Array<unknown>(10_000).fill({ role: 'user', content: [{ type: 'image_url', image_url: bad }] }) }), 'url', ''],
+    ['messages[0].tool_calls[0].function.name', (bad: object) => ({ messages: Array<unknown>(10_000).fill({ role: 'assistant', tool_calls: [{ id: '1', type: 'function', function: Object.assign(bad, { arguments: '' }) }] }) }), 'name', ''],
+    ['tools[0].function.name', (bad: object) => ({ messages: [{ role: 'user', content: 'x' }], tools: Array<unknown>(10_000).fill({ type: 'function', function: bad }) }), 'name', 'a b'],
+  ])('stops at the first %s that fails a check (a length or a pattern), as at a wrong type', (param, body, key, value) => {
+    let reads = 0;
+    // The getter stays on the object the body holds (`Object.assign` onto it, never a spread of it).
+    const bad = Object.defineProperty({}, key, { enumerable: true, get: () => (reads++, value) });
+    expect(() => parseBody(chatCompletionSchema, body(bad), 1_000_000)).toThrow(new RegExp(`^${param.replace(/[[\].]/g, '\\$&')}: `));
+    expect(reads).toBeLessThan(10);
+  });
+
+  it.each([
+    ['logit_bias', 1024, (i: number) => String(i)],
+    ['metadata', 16, (i: number) => `k${i}`],
+  ])('refuses a %s of more than %i entries before checking any (zod checks every entry of a record)', (param, max, key) => {
+    const body = (entries: number, values: () => unknown) => {
+      const record = {};
+      for (let i = 0; i < entries; i++) Object.defineProperty(record, key(i), { enumerable: true, get: values });
+      return { messages: [{ role: 'user', content: 'x' }], [param]: record };
+    };
+    let reads = 0;
+    expect(() => parseBody(chatCompletionSchema, body(100_000, () => (reads++, 'bad')), 1_000_000)).toThrow(`${param}: must have at most ${max} entries`);
+    expect(reads).toBe(0);
+    expect(() => parseBody(chatCompletionSchema, body(max, () => (param === 'metadata' ? 'v' : 1)), 1_000)).not.toThrow();
+  });
+
   it('refuses a JSON Schema nested too deep with a 400, never an upstream failure against the provider', async () => {
     const fake = (await startOpenAIFakes(1))[0]!;
     // Breakers as configured by default: the old stack overflow counted 3 network failures per request.
