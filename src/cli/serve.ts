@@ -65,7 +65,9 @@ async function serveWith(options: ServeOptions, io: CliIO, hooks: ServeHooks, sh
     notes.push(...demo.notes);
   }
   // The inspector's libraries load only when asked for.
-  const relay = options.inspect ? await (await import('../server/inspect.js')).startInspectRelay() : undefined;
+  // Until the gateway exists (provider actors start with the engine), only key-shaped text is scrubbed: nothing else is there yet.
+  let secrets = (): readonly string[] => [];
+  const relay = options.inspect ? await (await import('../server/inspect.js')).startInspectRelay(0, { secrets: () => secrets() }) : undefined;
   if (relay !== undefined) {
     io.stderr(
       `switchyard: inspector on ${relay.url} (the Stately inspector it embeds needs internet access); ` +
@@ -80,6 +82,7 @@ async function serveWith(options: ServeOptions, io: CliIO, hooks: ServeHooks, sh
     throw error;
   }
   const gateway = createGateway(engine, hooks.logDestination === undefined ? {} : { logDestination: hooks.logDestination });
+  secrets = () => gateway.secrets;
   engine.on('state.changed', (event) => gateway.logger.info('provider state changed', { provider: event.provider, from: event.from, to: event.to, ...(event.reason === undefined ? {} : { reason: event.reason }) }));
   const host = options.host ?? engine.config.server.host;
   const port = options.port ?? engine.config.server.port;

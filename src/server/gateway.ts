@@ -41,6 +41,8 @@ export interface Gateway {
   readonly active: number;
   /** Whether clients must present a gateway key (blank keys count as none). */
   readonly keysRequired: boolean;
+  /** The credentials it scrubs from what it writes (configured ones, and those a recent reload replaced). */
+  readonly secrets: readonly string[];
   /** Starts listening; resolves with the real address (port 0 picks a free one). */
   listen(port: number, host: string): Promise<{ host: string; port: number; url: string }>;
   /**
@@ -261,6 +263,10 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
     get keysRequired() {
       current();
       return apiKeys.required;
+    },
+    get secrets() {
+      current();
+      return secrets;
     },
     listen(port, host) {
       return new Promise((resolve, reject) => {

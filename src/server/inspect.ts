@@ -32,8 +32,15 @@ const REPLAY = 500;
 /** A viewer this far behind is skipped until it catches up (memory stays bounded). */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+/** Options of {@link startInspectRelay}. */
+export interface InspectRelayOptions {
+  /** Credentials to scrub from text, as `/providers` does (the gateway's list); key-shaped text is scrubbed anyway. */
+  secrets?: () => readonly string[];
+}
+
 /** Starts the relay on 127.0.0.1 (`port` 0 picks a free one). */
-export async function startInspectRelay(port = 0): Promise<InspectRelay> {
+export async function startInspectRelay(port = 0, options: InspectRelayOptions = {}): Promise<InspectRelay> {
+  const secrets = options.secrets ?? (() => []);
   const http = createServer((req, res) => {
     if (req.url === '/' || req.url === '/index.html') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
@@ -60,7 +67,7 @@ export async function startInspectRelay(port = 0): Promise<InspectRelay> {
         }
       },
     },
-    { sanitizeContext, sanitizeEvent, serialize: withoutInternals },
+    { sanitizeContext: (context) => sanitizeContext(context, secrets()), sanitizeEvent: (event) => sanitizeEvent(event, secrets()), serialize: withoutInternals },
   );
 
   await new Promise<void>((resolve, reject) => {
@@ -86,12 +93,13 @@ type Json = string | number | boolean | null;
 
 /**
  * An event's type and primitive fields: no actor refs, results, errors or requests. Text is
- * scrubbed of anything key-shaped (an operator's disable `reason` is free text, as in `/providers`).
+ * scrubbed of `secrets` and of anything key-shaped (an operator's disable `reason` is free
+ * text), as `/providers` scrubs it.
  */
-export function sanitizeEvent(event: AnyEventObject): AnyEventObject {
+export function sanitizeEvent(event: AnyEventObject, secrets: readonly string[] = []): AnyEventObject {
   const safe: { type: string; [key: string]: Json } = { type: String(event.type) };
   for (const [key, value] of Object.entries(event)) {
-    if (typeof value === 'string') safe[key] = redactSecrets(value);
+    if (typeof value === 'string') safe[key] = redactSecrets(value, secrets);
     else if (value === null || typeof value === 'number' || typeof value === 'boolean') safe[key] = value;
   }
   return safe;
@@ -100,13 +108,13 @@ export function sanitizeEvent(event: AnyEventObject): AnyEventObject {
 const PROVIDER_FIELDS = ['name', 'generation', 'inFlight', 'probesInFlight', 'consecutiveFailures', 'latencyMs', 'tripCount', 'cooldownUntil', 'rateLimitedUntil', 'disabledReason', 'stats'] as const;
 
 /** A whitelist per known actor: a provider's health fields, a router's request id and attempts. */
-export function sanitizeContext(context: unknown): Record<string, unknown> {
+export function sanitizeContext(context: unknown, secrets: readonly string[] = []): Record<string, unknown> {
   if (typeof context !== 'object' || context === null) return {};
   const record = context as Record<string, unknown>;
   if ('health' in record && 'generation' in record) {
     const safe: Record<string, unknown> = {};
     for (const key of PROVIDER_FIELDS) safe[key] = record[key];
-    if (typeof safe.disabledReason === 'string') safe.disabledReason = redactSecrets(safe.disabledReason);
+    if (typeof safe.disabledReason === 'string') safe.disabledReason = redactSecrets(safe.disabledReason, secrets);
     return safe;
   }
   const input = record.input as { requestId?: unknown; mode?: unknown } | undefined;

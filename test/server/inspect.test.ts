@@ -122,6 +122,18 @@ describe('inspect relay', () => {
     viewer.close();
   });
 
+  it('scrubs a configured credential that does not look like a key, given the gateway\'s list, as /providers does', async () => {
+    const token = 'vllm-token-not-key-shaped';
+    relay = await startInspectRelay(0, { secrets: () => [token] });
+    const viewer = await connect(relay.feedUrl);
+    engine = createSwitchyard({ providers: [{ name: 'sim', type: 'simulated', latencyMs: 0 }] }, { env: {}, inspect: relay.inspect });
+    engine.operate('sim', 'disable', `rotating ${token}`);
+    const disabled = await viewer.until((m) => m.type === '@xstate.snapshot' && m.snapshot?.value === 'disabled');
+    expect(disabled.snapshot.context.disabledReason).toBe('rotating [REDACTED]');
+    expect(viewer.raw.join('\n')).not.toContain(token);
+    viewer.close();
+  });
+
   it('replays recent events to a viewer that connects late', async () => {
     relay = await startInspectRelay();
     const first = await connect(relay.feedUrl);

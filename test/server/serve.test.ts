@@ -166,4 +166,31 @@ describe('switchyard serve', () => {
     await closed;
     await expect(fetch(page!)).rejects.toThrow();
   });
+
+  it('--inspect scrubs the configured credentials from the feed, even ones that do not look like keys', async () => {
+    const token = 'vllm-token-not-key-shaped';
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-serve-'));
+    const file = join(dir, 'switchyard.yaml');
+    writeFileSync(file, `server: { adminKey: admin-secret-0 }\nproviders:\n  - { name: up, type: openai, baseUrl: "http://127.0.0.1:9/v1", apiKey: "${token}", model: m }\n`);
+    const { io, err, logDestination } = capture();
+    const { url, stop, exited } = await startServe({ config: file, host: '127.0.0.1', inspect: true }, io, logDestination);
+    const feedUrl = /raw inspection events on (ws:\/\/127\.0\.0\.1:\d+\/feed)/.exec(err.join(''))?.[1];
+    const socket = new WebSocket(feedUrl!);
+    const raw: string[] = [];
+    const sawDisabled = new Promise<void>((resolve) =>
+      socket.on('message', (data) => {
+        raw.push(String(data));
+        if (String(data).includes('"disabledReason"') && String(data).includes('rotating')) resolve();
+      }),
+    );
+    const reason = encodeURIComponent(`rotating ${token}`);
+    expect((await fetch(`${url}/providers/up/disable?reason=${reason}`, { method: 'POST', headers: { 'x-api-key': 'admin-secret-0' } })).status).toBe(200);
+    await sawDisabled;
+    expect(raw.join('\n')).toContain('rotating [REDACTED]');
+    expect(raw.join('\n')).not.toContain(token);
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    stop();
+    expect(await exited).toBe('0');
+    await closed;
+  });
 });
