@@ -27,8 +27,19 @@ export const serverSchema = strict({
   adminKey: z.string().optional(),
   maxBodyBytes: int(1).default(1_048_576),
   drainTimeoutMs: duration().default(10_000),
+  keepAliveTimeoutMs: duration().default(5_000),
+  headersTimeoutMs: duration({ positive: true }).default(60_000),
+  requestTimeoutMs: duration().default(300_000),
 })
   .prefault({})
+  .superRefine((server, ctx) => {
+    // Node refuses a headers timeout longer than a (non-zero) request timeout.
+    if (typeof server !== 'object' || server === null) return;
+    const { headersTimeoutMs, requestTimeoutMs } = server;
+    if (typeof headersTimeoutMs === 'number' && typeof requestTimeoutMs === 'number' && requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
+      ctx.addIssue({ code: 'custom', path: ['headersTimeoutMs'], message: 'must be at most requestTimeoutMs (unless requestTimeoutMs is 0)' });
+    }
+  })
   .transform(
     (server): ServerConfig => ({
       ...server,

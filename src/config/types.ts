@@ -137,6 +137,12 @@ export interface ServerConfig {
   maxBodyBytes: number;
   /** @default 10000 */
   drainTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open; above a load balancer's idle timeout behind one. @default 5000 */
+  keepAliveTimeoutMs: number;
+  /** Time for a request's headers to arrive (then 408). @default 60000 */
+  headersTimeoutMs: number;
+  /** Time for a whole request (headers and body) to arrive (then 408); 0 = no limit. @default 300000 */
+  requestTimeoutMs: number;
 }
 
 /** The whole validated configuration. */

@@ -99,6 +99,8 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   // What the gateway derives from the configuration follows `engine.updateConfig()`: it is
   // recomputed when the engine's configuration object changes (a reload makes a new one).
   let derivedFrom: SwitchyardConfig | undefined;
+  // Created below; a reload's timeouts apply to it from the next request on.
+  let server: Server | undefined;
   let models = new Map<string, string>();
   let apiKeys: KeyCheck;
   let adminKey: KeyCheck;
@@ -125,6 +127,7 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
     const admin = config.server.adminKey?.trim() ? [config.server.adminKey] : config.server.apiKeys;
     adminKey = createKeyCheck(admin);
     if (options.logger === undefined && derivedFrom !== undefined) logger.pino.level = config.log.level;
+    if (server !== undefined) applyTimeouts(server, config);
     derivedFrom = config;
     return config;
   };
@@ -177,6 +180,7 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   let cutShort: (() => void) | undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    current(); // a reload's settings (keys, limits, timeouts) apply from this request on
     const header = req.headers['x-request-id'];
     const requestId = isRequestId(header) ? header : `${idPrefix}-${(++counter).toString(36)}`;
     const url = req.url ?? '/';
@@ -220,7 +224,8 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
     if (!active.delete(res)) return;
     if (active.size === 0) idle?.();
   };
-  const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+  const { keepAliveTimeoutMs, headersTimeoutMs, requestTimeoutMs } = engine.config.server;
+  server = createServer({ keepAliveTimeout: keepAliveTimeoutMs, headersTimeout: headersTimeoutMs, requestTimeout: requestTimeoutMs }, (req, res) => {
     active.add(res);
     res.once('close', () => finished(res));
     void handle(req, res);
@@ -236,7 +241,8 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     // Never write into an answer under way on this socket (bad bytes pipelined behind a stream):
     // its client would read our status line as part of that body. Hang up, as Node does.
-    if (error.code === 'ECONNRESET' || !socket.writable || answering(socket)) {
+    // A client that hung up mid-request (reset, or closed before its body was complete) is gone: no answer.
+    if (error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE' || !socket.writable || answering(socket)) {
       socket.destroy();
       return;
     }
@@ -344,3 +350,9 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   }
 }
 
+/** Node's limits on slow clients and idle connections, from `server` (CONTRACT §2, extended). */
+function applyTimeouts(server: Server, config: SwitchyardConfig): void {
+  server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
+  server.headersTimeout = config.server.headersTimeoutMs;
+  server.requestTimeout = config.server.requestTimeoutMs;
+}

@@ -8,7 +8,10 @@ const openai = (name: string, extra: Record<string, unknown> = {}) => ({ name, t
 describe('parseConfig: defaults', () => {
   it('fills every default from a minimal configuration', () => {
     const config = parseConfig(minimal(), {});
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, apiKeys: [], adminKey: undefined, maxBodyBytes: 1_048_576, drainTimeoutMs: 10_000 });
+    expect(config.server).toEqual({
+      host: '127.0.0.1', port: 8080, apiKeys: [], adminKey: undefined, maxBodyBytes: 1_048_576, drainTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 5_000, headersTimeoutMs: 60_000, requestTimeoutMs: 300_000,
+    });
     expect(config.routing).toEqual({ maxAttempts: 3, backoff: { baseMs: 100, maxMs: 2000 }, deadlineMs: 120_000, retryBudget: { ratio: 0.2, minPerSecond: 10 }, panic: true });
     expect(config.health).toEqual({
       consecutiveFailures: 5, failureRate: 0.5, degradedFailureRate: 0.2, minCalls: 10, windowMs: 60_000,
@@ -89,7 +92,7 @@ describe('parseConfig: defaults', () => {
       },
       {},
     );
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 9000, apiKeys: ['k1'], adminKey: 'adm', maxBodyBytes: 2048, drainTimeoutMs: 5000 });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 9000, apiKeys: ['k1'], adminKey: 'adm', maxBodyBytes: 2048, drainTimeoutMs: 5000, keepAliveTimeoutMs: 5_000, headersTimeoutMs: 60_000, requestTimeoutMs: 300_000 });
     expect(config.providers[0]?.headers).toEqual({ 'x-extra': 'v', 'x-n': '5' });
     expect(config.rules).toEqual([{ when: { inputTokens: { gt: 100_000 } }, route: 'cheap' }, { when: { task: 'code', stream: true }, route: 'default' }]);
     expect(config.routing.deadlineMs).toBe(120_000);
@@ -154,6 +157,7 @@ describe('parseConfig: every problem with its path', () => {
     ['bad strategy', minimal({ routes: { x: { providers: ['a'], strategy: 'fastest' } } }), ['routes.x.strategy: must be one of "priority", "round-robin", "weighted", "least-latency", "lowest-cost", "least-busy"']],
     ['route name needing quotes', minimal({ routes: { 'gpt-4.1': { providers: ['zz'] } } }), ['routes["gpt-4.1"].providers[0]: unknown provider "zz"']],
     ['reserved route name', minimal({ routes: { auto: { providers: ['a'] } } }), ['routes.auto: reserved: model "auto" always means the default route']],
+    ['headers timeout longer than the request timeout', minimal({ server: { headersTimeoutMs: '2m', requestTimeoutMs: '1m' } }), ['server.headersTimeoutMs: must be at most requestTimeoutMs (unless requestTimeoutMs is 0)']],
     ['rule naming an unknown route', minimal({ rules: [{ when: { task: 'code' }, route: 'code' }] }), ['rules[0].route: unknown route "code"']],
     ['empty number match', minimal({ rules: [{ when: { inputTokens: {} }, route: 'default' }] }), ['rules[0].when.inputTokens: needs at least one of gt, gte, lt, lte']],
     ['port out of range', minimal({ server: { port: 70_000 } }), ['server.port: must be at most 65535']],

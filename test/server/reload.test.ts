@@ -44,6 +44,14 @@ describe('a gateway whose engine is reloaded', () => {
     expect((await gw.post('/v1/chat/completions', big, { authorization: 'Bearer gw-key-reloaded' })).status).toBe(413);
   });
 
+  it("sets Node's keep-alive, headers and request timeouts from server, and follows a reload from the next request", async () => {
+    gw = await startGateway({ server: { keepAliveTimeoutMs: '65s', headersTimeoutMs: '70s', requestTimeoutMs: '2m' }, providers });
+    expect([gw.gateway.server.keepAliveTimeout, gw.gateway.server.headersTimeout, gw.gateway.server.requestTimeout]).toEqual([65_000, 70_000, 120_000]);
+    gw.engine.updateConfig({ server: { keepAliveTimeoutMs: 1000, requestTimeoutMs: 0 }, providers });
+    await gw.fetch('/health');
+    expect([gw.gateway.server.keepAliveTimeout, gw.gateway.server.headersTimeout, gw.gateway.server.requestTimeout]).toEqual([1000, 60_000, 0]);
+  });
+
   it('writes request lines at the log level a reload set, also for requests made through the library', async () => {
     gw = await startGateway({ providers });
     gw.engine.updateConfig({ providers, log: { level: 'warn' } });
