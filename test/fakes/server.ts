@@ -16,9 +16,11 @@ export interface FakeUpstream {
   readonly requests: RecordedRequest[];
   /** Calls that are hanging right now (before headers or mid-body). */
   readonly hanging: number;
+  /** Client connections open now (kept-alive idle ones included). */
+  readonly connections: number;
   /** Queues behaviours for the next calls. */
   enqueue(...behaviours: Behaviour[]): void;
-  /** Resolves once `check()` holds (re-checked whenever a request arrives, starts or stops hanging). */
+  /** Resolves once `check()` holds (re-checked whenever a request arrives, starts or stops hanging, or a connection closes). */
   until(check: (fake: FakeUpstream) => boolean): Promise<void>;
   /** Clears the queue and the recorded requests; ends hanging calls. */
   reset(): void;
@@ -26,8 +28,14 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
+/** Options of {@link startFakeUpstream}. */
+export interface FakeUpstreamOptions {
+  /** Picks the behaviour of a call before the queue is consulted (`undefined`: take the queue's). */
+  choose?: (request: RecordedRequest) => Behaviour | undefined;
+}
+
 /** Starts a fake for `wire` on 127.0.0.1 with a free port. */
-export async function startFakeUpstream(wire: FakeWire): Promise<FakeUpstream> {
+export async function startFakeUpstream(wire: FakeWire, options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const queue: Behaviour[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -52,13 +60,16 @@ export async function startFakeUpstream(wire: FakeWire): Promise<FakeUpstream> {
     void readBody(req).then((body) => {
       const recorded: RecordedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body, json: tryJson(body), remotePort: req.socket.remotePort };
       requests.push(recorded);
-      play(wire, queue.shift() ?? { type: 'ok' }, recorded, res, hang);
+      play(wire, options.choose?.(recorded) ?? queue.shift() ?? { type: 'ok' }, recorded, res, hang);
       notify();
     });
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      notify();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -69,6 +80,9 @@ export async function startFakeUpstream(wire: FakeWire): Promise<FakeUpstream> {
     requests,
     get hanging() {
       return hangingResponses.size;
+    },
+    get connections() {
+      return sockets.size;
     },
     enqueue: (...behaviours) => void queue.push(...behaviours),
     until: (check) => (check(fake) ? Promise.resolve() : new Promise((resolve) => waiters.push({ check, resolve }))),
