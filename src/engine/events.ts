@@ -45,10 +45,16 @@ export interface StateChangedEvent {
   reason: string | undefined;
 }
 
+/** `updateConfig()` applied a new configuration (read it from `engine.config`: the event carries no credential). */
+export interface ConfigUpdatedEvent {
+  at: number;
+}
+
 export interface EngineEvents {
   'request.finished': RequestFinishedEvent;
   'attempt.finished': AttemptFinishedEvent;
   'state.changed': StateChangedEvent;
+  'config.updated': ConfigUpdatedEvent;
 }
 
 export type EngineEventName = keyof EngineEvents;
@@ -60,6 +66,7 @@ export class EventBus {
     'request.finished': new Set(),
     'attempt.finished': new Set(),
     'state.changed': new Set(),
+    'config.updated': new Set(),
   };
 
   constructor(private readonly onListenerError: (error: unknown) => void) {}

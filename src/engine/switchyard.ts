@@ -232,6 +232,7 @@ class Engine implements Switchyard {
     }
     this.healthChecks.apply(next.health.probeIntervalMs);
     this.config = next;
+    this.bus.emit('config.updated', { at: this.clock.now() });
   }
 
   /** Every call, the first or a later one, resolves once everything is closed. */

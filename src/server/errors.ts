@@ -51,6 +51,7 @@ const BY_CODE: Readonly<Record<string, { status: number; type: string }>> = {
   unknown_provider: { status: 404, type: 'invalid_request_error' },
   not_found: { status: 404, type: 'invalid_request_error' },
   method_not_allowed: { status: 405, type: 'invalid_request_error' },
+  request_timeout: { status: 408, type: 'invalid_request_error' },
   request_too_large: { status: 413, type: 'invalid_request_error' },
   rate_limited: { status: 429, type: 'rate_limit_error' },
   client_closed_request: { status: 499, type: 'invalid_request_error' },

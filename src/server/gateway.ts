@@ -132,6 +132,9 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
     return config;
   };
   current();
+  // Every configuration, not only those a request or a log line happens to see: a credential
+  // of one that two reloads in a row replaced may still be echoed by a call started under it.
+  const unsubscribeConfig = engine.on('config.updated', () => current());
   let draining = false;
   const ctx: GatewayContext = {
     engine,
@@ -319,6 +322,7 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
       cutting = true;
       await engine.stop();
       unsubscribe();
+      unsubscribeConfig();
       meter.detach();
       server.closeAllConnections();
       await closed;

@@ -316,6 +316,18 @@ describe('engine lifecycle', () => {
     expect((await settle(clock, engine.chat(hello))).provider).toBe('a');
   });
 
+  it('announces each applied configuration update once (config.updated), never a refused one', async () => {
+    const clock = new VirtualClock(1_000);
+    engine = createSwitchyard(baseConfig, { clock });
+    const updates: number[] = [];
+    engine.on('config.updated', (event) => updates.push(event.at));
+    engine.updateConfig({ ...baseConfig, routing: { maxAttempts: 2 } });
+    expect(() => engine!.updateConfig({ ...baseConfig, routing: { maxAttempts: -1 } })).toThrow();
+    await clock.advance(500);
+    engine.updateConfig(engine.config);
+    expect(updates).toEqual([1_000, 1_500]);
+  });
+
   it('runs active health checks every probeIntervalMs; a passing check never ends a cooldown early', async () => {
     const clock = new VirtualClock(0);
     let healthy = false;

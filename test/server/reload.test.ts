@@ -90,4 +90,14 @@ describe('a gateway whose engine is reloaded', () => {
     expect(scrubbed()).toEqual([50, 51]);
   });
 
+  it('scrubs the credentials of every configuration, also one that two reloads in a row replaced with no request between them', async () => {
+    const at = (key: string) => ({ providers: [{ name: 'a', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: key, model: 'm' }] });
+    gw = await startGateway(at('first-not-key-shaped'));
+    gw.engine.updateConfig(at('middle-not-key-shaped'));
+    gw.engine.updateConfig(at('last-not-key-shaped'));
+    // A call started under the middle configuration may echo its key when it ends.
+    gw.gateway.logger.info('echo', { a: 'first-not-key-shaped', b: 'middle-not-key-shaped', c: 'last-not-key-shaped' });
+    expect(gw.lines.at(-1)).not.toMatch(/not-key-shaped/);
+  });
+
 });
