@@ -114,8 +114,8 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
     },
     rejected(request) {
       write(
-        `"request_id":${json(request.requestId)},"route":${json(request.route)},"selected_provider":null,"failover_attempts":0,"attempts":0` +
-          `,"input_tokens":null,"output_tokens":null,"cost_usd":null,"latency_ms":${json(Math.round(request.latencyMs))},"cache_hit":false` +
+        `"request_id":${json(request.requestId)},"route":${json(request.route)},"selected_provider":null,"failover_attempts":0,"attempts":0,"upstream":[]` +
+          `,"input_tokens":null,"output_tokens":null,"cost_usd":null,"latency_ms":${json(Math.round(request.latencyMs))},"cache_hit":false,"stream":null` +
           `,"status":${json(request.status)},"outcome":${json(request.code)},"error":${json(request.message)}`,
       );
     },

@@ -165,8 +165,8 @@ describe('request log lines', () => {
     const { lines, logger } = capture();
     logger.rejected({ requestId: 'r-1', status: 401, code: 'invalid_api_key', message: 'no "key"', latencyMs: 0.6 });
     expect(JSON.parse(lines[0]!)).toEqual({
-      level: 'info', timestamp: '2026-12-06T05:40:00.123Z', request_id: 'r-1', route: null, selected_provider: null, failover_attempts: 0, attempts: 0,
-      input_tokens: null, output_tokens: null, cost_usd: null, latency_ms: 1, cache_hit: false, status: 401, outcome: 'invalid_api_key', error: 'no "key"', msg: 'request',
+      level: 'info', timestamp: '2026-12-06T05:40:00.123Z', request_id: 'r-1', route: null, selected_provider: null, failover_attempts: 0, attempts: 0, upstream: [],
+      input_tokens: null, output_tokens: null, cost_usd: null, latency_ms: 1, cache_hit: false, stream: null, status: 401, outcome: 'invalid_api_key', error: 'no "key"', msg: 'request',
     });
   });
 
