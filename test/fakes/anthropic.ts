@@ -3,13 +3,15 @@
  * (`message_start`, `content_block_start`/`_delta`/`_stop`, `ping`, `message_delta`,
  * `message_stop`), Anthropic's error JSON `{type: "error", error: {type, message}}` with its
  * statuses (529 overloaded, 429 with `retry-after` and the `anthropic-ratelimit-*` headers),
- * and `GET /v1/models`.
+ * and `GET /v1/models`. A reply's `reasoning` is an extended-thinking `thinking` block first
+ * (streamed as `thinking_delta`s and a `signature_delta`); `input_tokens` excludes cache reads.
  */
 import type { FakeWire, FaultKind, RecordedRequest, ResolvedReply, WireReply } from './types.js';
 
 const MESSAGE_ID = 'msg_01FakeXFDUDYJgAACzvnptvV';
 const REQUEST_ID = 'req_011CFakeA1b2C3d4E5f6G7h8';
 const DEFAULT_MODEL = 'claude-sonnet-4-6';
+const SIGNATURE = 'EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds';
 
 type AnthropicError = { status: number; type: string; message: string; headers?: Record<string, string> };
 
@@ -55,7 +57,8 @@ export const anthropicWire: FakeWire = {
   basePath: '/v1',
   isStream: (request) => (request.json as { stream?: unknown } | undefined)?.stream === true,
   json(reply) {
-    const content: unknown[] = reply.content === '' ? [] : [{ type: 'text', text: reply.content, citations: null }];
+    const content: unknown[] = reply.reasoning === '' ? [] : [{ type: 'thinking', thinking: reply.reasoning, signature: SIGNATURE }];
+    if (reply.content !== '') content.push({ type: 'text', text: reply.content, citations: null });
     for (const call of reply.toolCalls) content.push({ type: 'tool_use', id: call.id, name: call.name, input: JSON.parse(call.arguments) as unknown });
     return {
       id: MESSAGE_ID,
@@ -65,7 +68,7 @@ export const anthropicWire: FakeWire = {
       content,
       stop_reason: STOP_REASON[reply.finish],
       stop_sequence: null,
-      ...(reply.usage === null ? {} : { usage: usageOf(reply.usage.input, reply.usage.output) }),
+      ...(reply.usage === null ? {} : { usage: usageOf(reply.usage, reply.usage.output) }),
     };
   },
   stream(reply) {
@@ -80,10 +83,17 @@ export const anthropicWire: FakeWire = {
         content: [],
         stop_reason: null,
         stop_sequence: null,
-        ...(reply.usage === null ? {} : { usage: usageOf(reply.usage.input, 1) }),
+        ...(reply.usage === null ? {} : { usage: usageOf(reply.usage, 1) }),
       },
     });
     let index = 0;
+    if (reply.reasoning !== '') {
+      push('content_block_start', { index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+      for (const thinking of reply.reasoningChunks) push('content_block_delta', { index, delta: { type: 'thinking_delta', thinking } });
+      push('content_block_delta', { index, delta: { type: 'signature_delta', signature: SIGNATURE } });
+      push('content_block_stop', { index });
+      index += 1;
+    }
     if (reply.content !== '' || reply.toolCalls.length === 0) {
       push('content_block_start', { index, content_block: { type: 'text', text: '', citations: null } });
       push('ping', {});
@@ -126,11 +136,13 @@ export const anthropicWire: FakeWire = {
   },
 };
 
-function usageOf(input: number, output: number) {
+/** Anthropic's usage: `input_tokens` counts only the prompt tokens after the last cache breakpoint. */
+function usageOf(usage: { input: number; cachedInput?: number }, output: number) {
+  const cached = usage.cachedInput ?? 0;
   return {
-    input_tokens: input,
+    input_tokens: usage.input - cached,
     cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
+    cache_read_input_tokens: cached,
     cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
     output_tokens: output,
     service_tier: 'standard',

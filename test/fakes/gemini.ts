@@ -3,11 +3,14 @@
  * frames (`data: <GenerateContentResponse>` + CRLF CRLF, no terminator event: the last chunk
  * carries `finishReason` and the full `usageMetadata`), Google's error JSON
  * `{error: {code, message, status, details}}` and `GET /models`, `GET /models/{model}`.
+ * A reply's `reasoning` is thought-summary parts (`thought: true`) before the answer, whose
+ * first part carries a `thoughtSignature`; `candidatesTokenCount` excludes `thoughtsTokenCount`.
  */
 import type { FakeWire, FaultKind, RecordedRequest, ResolvedReply, WireReply } from './types.js';
 
 const DEFAULT_MODEL = 'gemini-2.5-flash';
 const RESPONSE_ID = 'fakeRespId0001';
+const THOUGHT_SIGNATURE = 'CiQB0e2Kb7uXw0sZ0a8kq6yF3mM2Jm8cQx1kq0Vg9bVd3B8yS4Ue';
 const TYPE = 'type.googleapis.com/google.rpc.';
 
 type GoogleStatus = 'INVALID_ARGUMENT' | 'FAILED_PRECONDITION' | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'RESOURCE_EXHAUSTED' | 'INTERNAL' | 'UNAVAILABLE';
@@ -79,15 +82,24 @@ function modelOf(request: RecordedRequest): string | undefined {
   return match ? decodeURIComponent(match[1]!) : undefined;
 }
 
+/** Gemini's usage: `promptTokenCount` includes the cached tokens; thinking is counted apart from the candidates. */
 function usageMetadata(reply: ResolvedReply) {
   const usage = reply.usage!;
+  const thoughts = usage.reasoning ?? 0;
+  const cached = usage.cachedInput ?? 0;
   return {
     promptTokenCount: usage.input,
-    candidatesTokenCount: usage.output,
+    candidatesTokenCount: usage.output - thoughts,
     totalTokenCount: usage.input + usage.output,
+    ...(cached > 0 ? { cachedContentTokenCount: cached, cacheTokensDetails: [{ modality: 'TEXT', tokenCount: cached }] } : {}),
     promptTokensDetails: [{ modality: 'TEXT', tokenCount: usage.input }],
+    ...(thoughts > 0 ? { thoughtsTokenCount: thoughts } : {}),
   };
 }
+
+/** The answer's first part carries the thought signature of a thinking reply. */
+const signed = (reply: ResolvedReply, parts: Record<string, unknown>[]) =>
+  reply.reasoning === '' || parts.length === 0 ? parts : [{ ...parts[0], thoughtSignature: THOUGHT_SIGNATURE }, ...parts.slice(1)];
 
 const functionCalls = (reply: ResolvedReply) =>
   reply.toolCalls.map((call) => ({ functionCall: { id: call.id, name: call.name, args: JSON.parse(call.arguments) as unknown } }));
@@ -121,7 +133,8 @@ export const geminiWire: FakeWire = {
   basePath: '/v1beta',
   isStream: (request) => request.path.includes(':streamGenerateContent'),
   json(reply, request) {
-    const parts = [...(reply.content === '' && reply.toolCalls.length > 0 ? [] : [{ text: reply.content }]), ...functionCalls(reply)];
+    const answer = signed(reply, [...(reply.content === '' && reply.toolCalls.length > 0 ? [] : [{ text: reply.content }]), ...functionCalls(reply)]);
+    const parts = [...(reply.reasoning === '' ? [] : [{ text: reply.reasoning, thought: true }]), ...answer];
     return {
       candidates: [{ content: { parts, role: 'model' }, finishReason: FINISH[reply.finish], index: 0 }],
       ...(reply.usage === null ? {} : { usageMetadata: usageMetadata(reply) }),
@@ -131,11 +144,16 @@ export const geminiWire: FakeWire = {
   },
   stream(reply, request) {
     const base = { modelVersion: reply.model ?? modelOf(request) ?? DEFAULT_MODEL, responseId: RESPONSE_ID };
-    const running = reply.usage === null ? {} : { usageMetadata: { promptTokenCount: reply.usage.input, totalTokenCount: reply.usage.input } };
+    const thoughts = reply.usage?.reasoning ?? 0;
+    const running =
+      reply.usage === null
+        ? {}
+        : { usageMetadata: { promptTokenCount: reply.usage.input, totalTokenCount: reply.usage.input + thoughts, ...(thoughts > 0 ? { thoughtsTokenCount: thoughts } : {}) } };
     const chunk = (parts: unknown[], extra: Record<string, unknown> = {}) => ({ candidates: [{ content: { parts, role: 'model' }, index: 0, ...extra }], ...running, ...base });
-    const texts = reply.chunks.filter((text) => text !== '');
-    const frames = texts.slice(0, -1).map((text) => sseFrame(chunk([{ text }])));
-    const last = [...texts.slice(-1).map((text) => ({ text })), ...functionCalls(reply)];
+    const frames = reply.reasoningChunks.map((text) => sseFrame(chunk([{ text, thought: true }])));
+    const texts = signed(reply, reply.chunks.filter((text) => text !== '').map((text) => ({ text })));
+    frames.push(...texts.slice(0, -1).map((part) => sseFrame(chunk([part]))));
+    const last = [...texts.slice(-1), ...functionCalls(reply)];
     const final = chunk(last.length > 0 ? last : [{ text: '' }], { finishReason: FINISH[reply.finish] });
     frames.push(sseFrame(reply.usage === null ? final : { ...final, usageMetadata: usageMetadata(reply) }));
     // No terminator event: the last frame is the one carrying finishReason.

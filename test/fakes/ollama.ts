@@ -2,7 +2,8 @@
  * The Ollama fake: the exact `/api/chat` JSON reply (`stream: false`), the NDJSON stream
  * (`application/x-ndjson`, `done: false` delta lines, then one `done: true` line carrying
  * `done_reason`, durations and counts), Ollama's `{"error": "..."}` bodies and `GET /api/tags`.
- * Ollama streams unless the request says `"stream": false`.
+ * Ollama streams unless the request says `"stream": false`. A reply's `reasoning` is
+ * `message.thinking` (streamed in lines before the content); `eval_count` includes it.
  */
 import type { FakeWire, FaultKind, RecordedRequest, ResolvedReply, WireReply } from './types.js';
 
@@ -41,7 +42,7 @@ export const ollamaWire: FakeWire = {
     return {
       model: reply.model ?? DEFAULT_MODEL,
       created_at: CREATED_AT,
-      message: { role: 'assistant', content: reply.content, ...toolCallsOf(reply) },
+      message: { role: 'assistant', content: reply.content, ...(reply.reasoning === '' ? {} : { thinking: reply.reasoning }), ...toolCallsOf(reply) },
       done: true,
       ...totalsOf(reply),
     };
@@ -49,7 +50,8 @@ export const ollamaWire: FakeWire = {
   stream(reply) {
     const model = reply.model ?? DEFAULT_MODEL;
     const delta = (message: Record<string, unknown>) => ({ model, created_at: CREATED_AT, message: { role: 'assistant', ...message }, done: false });
-    const lines: unknown[] = reply.chunks.map((content) => delta({ content }));
+    const lines: unknown[] = reply.reasoningChunks.map((thinking) => delta({ content: '', thinking }));
+    lines.push(...reply.chunks.map((content) => delta({ content })));
     if (reply.toolCalls.length > 0) lines.push(delta({ content: '', ...toolCallsOf(reply) }));
     lines.push({ model, created_at: CREATED_AT, message: { role: 'assistant', content: '' }, done: true, ...totalsOf(reply) });
     return { contentType: 'application/x-ndjson', frames: lines.map(line), terminatorFrames: 1 };

@@ -1,7 +1,10 @@
 /**
  * The OpenAI fake: exact Chat Completions JSON, `chat.completion.chunk` SSE frames (role
- * chunk, content and tool-call deltas, finish chunk, usage chunk, `data: [DONE]`), a streamed
- * refusal, OpenAI's error JSON and rate-limit headers, and `GET /models`.
+ * chunk, content and tool-call deltas, finish chunk, usage chunk, `data: [DONE]`, each chunk
+ * with OpenAI's `obfuscation` padding), a streamed refusal, OpenAI's error JSON and rate-limit
+ * headers, and `GET /models`. A reply's `reasoning` is rendered as OpenAI-compatible reasoning
+ * servers (DeepSeek, vLLM) send it, `message.reasoning_content` / `delta.reasoning_content`
+ * (OpenAI itself sends no reasoning text, only `reasoning_tokens`).
  */
 import type { FakeWire, FaultKind, RecordedRequest, ResolvedReply, WireReply } from './types.js';
 
@@ -67,6 +70,7 @@ export const openaiWire: FakeWire = {
             role: 'assistant',
             content: reply.toolCalls.length > 0 && reply.content === '' ? null : reply.content,
             refusal: null,
+            ...(reply.reasoning === '' ? {} : { reasoning_content: reply.reasoning }),
             ...(reply.toolCalls.length > 0
               ? { tool_calls: reply.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) }
               : {}),
@@ -88,8 +92,10 @@ export const openaiWire: FakeWire = {
       ...base,
       choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
       ...(includeUsage ? { usage: null } : {}),
+      obfuscation: 'Xz8', // random padding OpenAI adds to each chunk (stream_options.include_obfuscation)
     });
     const events: unknown[] = [chunk({ role: 'assistant', content: '', refusal: null })];
+    for (const text of reply.reasoningChunks) events.push(chunk({ content: null, reasoning_content: text }));
     for (const text of reply.chunks) events.push(chunk({ content: text }));
     reply.toolCalls.forEach((call, index) => {
       events.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }));
@@ -122,14 +128,15 @@ export function refusalStream(pieces: string[], model = 'gpt-4o-2024-08-06'): st
   return [...events, 'data: [DONE]\n\n'].join('');
 }
 
+/** OpenAI's usage: `prompt_tokens` includes the cached tokens, `completion_tokens` the reasoning tokens. */
 function usageOf(reply: ResolvedReply) {
   const usage = reply.usage!;
   return {
     prompt_tokens: usage.input,
     completion_tokens: usage.output,
     total_tokens: usage.input + usage.output,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: usage.cachedInput ?? 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: usage.reasoning ?? 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
 

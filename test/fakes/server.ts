@@ -105,11 +105,14 @@ export function resolveReply(reply: ScriptedReply | undefined, request: Recorded
   const content = reply?.content ?? 'Hello from the fake upstream.';
   const toolCalls = reply?.toolCalls ?? [];
   const requested = (request.json as { model?: unknown } | undefined)?.model;
+  const reasoning = reply?.reasoning ?? '';
   return {
     content,
     chunks: reply?.chunks ?? (content.match(/\S+\s*|\s+/g) ?? []),
     toolCalls,
     finish: reply?.finish ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop'),
+    reasoning,
+    reasoningChunks: reasoning.match(/\S+\s*|\s+/g) ?? [],
     usage: reply?.usage === null ? null : (reply?.usage ?? { input: 11, output: 7 }),
     model: reply?.model ?? (typeof requested === 'string' ? requested : undefined),
   };

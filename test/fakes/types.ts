@@ -27,10 +27,30 @@ export interface ScriptedReply {
   toolCalls?: ToolCall[];
   /** @default 'tool_calls' when there are tool calls, else 'stop' */
   finish?: 'stop' | 'length' | 'tool_calls' | 'content_filter';
+  /**
+   * Thinking the model does before answering; each wire renders it in its provider's own
+   * reasoning form (a thinking block, thought parts, `thinking`, `reasoning_content`), never as
+   * answer text. @default none
+   */
+  reasoning?: string;
   /** `null`: the provider reports no usage. @default { input: 11, output: 7 } */
-  usage?: { input: number; output: number } | null;
+  usage?: ScriptedUsage | null;
   /** @default the model the request named, else 'fake-model' */
   model?: string;
+}
+
+/**
+ * Token counts in provider-neutral terms: `input` is the whole prompt (`cachedInput` of it read
+ * from a prompt cache), `output` everything generated (`reasoning` of it thinking). Each wire
+ * splits them as its provider reports them.
+ */
+export interface ScriptedUsage {
+  input: number;
+  output: number;
+  /** @default 0 */
+  reasoning?: number;
+  /** @default 0 */
+  cachedInput?: number;
 }
 
 /** A {@link ScriptedReply} with its defaults applied. */
@@ -39,7 +59,11 @@ export interface ResolvedReply {
   chunks: string[];
   toolCalls: ToolCall[];
   finish: 'stop' | 'length' | 'tool_calls' | 'content_filter';
-  usage: { input: number; output: number } | null;
+  /** `''` when the model does not think. */
+  reasoning: string;
+  /** How a stream splits `reasoning`: word by word. */
+  reasoningChunks: string[];
+  usage: ScriptedUsage | null;
   model: string | undefined;
 }
 

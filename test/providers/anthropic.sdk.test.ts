@@ -67,6 +67,16 @@ describe('the official @anthropic-ai/sdk against the fake', () => {
     expect(final).toMatchObject({ stop_reason: 'tool_use', usage: { input_tokens: 9, output_tokens: 4 } });
   });
 
+  it('assembles a streamed thinking block (thinking_delta, signature_delta) before the text', async () => {
+    fake.enqueue({ type: 'ok', reply: { content: 'Four.', reasoning: 'Two and two make four.', usage: { input: 30, output: 12, cachedInput: 20 } } });
+    const final = await client.messages.stream(params).finalMessage();
+    expect(final.content).toEqual([
+      { type: 'thinking', thinking: 'Two and two make four.', signature: expect.any(String) as string },
+      { type: 'text', text: 'Four.', citations: null },
+    ]);
+    expect(final.usage).toMatchObject({ input_tokens: 10, cache_read_input_tokens: 20, output_tokens: 12 });
+  });
+
   it('raises an in-stream error event as an APIError of its type', async () => {
     fake.enqueue({ type: 'stream-error', kind: 'overloaded' });
     const failure = await (async () => {

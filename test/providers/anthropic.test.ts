@@ -321,6 +321,28 @@ describe('replies', () => {
     expect(await adapter.chat({ messages: [user('x')] }, harness.context())).toMatchObject({ id: 'msg_2', content: 'AB', usage: { inputTokens: 1110, outputTokens: 3 } });
   });
 
+  it('leaves thinking, redacted thinking and server-tool blocks out of the answer', async () => {
+    const body = {
+      id: 'msg_3',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-x',
+      content: [
+        { type: 'thinking', thinking: 'I should search.', signature: 'EqQBCgIYAhIM' },
+        { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix' },
+        { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: { query: 'weather Paris' } },
+        { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [{ type: 'web_search_result', url: 'https://example.com', title: 'Weather' }] },
+        { type: 'text', text: 'Sunny.', citations: [{ type: 'web_search_result_location', url: 'https://example.com', cited_text: 'Sunny' }] },
+      ],
+      stop_reason: 'end_turn',
+      usage: { input_tokens: 10682, cache_creation_input_tokens: 0, cache_read_input_tokens: 1000, output_tokens: 510, server_tool_use: { web_search_requests: 1 } },
+    };
+    fake.enqueue({ type: 'status', status: 200, body, headers: { 'content-type': 'application/json' } });
+    const response = await adapter.chat({ messages: [user('x')] }, harness.context());
+    expect(response).toMatchObject({ content: 'Sunny.', usage: { inputTokens: 11682, outputTokens: 510 } });
+    expect(response.toolCalls).toBeUndefined();
+  });
+
   it('rejects a text block without text as malformed', async () => {
     fake.enqueue({ type: 'status', status: 200, body: { id: 'm', content: [{ type: 'text' }], stop_reason: 'end_turn' }, headers: { 'content-type': 'application/json' } });
     expect((await failure(adapter.chat({ messages: [user('x')] }, harness.context()))).kind).toBe('malformed');
@@ -358,6 +380,37 @@ describe('stream events', () => {
     ]);
     expect(parts.filter((p): p is Extract<StreamPart, { type: 'text-delta' }> => p.type === 'text-delta').map((p) => p.text)).toEqual(['Hi']);
     expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: { unified: 'tool_calls', raw: 'tool_use' }, usage: { inputTokens: 5, outputTokens: 9 }, model: 'claude-x', id: 'msg_1' });
+  });
+
+  it('reads around thinking, redacted thinking and server-tool blocks, and takes the cumulative input of message_delta', async () => {
+    // A web search turn as Anthropic streams it: the server tool's input arrives as input_json_deltas
+    // too, and message_delta's usage counts the input of every sampling step.
+    fake.enqueue(
+      sse(
+        { type: 'message_start', message: { id: 'msg_1', model: 'claude-x', usage: { input_tokens: 2679, cache_creation_input_tokens: 0, cache_read_input_tokens: 1000, output_tokens: 3 } } },
+        { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } },
+        delta(0, { type: 'thinking_delta', thinking: 'I should search.' }),
+        delta(0, { type: 'signature_delta', signature: 'EqQBCgIYAhIM' }),
+        { type: 'content_block_stop', index: 0 },
+        { type: 'content_block_start', index: 1, content_block: { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix' } },
+        { type: 'content_block_stop', index: 1 },
+        { type: 'content_block_start', index: 2, content_block: { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: {} } },
+        delta(2, { type: 'input_json_delta', partial_json: '{"query": "weather' }),
+        delta(2, { type: 'input_json_delta', partial_json: ' Paris"}' }),
+        { type: 'content_block_stop', index: 2 },
+        { type: 'content_block_start', index: 3, content_block: { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [{ type: 'web_search_result', url: 'https://example.com', title: 'Weather' }] } },
+        { type: 'content_block_stop', index: 3 },
+        { type: 'content_block_start', index: 4, content_block: { type: 'text', text: '' } },
+        delta(4, { type: 'citations_delta', citation: { type: 'web_search_result_location', url: 'https://example.com', cited_text: 'Sunny' } }),
+        delta(4, { type: 'text_delta', text: 'Sunny.' }),
+        { type: 'content_block_stop', index: 4 },
+        { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { input_tokens: 10682, cache_creation_input_tokens: 0, cache_read_input_tokens: 1000, output_tokens: 510, server_tool_use: { web_search_requests: 1 } } },
+        STOP,
+      ),
+    );
+    const parts = await collect(adapter.stream({ messages: [user('Weather in Paris?')] }, harness.context()));
+    expect(parts.slice(0, -1)).toEqual([{ type: 'text-delta', text: 'Sunny.', model: 'claude-x' }]);
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'stop' }, usage: { inputTokens: 11682, outputTokens: 510 } });
   });
 
   it('classifies an error event mid-stream by its type (status undefined)', async () => {

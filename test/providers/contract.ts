@@ -189,6 +189,35 @@ function runWithTransport(contract: AdapterContract, transport: 'fetch' | 'poole
       });
     });
 
+    describe('thinking models', () => {
+      // 1,000 of the 1,200 prompt tokens come from a prompt cache; 40 of the 50 output tokens are thinking.
+      const thinking = {
+        content: 'Four.',
+        chunks: ['Fo', 'ur.'],
+        reasoning: 'The user asks for 2 + 2, which is four.',
+        usage: { input: 1200, output: 50, reasoning: 40, cachedInput: 1000 },
+      };
+
+      it('keeps the thinking out of the answer and counts it as output, and cached prompt tokens as input', async () => {
+        fake.enqueue({ type: 'ok', reply: thinking }, { type: 'ok', reply: thinking });
+        expect(await adapter.chat(request, harness.context())).toMatchObject({ content: 'Four.', usage: { inputTokens: 1200, outputTokens: 50 } });
+        const parts = await collect(adapter.stream(request, harness.context()));
+        expect(textOf(parts)).toBe('Four.');
+        // Thinking is no part: the stream's first part (the point of no failover) is the answer's.
+        expect(parts[0]).toMatchObject({ type: 'text-delta', text: 'Fo' });
+        expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'stop' }, usage: { inputTokens: 1200, outputTokens: 50 } });
+      });
+
+      it('fails a stream cut while thinking before it yields any part, so the request can still fail over', async () => {
+        fake.enqueue({ type: 'reset-mid-body', reply: { ...thinking, reasoning: 'a b c d e f g h i j k l m n o p q r s t', chunks: ['Four.'] } });
+        const parts: unknown[] = [];
+        const error = await failure((async () => {
+          for await (const part of adapter.stream(request, harness.context())) parts.push(part);
+        })());
+        expect([error.kind, parts]).toEqual(['network', []]);
+      });
+    });
+
     describe('health check', () => {
       it('resolves when the upstream answers and fails classified when it does not', async () => {
         if (!adapter.check) return;

@@ -54,6 +54,20 @@ describe('the official @google/genai SDK against the fake', () => {
     expect(fake.requests[0]!.path).toBe(`/v1beta/models/${MODEL}:streamGenerateContent?alt=sse`);
   });
 
+  it('parses a thinking stream: thought parts the SDK keeps out of .text, then the answer', async () => {
+    fake.enqueue({ type: 'ok', reply: { content: 'Four.', chunks: ['Fo', 'ur.'], reasoning: 'Two and two.', usage: { input: 30, output: 12, reasoning: 9, cachedInput: 20 } } });
+    let text = '';
+    let thoughts = '';
+    let usage: unknown;
+    for await (const chunk of await ai.models.generateContentStream({ model: MODEL, contents: 'Hi' })) {
+      text += chunk.text ?? '';
+      for (const part of chunk.candidates?.[0]?.content?.parts ?? []) if (part.thought) thoughts += part.text ?? '';
+      usage = chunk.usageMetadata ?? usage;
+    }
+    expect([text, thoughts]).toEqual(['Four.', 'Two and two.']);
+    expect(usage).toMatchObject({ promptTokenCount: 30, cachedContentTokenCount: 20, candidatesTokenCount: 3, thoughtsTokenCount: 9, totalTokenCount: 42 });
+  });
+
   it('parses a streamed function call and MAX_TOKENS', async () => {
     fake.enqueue({ type: 'ok', reply: { content: '', toolCalls: [weather] } }, { type: 'ok', reply: { finish: 'length' } });
     const calls = [];

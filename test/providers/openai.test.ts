@@ -239,7 +239,7 @@ describe('the request on the wire', () => {
     const seen: Request[] = [];
     const recording: typeof fetch = async (input, init) => {
       seen.push(new Request(input, init));
-      return new Response(JSON.stringify(openaiWire.json({ content: 'ok', chunks: [], toolCalls: [], finish: 'stop', usage: null, model: 'gpt-4o' }, NO_REQUEST)), {
+      return new Response(JSON.stringify(openaiWire.json({ content: 'ok', chunks: [], toolCalls: [], finish: 'stop', reasoning: '', reasoningChunks: [], usage: null, model: 'gpt-4o' }, NO_REQUEST)), {
         headers: { 'content-type': 'application/json' },
       });
     };
@@ -283,6 +283,35 @@ describe('OpenAI-specific replies', () => {
     expect(textOf(parts)).toBe('I cannot help.');
     expect(parts.filter((part) => part.type === 'text-delta').map((part) => part.refusal)).toEqual([true, true]);
     expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'content_filter', raw: 'refusal' } });
+  });
+
+  it('adds reasoning tokens a compatible server (xAI) leaves out of completion_tokens, as its total_tokens shows', async () => {
+    // xAI's wire: total_tokens = prompt + completion + reasoning (OpenAI's completion_tokens already includes reasoning).
+    const usage = {
+      prompt_tokens: 663,
+      completion_tokens: 50,
+      total_tokens: 837,
+      prompt_tokens_details: { text_tokens: 663, audio_tokens: 0, image_tokens: 0, cached_tokens: 654 },
+      completion_tokens_details: { reasoning_tokens: 124, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      num_sources_used: 0,
+    };
+    const base = { id: 'x1', object: 'chat.completion.chunk', created: 1, model: 'grok-4-fast-reasoning' };
+    const stream = [
+      { ...base, choices: [{ index: 0, delta: { role: 'assistant', reasoning_content: 'Two and two.' } }] },
+      { ...base, choices: [{ index: 0, delta: { content: 'Four.' } }] },
+      { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage },
+    ];
+    fake.enqueue(
+      { type: 'status', status: 200, body: { id: 'x1', model: 'grok-4-fast-reasoning', choices: [{ message: { role: 'assistant', content: 'Four.', reasoning_content: 'Two and two.' }, finish_reason: 'stop' }], usage } },
+      { type: 'status', status: 200, body: [...stream.map((c) => `data: ${JSON.stringify(c)}\n\n`), 'data: [DONE]\n\n'].join(''), headers: { 'content-type': 'text/event-stream' } },
+      { type: 'status', status: 200, body: { choices: [{ message: { content: 'ok' } }], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 'n/a', completion_tokens_details: 'n/a' } } },
+    );
+    expect(await adapter.chat({ messages: [{ role: 'user', content: '2+2?' }] }, harness.context())).toMatchObject({ content: 'Four.', usage: { inputTokens: 663, outputTokens: 174 } });
+    const parts = await collect(adapter.stream({ messages: [{ role: 'user', content: '2+2?' }] }, harness.context()));
+    expect(textOf(parts)).toBe('Four.');
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', usage: { inputTokens: 663, outputTokens: 174 } });
+    // Detail fields only refine the count: odd values there are ignored, never malformed.
+    expect((await adapter.chat({ messages: [{ role: 'user', content: 'x' }] }, harness.context())).usage).toEqual({ inputTokens: 5, outputTokens: 2 });
   });
 
   it('fills id and model when an OpenAI-compatible server omits them', async () => {

@@ -12,6 +12,7 @@ import type { FinishPart, MapStep, StreamEventMapper } from '../shared/stream.js
 import type { Upstream } from '../shared/upstream.js';
 import { ANTHROPIC_FINISH_REASONS, inputTokensOf, isText, isToolUse } from './response.js';
 import {
+  type AnthropicUsage,
   ContentBlockDeltaSchema,
   ContentBlockStartSchema,
   ContentBlockStopSchema,
@@ -25,11 +26,14 @@ export function createAnthropicStreamMapper(upstream: Upstream, warnings: readon
   let id: string | undefined;
   let model: string | undefined;
   let rawFinish: string | undefined;
-  let inputTokens: number | undefined;
+  /** Input counts so far: `message_start`'s, updated by `message_delta`'s cumulative ones (server tools add input). */
+  let input: AnthropicUsage | null | undefined;
   let outputTokens: number | undefined;
   let done = false;
   /** Content-block index → tool-call ordinal, and whether that call got any argument text. */
   const tools = new Map<number, { ordinal: number; sentArguments: boolean }>();
+  /** Indexes of blocks Switchyard does not read; server tools (`server_tool_use`, `mcp_tool_use`) stream input_json_deltas too. */
+  const unread = new Set<number>();
 
   return {
     map(event): MapStep {
@@ -44,7 +48,7 @@ export function createAnthropicStreamMapper(upstream: Upstream, warnings: readon
           const { message } = upstream.validate(value, MessageStartSchema, 'message_start event');
           id = message.id ?? undefined;
           model = message.model || undefined; // an empty name is no name
-          inputTokens = inputTokensOf(message.usage);
+          input = message.usage;
           return {};
         }
         case 'content_block_start': {
@@ -54,6 +58,7 @@ export function createAnthropicStreamMapper(upstream: Upstream, warnings: readon
             tools.set(index, { ordinal, sentArguments: false });
             return { parts: [{ type: 'tool-call-delta', index: ordinal, id: block.id, name: block.name, argumentsDelta: '' }] };
           }
+          if (!isText(block)) unread.add(index);
           return isText(block) && block.text !== '' ? { parts: [{ type: 'text-delta', text: block.text }] } : {};
         }
         case 'content_block_delta': {
@@ -71,6 +76,7 @@ export function createAnthropicStreamMapper(upstream: Upstream, warnings: readon
           const delta = upstream.validate(value, MessageDeltaSchema, 'message_delta event');
           rawFinish = delta.delta.stop_reason ?? rawFinish;
           outputTokens = delta.usage?.output_tokens ?? outputTokens;
+          if (delta.usage?.input_tokens != null) input = { ...input, ...definedInputs(delta.usage) };
           return {};
         }
         case 'message_stop':
@@ -86,7 +92,7 @@ export function createAnthropicStreamMapper(upstream: Upstream, warnings: readon
       const part: FinishPart = {
         type: 'finish',
         finishReason: mapFinishReason(ANTHROPIC_FINISH_REASONS, rawFinish),
-        usage: { inputTokens, outputTokens },
+        usage: { inputTokens: inputTokensOf(input), outputTokens },
       };
       if (model !== undefined) part.model = model;
       if (id !== undefined) part.id = id;
@@ -99,9 +105,20 @@ export function createAnthropicStreamMapper(upstream: Upstream, warnings: readon
     if (delta.type === 'text_delta') return delta.text ? [{ type: 'text-delta', text: delta.text }] : [];
     if (delta.type !== 'input_json_delta') return [];
     const tool = tools.get(index);
-    if (tool === undefined) throw upstream.malformed(`input_json_delta for block ${index}, which is not a tool_use block`);
+    if (tool === undefined) {
+      if (unread.has(index)) return [];
+      throw upstream.malformed(`input_json_delta for block ${index}, which is not a tool_use block`);
+    }
     if (!delta.partial_json) return [];
     tool.sentArguments = true;
     return [{ type: 'tool-call-delta', index: tool.ordinal, argumentsDelta: delta.partial_json }];
   }
+}
+
+/** The input counts a `message_delta` carries (absent ones keep their `message_start` value). */
+function definedInputs(usage: AnthropicUsage): AnthropicUsage {
+  const counts: AnthropicUsage = { input_tokens: usage.input_tokens };
+  if (usage.cache_creation_input_tokens != null) counts.cache_creation_input_tokens = usage.cache_creation_input_tokens;
+  if (usage.cache_read_input_tokens != null) counts.cache_read_input_tokens = usage.cache_read_input_tokens;
+  return counts;
 }

@@ -5,7 +5,7 @@
 import type { ChatResponse, FinishReason, Usage } from '../../core/types.js';
 import type { FinishReasonTable } from '../shared/finish-reason.js';
 import { mapFinishReason } from '../shared/finish-reason.js';
-import type { Completion } from './schemas.js';
+import type { Completion, OpenAIUsage } from './schemas.js';
 
 /** OpenAI's finish reasons (plus the legacy `function_call`). */
 export const OPENAI_FINISH_REASONS: FinishReasonTable = {
@@ -16,9 +16,17 @@ export const OPENAI_FINISH_REASONS: FinishReasonTable = {
   content_filter: 'content_filter',
 };
 
-/** Usage with `undefined` (never 0) where OpenAI did not report a count. */
-export function toUsage(usage: { prompt_tokens?: number | null; completion_tokens?: number | null } | null | undefined): Usage {
-  return { inputTokens: usage?.prompt_tokens ?? undefined, outputTokens: usage?.completion_tokens ?? undefined };
+/**
+ * Usage with `undefined` (never 0) where OpenAI did not report a count. `completion_tokens`
+ * includes the reasoning tokens on OpenAI; servers that count them apart (xAI) say so by a
+ * `total_tokens` of prompt + completion + reasoning, and get them added (they are billed as output).
+ */
+export function toUsage(usage: OpenAIUsage | null | undefined): Usage {
+  const input = usage?.prompt_tokens ?? undefined;
+  let output = usage?.completion_tokens ?? undefined;
+  const reasoning = usage?.completion_tokens_details?.reasoning_tokens;
+  if (reasoning && output !== undefined && input !== undefined && usage?.total_tokens === input + output + reasoning) output += reasoning;
+  return { inputTokens: input, outputTokens: output };
 }
 
 /**

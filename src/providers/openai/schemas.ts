@@ -10,7 +10,11 @@ const tokens = z.number().int().nonnegative();
 export const UsageSchema = z.object({
   prompt_tokens: tokens.nullish(),
   completion_tokens: tokens.nullish(),
+  // Only to detect servers that leave reasoning out of completion_tokens: an odd value is ignored, never malformed.
+  total_tokens: tokens.nullish().catch(undefined),
+  completion_tokens_details: z.object({ reasoning_tokens: tokens.nullish().catch(undefined) }).nullish().catch(undefined),
 });
+export type OpenAIUsage = z.infer<typeof UsageSchema>;
 
 const ToolCallSchema = z.object({
   id: z.string(),
