@@ -27,6 +27,17 @@ const baseConfig = {
   seed: 5,
 };
 
+/** Adapters that answer every chat at once and run `check` as their health check. */
+function checkingAdapters(check: (settings: Parameters<AdapterFactory>[0]) => Promise<void>): AdapterFactory {
+  return (settings) => ({
+    chat: async () => ({ id: '1', model: settings.model, content: 'ok', finishReason: { unified: 'stop', raw: 'stop' }, usage: { inputTokens: 1, outputTokens: 1 } }),
+    stream: () => {
+      throw new Error('unused');
+    },
+    check: () => check(settings),
+  });
+}
+
 describe('engine lifecycle', () => {
   it('does not count client aborts or 429s against a provider\'s success rate', async () => {
     const clock = new VirtualClock(0);
@@ -332,15 +343,9 @@ describe('engine lifecycle', () => {
     const clock = new VirtualClock(0);
     let healthy = false;
     const checks: string[] = [];
-    const factory: AdapterFactory = (settings) => ({
-      chat: async () => ({ id: '1', model: settings.model, content: 'ok', finishReason: { unified: 'stop', raw: 'stop' }, usage: { inputTokens: 1, outputTokens: 1 } }),
-      stream: () => {
-        throw new Error('unused');
-      },
-      check: async () => {
-        checks.push(settings.name);
-        if (!healthy) throw new ProviderError({ provider: settings.name, kind: 'server', message: 'down', status: 503 });
-      },
+    const factory = checkingAdapters(async (settings) => {
+      checks.push(settings.name);
+      if (!healthy) throw new ProviderError({ provider: settings.name, kind: 'server', message: 'down', status: 503 });
     });
     engine = createSwitchyard({ ...baseConfig, health: { ...baseConfig.health, probeIntervalMs: 5_000, cooldownMs: 60_000, maxCooldownMs: 120_000 } }, { clock, adapters: { simulated: factory } });
     engine.operate('a', 'open');
@@ -362,16 +367,10 @@ describe('engine lifecycle', () => {
   it('a check that never settles, even when aborted, fails at its timeout and holds up no other provider\'s checks', async () => {
     const clock = new VirtualClock(0);
     const checks: string[] = [];
-    const factory: AdapterFactory = (settings) => ({
-      chat: async () => ({ id: '1', model: settings.model, content: 'ok', finishReason: { unified: 'stop', raw: 'stop' }, usage: { inputTokens: 1, outputTokens: 1 } }),
-      stream: () => {
-        throw new Error('unused');
-      },
-      check: () => {
-        checks.push(settings.name);
-        // a's check ignores its signal and never settles; b's passes.
-        return settings.name === 'a' ? new Promise<void>(() => {}) : Promise.resolve();
-      },
+    const factory = checkingAdapters((settings) => {
+      checks.push(settings.name);
+      // a's check ignores its signal and never settles; b's passes.
+      return settings.name === 'a' ? new Promise<void>(() => {}) : Promise.resolve();
     });
     const providers = baseConfig.providers.map((p) => ({ ...p, timeoutMs: 1_000 }));
     engine = createSwitchyard({ ...baseConfig, providers, health: { ...baseConfig.health, probeIntervalMs: 5_000 } }, { clock, adapters: { simulated: factory } });
@@ -389,13 +388,7 @@ describe('engine lifecycle', () => {
   it('sends the verdict of a check that outlived its provider\'s reload to no one (its actor is stopped)', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const clock = new VirtualClock(0);
-    const factory: AdapterFactory = (settings) => ({
-      chat: async () => ({ id: '1', model: settings.model, content: 'ok', finishReason: { unified: 'stop', raw: 'stop' }, usage: { inputTokens: 1, outputTokens: 1 } }),
-      stream: () => {
-        throw new Error('unused');
-      },
-      check: () => new Promise<void>(() => {}),
-    });
+    const factory = checkingAdapters(() => new Promise<void>(() => {}));
     const config = (model: string) => ({ ...baseConfig, providers: baseConfig.providers.map((p) => ({ ...p, model, timeoutMs: 1_000 })), health: { ...baseConfig.health, probeIntervalMs: 5_000 } });
     engine = createSwitchyard(config('m1'), { clock, adapters: { simulated: factory } });
     await clock.advance(5_000); // a check of each provider under way
@@ -408,16 +401,10 @@ describe('engine lifecycle', () => {
   it('counts a check that throws instead of rejecting as failed, and goes on checking every provider', async () => {
     const clock = new VirtualClock(0);
     const checks: string[] = [];
-    const factory: AdapterFactory = (settings) => ({
-      chat: async () => ({ id: '1', model: settings.model, content: 'ok', finishReason: { unified: 'stop', raw: 'stop' }, usage: { inputTokens: 1, outputTokens: 1 } }),
-      stream: () => {
-        throw new Error('unused');
-      },
-      check: () => {
-        checks.push(settings.name);
-        if (settings.name === 'a') throw new Error('not an async function');
-        return Promise.resolve();
-      },
+    const factory = checkingAdapters((settings) => {
+      checks.push(settings.name);
+      if (settings.name === 'a') throw new Error('not an async function');
+      return Promise.resolve();
     });
     engine = createSwitchyard({ ...baseConfig, health: { ...baseConfig.health, probeIntervalMs: 5_000 } }, { clock, adapters: { simulated: factory } });
     for (let i = 0; i < 3; i++) await clock.advance(5_000);
