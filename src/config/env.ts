@@ -32,8 +32,23 @@ export function interpolateEnvCollecting(value: unknown, env: Env = process.env)
   return { value: walk(value, [], env, issues), issues };
 }
 
+/** Objects and arrays of parsed configurations: their strings are final (see {@link markResolved}). */
+const RESOLVED = new WeakSet<object>();
+
+/**
+ * Marks every object and array of a parsed configuration as resolved, so that handing it (or
+ * its parts, `{ ...engine.config, routing }`) back to `parseConfig` does not interpolate its
+ * strings a second time: a literal `${` (written `$${`) or one inside a variable's value stays.
+ */
+export function markResolved(value: unknown): void {
+  if (typeof value !== 'object' || value === null || RESOLVED.has(value)) return;
+  RESOLVED.add(value);
+  for (const item of Object.values(value)) markResolved(item);
+}
+
 function walk(value: unknown, path: (string | number)[], env: Env, issues: string[]): unknown {
   if (typeof value === 'string') return substitute(value, path, env, issues);
+  if (typeof value === 'object' && value !== null && RESOLVED.has(value)) return value;
   if (Array.isArray(value)) return value.map((item, index) => walk(item, [...path, index], env, issues));
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, [...path, key], env, issues)]));

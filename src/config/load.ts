@@ -7,7 +7,7 @@ import { extname } from 'node:path';
 import { LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
-import { interpolateEnvCollecting, type Env } from './env.js';
+import { interpolateEnvCollecting, markResolved, type Env } from './env.js';
 import { collectSecrets, formatIssues, friendlyMessage, redact } from './issues.js';
 import { configSchema } from './schema.js';
 import type { SwitchyardConfig } from './types.js';
@@ -22,7 +22,11 @@ export { interpolateEnv, type Env } from './env.js';
  */
 export function parseConfig(raw: unknown, env: Env = process.env): SwitchyardConfig {
   const { value, issues } = interpolateEnvCollecting(raw, env);
-  if (issues.length === 0) return validate(configSchema, value);
+  if (issues.length === 0) {
+    const config = validate(configSchema, value);
+    markResolved(config);
+    return config;
+  }
   // Every problem at once: the unset variables, then what else is wrong, except what the
   // unresolved references themselves cause at the same paths.
   const paths = issues.map((issue) => issue.slice(0, issue.indexOf(': ') + 2));

@@ -167,15 +167,17 @@ function checkTypeSpecificKeys(entry: ProviderInput, ctx: z.RefinementCtx): void
     for (const key of SIMULATED_KEYS.filter((key) => present(key) && nested[key] !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['simulated', key], message: `given twice: as ${key} and as simulated.${key}` });
     }
-    (Array.isArray(entry.incidents) ? entry.incidents : []).forEach((incident, index) => {
-      if (incident?.provider !== undefined && incident.provider !== entry.name) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['incidents', index, 'provider'],
-          message: `an incident of a provider entry can only name that provider ("${entry.name}")`,
-        });
-      }
-    });
+    for (const [at, incidents] of [[['incidents'], entry.incidents], [['simulated', 'incidents'], entry.simulated?.incidents]] as const) {
+      (Array.isArray(incidents) ? incidents : []).forEach((incident, index) => {
+        if (incident?.provider !== undefined && incident.provider !== entry.name) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [...at, index, 'provider'],
+            message: `an incident of a provider entry can only name that provider ("${entry.name}")`,
+          });
+        }
+      });
+    }
     return;
   }
   for (const key of [...SIMULATED_KEYS, 'simulated'].filter(present)) {

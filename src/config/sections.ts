@@ -19,6 +19,9 @@ export const STRATEGIES = [
 /** Log levels. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
+/** The longest delay a Node timer takes (about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** `server`: where the gateway listens and who may call it. */
 export const serverSchema = strict({
   host: text().default('127.0.0.1'),
@@ -33,8 +36,15 @@ export const serverSchema = strict({
 })
   .prefault({})
   .superRefine((server, ctx) => {
-    // Node refuses a headers timeout longer than a (non-zero) request timeout.
     if (typeof server !== 'object' || server === null) return;
+    // Node's http server takes whole milliseconds only (and throws at start otherwise); its timers hold 2^31 - 1.
+    for (const key of ['keepAliveTimeoutMs', 'headersTimeoutMs', 'requestTimeoutMs'] as const) {
+      const value = server[key];
+      if (typeof value === 'number' && !(Number.isInteger(value) && value <= MAX_TIMER_MS)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `must be a whole number of milliseconds, at most ${MAX_TIMER_MS} (about 24 days)` });
+      }
+    }
+    // Node refuses a headers timeout longer than a (non-zero) request timeout.
     const { headersTimeoutMs, requestTimeoutMs } = server;
     if (typeof headersTimeoutMs === 'number' && typeof requestTimeoutMs === 'number' && requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
       ctx.addIssue({ code: 'custom', path: ['headersTimeoutMs'], message: 'must be at most requestTimeoutMs (unless requestTimeoutMs is 0)' });

@@ -92,8 +92,10 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   // Credentials to scrub: the configuration's, and those a reload replaced for as long as a
   // call started before it may still echo them (its deadline); a later reload forgets them.
   const secrets: string[] = [];
-  /** When a reload retired each secret no longer configured, and the deadline calls had then. */
-  const retired = new Map<string, { at: number; deadlineMs: number }>();
+  /** Each secret a reload retired, and until when a call started before that reload may run. */
+  const retired = new Map<string, number>();
+  /** When every call started under an earlier configuration has passed its deadline (each lives by its own). */
+  let earlierCallsEndBy = -Infinity;
   const logger = options.logger ?? createRequestLogger({ level: engine.config.log.level, secrets: () => (current(), secrets), clock: engine.clock, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
   const meter = createMetrics(engine);
   // What the gateway derives from the configuration follows `engine.updateConfig()`: it is
@@ -112,11 +114,12 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
       ...config.providers.flatMap((provider) => secretsOf(provider.apiKey, provider.headers, provider.baseUrl)),
       ...[...config.server.apiKeys, config.server.adminKey].flatMap((key) => secretsOf(key)),
     ]);
+    if (derivedFrom !== undefined) earlierCallsEndBy = Math.max(earlierCallsEndBy, now + derivedFrom.routing.deadlineMs);
     for (const secret of secrets) {
-      if (!configured.has(secret) && !retired.has(secret)) retired.set(secret, { at: now, deadlineMs: derivedFrom!.routing.deadlineMs });
+      if (!configured.has(secret) && !retired.has(secret)) retired.set(secret, earlierCallsEndBy);
     }
-    for (const [secret, { at, deadlineMs }] of retired) {
-      if (configured.has(secret) || now - at > deadlineMs) retired.delete(secret);
+    for (const [secret, until] of retired) {
+      if (configured.has(secret) || now > until) retired.delete(secret);
     }
     // In place: the logger holds this array.
     secrets.splice(0, secrets.length, ...configured, ...retired.keys());

@@ -157,6 +157,11 @@ describe('parseConfig: every problem with its path', () => {
     ['bad strategy', minimal({ routes: { x: { providers: ['a'], strategy: 'fastest' } } }), ['routes.x.strategy: must be one of "priority", "round-robin", "weighted", "least-latency", "lowest-cost", "least-busy"']],
     ['route name needing quotes', minimal({ routes: { 'gpt-4.1': { providers: ['zz'] } } }), ['routes["gpt-4.1"].providers[0]: unknown provider "zz"']],
     ['reserved route name', minimal({ routes: { auto: { providers: ['a'] } } }), ['routes.auto: reserved: model "auto" always means the default route']],
+    ['fractional server timeouts (Node takes whole ms)', minimal({ server: { keepAliveTimeoutMs: '1.5ms', headersTimeoutMs: 0.5, requestTimeoutMs: '600h' } }), [
+      'server.keepAliveTimeoutMs: must be a whole number of milliseconds, at most 2147483647 (about 24 days)',
+      'server.headersTimeoutMs: must be a whole number of milliseconds, at most 2147483647 (about 24 days)',
+      'server.requestTimeoutMs: must be a whole number of milliseconds, at most 2147483647 (about 24 days)',
+    ]],
     ['headers timeout longer than the request timeout', minimal({ server: { headersTimeoutMs: '2m', requestTimeoutMs: '1m' } }), ['server.headersTimeoutMs: must be at most requestTimeoutMs (unless requestTimeoutMs is 0)']],
     ['rule naming an unknown route', minimal({ rules: [{ when: { task: 'code' }, route: 'code' }] }), ['rules[0].route: unknown route "code"']],
     ['empty number match', minimal({ rules: [{ when: { inputTokens: {} }, route: 'default' }] }), ['rules[0].when.inputTokens: needs at least one of gt, gte, lt, lte']],
@@ -248,9 +253,22 @@ describe('parseConfig: a parsed configuration parses to itself', () => {
     expect(parseConfig(minimal(), {})).toEqual(parseConfig(parseConfig(minimal(), {}), {}));
   });
 
+  it('without interpolating its strings again: a literal ${ or one inside a variable\'s value stays as it is', () => {
+    const env = { KEY: 'sk-${not-a-variable}' };
+    const parsed = parseConfig({ providers: [openai('gpt', { apiKey: '${KEY}', headers: { 'x-tag': 'a$${b}' } })] }, env);
+    expect(parsed.providers[0]).toMatchObject({ apiKey: 'sk-${not-a-variable}', headers: { 'x-tag': 'a${b}' } });
+    expect(parseConfig(parsed, {})).toEqual(parsed);
+    expect(parseConfig({ ...parsed, routing: { ...parsed.routing, maxAttempts: 2 } }, {})).toEqual({ ...parsed, routing: { ...parsed.routing, maxAttempts: 2 } });
+    // What a caller writes anew is interpolated as ever.
+    expect(parseConfig({ ...parsed, providers: [{ ...parsed.providers[0]!, apiKey: '${KEY}' }] }, env).providers[0]!.apiKey).toBe('sk-${not-a-variable}');
+  });
+
   it('refuses a simulated option given twice, and the parsed form on another type', () => {
     expect(issuesOf(() => parseConfig({ providers: [sim('a', { latencyMs: 5, simulated: { latencyMs: 6 } })] }, {}))).toEqual(['providers[0].simulated.latencyMs: given twice: as latencyMs and as simulated.latencyMs']);
     expect(issuesOf(() => parseConfig({ providers: [openai('a', { simulated: { latencyMs: 6 } })] }, {}))).toEqual(['providers[0].simulated: only used by type: simulated (this provider is openai)']);
     expect(issuesOf(() => parseConfig({ providers: [sim('a', { options: { reasoning: true } })] }, {}))).toEqual(['providers[0].options: not used by type: simulated']);
+    expect(issuesOf(() => parseConfig({ providers: [sim('a', { simulated: { incidents: [{ provider: 'b', at: 1, for: 1, mode: 'error' }] } })] }, {}))).toEqual([
+      'providers[0].simulated.incidents[0].provider: an incident of a provider entry can only name that provider ("a")',
+    ]);
   });
 });

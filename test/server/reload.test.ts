@@ -90,6 +90,21 @@ describe('a gateway whose engine is reloaded', () => {
     expect(scrubbed()).toEqual([50, 51]);
   });
 
+  it('keeps a replaced credential scrubbed for the longest deadline a call started before the reload may have, not only the last one', async () => {
+    const clock = new VirtualClock(0);
+    const at = (key: string, deadlineMs: number) => ({ routing: { deadlineMs }, providers: [{ name: 'a', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: key, model: 'm' }] });
+    gw = await startGateway(at('kept-key-not-key-shaped', 120_000), { clock });
+    // A call started now may run for 120 s; shortening the deadline does not shorten it.
+    gw.engine.updateConfig(at('kept-key-not-key-shaped', 10_000));
+    gw.engine.updateConfig(at('new-key-not-key-shaped', 10_000));
+    await clock.advance(11_000);
+    gw.engine.updateConfig(at('newer-key-not-key-shaped', 10_000));
+    expect(gw.gateway.secrets).toContain('kept-key-not-key-shaped');
+    await clock.advance(110_000);
+    gw.engine.updateConfig(at('newest-key-not-key-shaped', 10_000));
+    expect(gw.gateway.secrets).not.toContain('kept-key-not-key-shaped');
+  });
+
   it('scrubs the credentials of every configuration, also one that two reloads in a row replaced with no request between them', async () => {
     const at = (key: string) => ({ providers: [{ name: 'a', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: key, model: 'm' }] });
     gw = await startGateway(at('first-not-key-shaped'));
