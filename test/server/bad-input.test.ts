@@ -34,6 +34,22 @@ afterAll(async () => {
   await fakes[0]!.close();
 });
 
+/** A raw connection to the gateway: the socket, what came back so far, and its close. */
+function rawConnection() {
+  const socket = connect(Number(new URL(gw.url).port), '127.0.0.1');
+  socket.on('error', () => undefined);
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return { socket, closed, received: () => received };
+}
+
+/** The one request line logged after the first `before` lines. */
+async function requestLineAfter(before: number): Promise<Record<string, unknown> | undefined> {
+  await expect.poll(() => gw.logs().slice(before).filter((line) => line.msg === 'request')).toHaveLength(1);
+  return gw.logs().slice(before).find((line) => line.msg === 'request');
+}
+
 async function expect4xx(response: Response) {
   expect(response.status).toBeGreaterThanOrEqual(400);
   expect(response.status).toBeLessThan(500);
@@ -121,51 +137,36 @@ describe('bad input', () => {
   });
 
   it('logs an upload the HTTP parser cuts off (a bad chunk size) with the 400 its client got, not as a client that left', async () => {
-    const socket = connect(Number(new URL(gw.url).port), '127.0.0.1');
-    socket.on('error', () => undefined);
-    let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const { socket, closed, received } = rawConnection();
     const before = gw.logs().length;
     socket.write('POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n5\r\n{"mes\r\nZZ\r\n');
     await closed;
-    expect(received).toMatch(/^HTTP\/1\.1 400 /);
-    await expect.poll(() => gw.logs().slice(before).filter((line) => line.msg === 'request')).toHaveLength(1);
-    expect(gw.logs().slice(before).find((line) => line.msg === 'request')).toMatchObject({ status: 400 });
+    expect(received()).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await requestLineAfter(before)).toMatchObject({ status: 400 });
   });
 
   it("logs an upload Node's request timeout cuts off with the 408 its client got", async () => {
     // Node checks its timeouts every 30 s: this raises what its check raises, on the server's socket.
     const serverSide = new Promise<Socket>((resolve) => gw.gateway.server.once('connection', resolve));
-    const socket = connect(Number(new URL(gw.url).port), '127.0.0.1');
-    socket.on('error', () => undefined);
-    let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const { socket, closed, received } = rawConnection();
     socket.on('end', () => socket.destroy());
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     const before = gw.logs().length;
     socket.write('POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"mes');
     const server = await serverSide;
     await expect.poll(() => gw.gateway.active).toBe(1);
     gw.gateway.server.emit('clientError', Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), server);
     await closed;
-    expect(received).toMatch(/^HTTP\/1\.1 408 /);
-    await expect.poll(() => gw.logs().slice(before).filter((line) => line.msg === 'request')).toHaveLength(1);
-    expect(gw.logs().slice(before).find((line) => line.msg === 'request')).toMatchObject({ status: 408, outcome: 'request_timeout' });
+    expect(received()).toMatch(/^HTTP\/1\.1 408 /);
+    expect(await requestLineAfter(before)).toMatchObject({ status: 408, outcome: 'request_timeout' });
   });
 
   it('logs a client that hangs up mid-body (its FIN before the last byte) as gone: 499, no 400 written', async () => {
-    const socket = connect(Number(new URL(gw.url).port), '127.0.0.1');
-    socket.on('error', () => undefined);
-    let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const { socket, closed, received } = rawConnection();
     const before = gw.logs().length;
     socket.end('POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"mes');
     await closed;
-    expect(received).toBe('');
-    await expect.poll(() => gw.logs().slice(before).filter((line) => line.msg === 'request')).toHaveLength(1);
-    expect(gw.logs().slice(before).find((line) => line.msg === 'request')).toMatchObject({ status: 499, outcome: 'client_closed_request' });
+    expect(received()).toBe('');
+    expect(await requestLineAfter(before)).toMatchObject({ status: 499, outcome: 'client_closed_request' });
   });
 
   it('answers a few hundred randomly mutated bodies with a 4xx', async () => {
