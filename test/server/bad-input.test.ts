@@ -122,15 +122,10 @@ describe('bad input', () => {
 
   it('answers requests the HTTP parser refuses: 400 for garbage, 431 for oversized headers', async () => {
     const rawExchange = async (bytes: string) => {
-      const { port } = new URL(gw.url);
-      const socket = connect(Number(port), '127.0.0.1');
-      let received = '';
-      socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-      socket.on('error', () => undefined);
+      const { socket, closed, received } = rawConnection();
       socket.write(bytes);
       await closed;
-      return received;
+      return received();
     };
     expect(await rawExchange('NOT HTTP AT ALL\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect(await rawExchange(`GET /health HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431 /);
