@@ -96,21 +96,19 @@ export function toHttpFailure(error: unknown, secrets: readonly string[]): HttpF
   const status = error instanceof GatewayError ? error.status : (known?.status ?? 500);
   const type = known?.type ?? 'api_error';
   const message = redactSecrets(error.message, secrets);
-  const headers: Record<string, string> = {};
+  const gateway = error instanceof GatewayError ? error : undefined;
+  const headers: Record<string, string> = { ...gateway?.headers };
+  let param: string | null = gateway?.param ?? null;
+  let attempts: readonly AttemptRecord[] = gateway?.attempts ?? [];
   if (RequestError.is(error)) {
     if (error.retryAfterMs !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
-    // Upstream calls made, as on an answer (none: the request was refused before any).
-    if (error.attempts.length > 0) headers['x-switchyard-attempts'] = String(error.attempts.length);
-    const body = failure(status, code, type, message, error.param ?? null, headers);
-    if (error.attempts.length > 0) body.body.error.attempts = error.attempts.map(publicAttempt);
-    return body;
+    param = error.param ?? null;
+    attempts = error.attempts;
   }
-  const param = error instanceof GatewayError ? error.param : null;
-  if (!(error instanceof GatewayError)) return failure(status, code, type, message, param, headers);
-  Object.assign(headers, error.headers);
-  if (error.attempts.length > 0) headers['x-switchyard-attempts'] = String(error.attempts.length);
+  // Upstream calls made, as on an answer (none: the request was refused before any).
+  if (attempts.length > 0) headers['x-switchyard-attempts'] = String(attempts.length);
   const body = failure(status, code, type, message, param, headers);
-  if (error.attempts.length > 0) body.body.error.attempts = error.attempts.map(publicAttempt);
+  if (attempts.length > 0) body.body.error.attempts = attempts.map(publicAttempt);
   return body;
 }
 

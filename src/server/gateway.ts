@@ -96,25 +96,23 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   const retired = new Map<string, number>();
   /** When every call started under an earlier configuration has passed its deadline (each lives by its own). */
   let earlierCallsEndBy = -Infinity;
-  const logger = options.logger ?? createRequestLogger({ level: engine.config.log.level, secrets: () => (current(), secrets), clock: engine.clock, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
+  const logger = options.logger ?? createRequestLogger({ level: engine.config.log.level, secrets: () => secrets, clock: engine.clock, ...(options.logDestination === undefined ? {} : { destination: options.logDestination }) });
   const meter = createMetrics(engine);
-  // What the gateway derives from the configuration follows `engine.updateConfig()`: it is
-  // recomputed when the engine's configuration object changes (a reload makes a new one).
-  let derivedFrom: SwitchyardConfig | undefined;
-  // Created below; a reload's timeouts apply to it from the next request on.
+  // What the gateway derives from the configuration: set at creation and after each
+  // `engine.updateConfig()` (its `config.updated` event), for every configuration in turn.
+  let applied: SwitchyardConfig | undefined;
+  // Created below; a reload's timeouts apply to it at once.
   let server: Server | undefined;
   let models = new Map<string, string>();
   let apiKeys: KeyCheck;
   let adminKey: KeyCheck;
-  const current = (): SwitchyardConfig => {
-    const config = engine.config;
-    if (config === derivedFrom) return config;
+  const apply = (config: SwitchyardConfig): void => {
     const now = engine.clock.now();
     const configured = new Set([
       ...config.providers.flatMap((provider) => secretsOf(provider.apiKey, provider.headers, provider.baseUrl)),
       ...[...config.server.apiKeys, config.server.adminKey].flatMap((key) => secretsOf(key)),
     ]);
-    if (derivedFrom !== undefined) earlierCallsEndBy = Math.max(earlierCallsEndBy, now + derivedFrom.routing.deadlineMs);
+    if (applied !== undefined) earlierCallsEndBy = Math.max(earlierCallsEndBy, now + applied.routing.deadlineMs);
     for (const secret of secrets) {
       if (!configured.has(secret) && !retired.has(secret)) retired.set(secret, earlierCallsEndBy);
     }
@@ -129,48 +127,38 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
     // when gateway keys are set. A blank admin key must never open them to everyone.
     const admin = config.server.adminKey?.trim() ? [config.server.adminKey] : config.server.apiKeys;
     adminKey = createKeyCheck(admin);
-    if (options.logger === undefined && derivedFrom !== undefined) logger.pino.level = config.log.level;
+    if (options.logger === undefined && applied !== undefined) logger.pino.level = config.log.level;
     if (server !== undefined) applyTimeouts(server, config);
-    derivedFrom = config;
-    return config;
+    applied = config;
   };
-  current();
-  // Every configuration, not only those a request or a log line happens to see: a credential
-  // of one that two reloads in a row replaced may still be echoed by a call started under it.
-  const unsubscribeConfig = engine.on('config.updated', () => current());
+  apply(engine.config);
+  // Every configuration in turn: a credential of one that two reloads in a row replaced may
+  // still be echoed by a call started under it.
+  const unsubscribeConfig = engine.on('config.updated', () => apply(engine.config));
   let draining = false;
   const ctx: GatewayContext = {
     engine,
     logger,
     metrics: meter,
     get apiKeys() {
-      current();
       return apiKeys;
     },
     get adminKey() {
-      current();
       return adminKey;
     },
     get maxBodyBytes() {
-      return current().server.maxBodyBytes;
+      return applied!.server.maxBodyBytes;
     },
-    get secrets() {
-      current();
-      return secrets;
-    },
+    secrets,
     get draining() {
       return draining;
     },
-    modelOf: (provider) => {
-      current();
-      return models.get(provider) ?? provider;
-    },
+    modelOf: (provider) => models.get(provider) ?? provider,
   };
 
   /** Set when the drain timeout has passed and what is left is being cancelled. */
   let cutting = false;
   const unsubscribe = engine.on('request.finished', (event) => {
-    current(); // a reload's log level applies to this line too
     const cut = event.status === 'aborted' || event.status === 'stopped';
     // Only what the shutdown cancels is its doing; a client that leaves during the drain is a 499.
     const status = cutting && cut ? statusForCode('shutting_down') : statusForCode(event.status);
@@ -186,7 +174,6 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
   let cutShort: (() => void) | undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    current(); // a reload's settings (keys, limits, timeouts) apply from this request on
     const header = req.headers['x-request-id'];
     const requestId = isRequestId(header) ? header : `${idPrefix}-${(++counter).toString(36)}`;
     const url = req.url ?? '/';
@@ -273,13 +260,9 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
       return active.size;
     },
     get keysRequired() {
-      current();
       return apiKeys.required;
     },
-    get secrets() {
-      current();
-      return secrets;
-    },
+    secrets,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
