@@ -114,6 +114,14 @@ const adapterOptionsSchema = strict({
   anthropicVersion: text().optional(),
 });
 
+/** A simulated provider's own keys ({@link SIMULATED_KEYS}). */
+const simulatedFields = {
+  latencyMs: latencySchema.optional(),
+  failureRate: rate().optional(),
+  tokensPerSecond: num(z.number().positive().finite()).optional(),
+  incidents: z.array(incidentSchema).optional(),
+};
+
 const providerFields = {
   name: z.string().regex(PROVIDER_NAME, { message: 'must be non-empty and use only letters, digits, ".", "_" and "-"' }),
   type: z.enum(PROVIDER_TYPES),
@@ -130,20 +138,12 @@ const providerFields = {
   budget: gated('providers.budget', strict({ dailyUsd: nonNegative().optional(), monthlyUsd: nonNegative().optional() })),
   headers: z.record(z.string().regex(HEADER_NAME, { message: 'not a valid HTTP header name' }), headerValue).default({}),
   options: adapterOptionsSchema.optional(),
-  latencyMs: latencySchema.optional(),
-  failureRate: rate().optional(),
-  tokensPerSecond: num(z.number().positive().finite()).optional(),
-  incidents: z.array(incidentSchema).optional(),
+  ...simulatedFields,
   /**
-   * The four keys above as a parsed configuration holds them (`engine.config`), so that a
+   * The simulated keys as a parsed configuration holds them (`engine.config`), so that a
    * parsed configuration can be passed back to `updateConfig` as it is.
    */
-  simulated: strict({
-    latencyMs: latencySchema.optional(),
-    failureRate: rate().optional(),
-    tokensPerSecond: num(z.number().positive().finite()).optional(),
-    incidents: z.array(incidentSchema).optional(),
-  }).optional(),
+  simulated: strict(simulatedFields).optional(),
 };
 
 type ProviderInput = z.output<ReturnType<typeof strict<typeof providerFields>>>;

@@ -85,7 +85,6 @@ const responseFormat = z.discriminatedUnion('type', [
   }),
 ], { error: "must be { type: 'text' | 'json_object' | 'json_schema' }" });
 
-/** Token id → bias, as OpenAI takes it (`{"50256": -100}`). */
 /**
  * An object of at most `max` entries, counted before any entry is checked: zod checks every
  * entry of a record, `abortEarly` or not, and 100,000 bad ones cost a fifth of a second.
@@ -99,8 +98,9 @@ const atMostEntries = <T extends z.ZodType>(max: number, record: T) =>
     return value;
   }, record);
 
-/** Token ids to biases; far more entries than any tokenizer's use would be a mistake. */
+/** At most this many token ids: far more than any real use, far fewer than a body can hold. */
 const MAX_LOGIT_BIAS = 1024;
+/** Token id → bias, as OpenAI takes it (`{"50256": -100}`). */
 const logitBias = atMostEntries(
   MAX_LOGIT_BIAS,
   z.record(z.string().regex(/^\d+$/), range(-100, 100), {
