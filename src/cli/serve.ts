@@ -2,10 +2,9 @@
 import { existsSync } from 'node:fs';
 import type { DestinationStream } from 'pino';
 import { parseConfig, parseConfigText, readConfigText } from '../config/load.js';
-import { ConfigError } from '../core/errors.js';
 import { reportConfigProblems } from './check.js';
 import { createRealClock, type Clock } from '../core/clock.js';
-import { SwitchyardError } from '../core/errors.js';
+import { ConfigError, SwitchyardError } from '../core/errors.js';
 import { createSwitchyard } from '../engine/switchyard.js';
 import { demoConfig } from '../server/demo.js';
 import { createGateway } from '../server/gateway.js';
