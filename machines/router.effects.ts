@@ -9,7 +9,7 @@ import type { AnyActorRef } from 'xstate';
 import { ProviderError } from '../src/core/errors.js';
 import type { SlotReply } from './provider.types.js';
 import type { RouterContext } from './router.logic.js';
-import type { AttemptResult, RouteCandidate, RouterInput } from './router.types.js';
+import type { AttemptResult, AttemptTarget, RouteCandidate, RouterInput } from './router.types.js';
 
 /** Starts the attempt; returns a function that cancels it (a no-op once it has settled). */
 export function startAttempt(context: RouterContext, self: AnyActorRef): () => void {
@@ -18,13 +18,13 @@ export function startAttempt(context: RouterContext, self: AnyActorRef): () => v
   const retry = context.attempts.length > 0;
   let cancelled = false;
   let cancelCall: (() => void) | undefined;
-  // Until it asks for its slot, the attempt counts as planned on its provider (see notePlanned).
-  let planned = true;
-  candidate.notePlanned?.(1);
+  // Until it asks for its slot, the attempt counts as planned on its provider (see notePlanned),
+  // the provider as it is now: a reload in between must not move the count to another one.
+  let planned = targetOf(candidate);
+  planned?.notePlanned?.(1);
   const unplan = (): void => {
-    if (!planned) return;
-    planned = false;
-    candidate.notePlanned?.(-1);
+    planned?.notePlanned?.(-1);
+    planned = undefined;
   };
   void Promise.resolve().then(() => {
     if (cancelled) return;
@@ -35,11 +35,17 @@ export function startAttempt(context: RouterContext, self: AnyActorRef): () => v
       self.send({ type: 'slot.denied', provider: candidate.name, requestId: input.requestId, reason: 'retry_budget', seq });
       return;
     }
-    const reply = acquireSlot(candidate, input, panic);
+    // The provider of that name now: a reload since the plan may have replaced or removed it.
+    const target = targetOf(candidate);
+    if (target === undefined) {
+      self.send({ type: 'slot.denied', provider: candidate.name, requestId: input.requestId, reason: 'not_selectable', seq });
+      return;
+    }
+    const reply = acquireSlot(target, input, panic);
     // The provider's step runs listeners (inspection, state-change events) that may end this
     // request synchronously; a slot granted to a request that is gone goes straight back.
     if (cancelled) {
-      if (reply.type === 'slot.granted') candidate.actor.send({ type: 'attempt.neutral', at: input.clock.now(), token: reply.token });
+      if (reply.type === 'slot.granted') target.actor.send({ type: 'attempt.neutral', at: input.clock.now(), token: reply.token });
       return;
     }
     if (reply.type === 'slot.denied') {
@@ -48,8 +54,8 @@ export function startAttempt(context: RouterContext, self: AnyActorRef): () => v
     }
     const now = input.clock.now();
     if (retry) input.retryBudget.recordRetry(now);
-    io.slot = { seq, token: reply.token, startedAt: now };
-    cancelCall = startCall(candidate, input, seq, self);
+    io.slot = { seq, token: reply.token, actor: target.actor, startedAt: now };
+    cancelCall = startCall(target, input, seq, self);
   });
   return () => {
     cancelled = true;
@@ -58,35 +64,40 @@ export function startAttempt(context: RouterContext, self: AnyActorRef): () => v
   };
 }
 
+/** The provider that takes `candidate`'s attempts now (see `RouteCandidate.target`). */
+function targetOf(candidate: RouteCandidate): AttemptTarget | undefined {
+  return candidate.target === undefined ? candidate : candidate.target();
+}
+
 /**
  * Sends `slot.acquire` and reads the provider's answer from its snapshot. Called from a
  * promise job, so the provider actor is idle and answers before `send` returns; an actor
  * that did not answer (stopped, or an extension that ignores the event) counts as a refusal.
  */
-function acquireSlot(candidate: RouteCandidate, input: RouterInput, panic: boolean): SlotReply {
-  const actor = candidate.actor;
+function acquireSlot(target: AttemptTarget, input: RouterInput, panic: boolean): SlotReply {
+  const actor = target.actor;
   const before = lastSlotOf(actor);
   actor.send({ type: 'slot.acquire', at: input.clock.now(), requestId: input.requestId, ...(panic ? { panic: true } : {}) });
   const reply = lastSlotOf(actor);
   if (reply !== undefined && reply !== before && reply.requestId === input.requestId) return reply;
-  return { type: 'slot.denied', provider: candidate.name, requestId: input.requestId, reason: 'not_selectable' };
+  return { type: 'slot.denied', provider: target.name, requestId: input.requestId, reason: 'not_selectable' };
 }
 
-function lastSlotOf(actor: RouteCandidate['actor']): SlotReply | undefined {
+function lastSlotOf(actor: AttemptTarget['actor']): SlotReply | undefined {
   return (actor.getSnapshot() as { context?: { lastSlot?: SlotReply } }).context?.lastSlot;
 }
 
 /** Starts the upstream call; returns a function that cancels it (a no-op once it has settled). */
-function startCall(candidate: RouteCandidate, input: RouterInput, seq: number, self: AnyActorRef): () => void {
+function startCall(target: AttemptTarget, input: RouterInput, seq: number, self: AnyActorRef): () => void {
   const clock = input.clock;
   const controller = new AbortController();
   let settled = false;
   const timer = clock.setTimeout(() => {
     if (settled) return;
     settled = true;
-    controller.abort(new ProviderError({ provider: candidate.name, kind: 'timeout', message: 'attempt timed out' }));
+    controller.abort(new ProviderError({ provider: target.name, kind: 'timeout', message: 'attempt timed out' }));
     self.send({ type: 'call.timeout', seq });
-  }, candidate.timeoutMs);
+  }, target.timeoutMs);
   const settle = (event: { type: 'call.done'; seq: number; result: AttemptResult } | { type: 'call.failed'; seq: number; error: unknown }) => {
     if (settled) {
       // A stream that committed after its attempt was abandoned must not stay open.
@@ -97,7 +108,7 @@ function startCall(candidate: RouteCandidate, input: RouterInput, seq: number, s
     clock.clearTimeout(timer);
     self.send(event);
   };
-  callAdapter(candidate, input, controller).then(
+  callAdapter(target, input, controller).then(
     (result) => settle({ type: 'call.done', seq, result }),
     (error: unknown) => settle({ type: 'call.failed', seq, error }),
   );
@@ -110,13 +121,13 @@ function startCall(candidate: RouteCandidate, input: RouterInput, seq: number, s
 }
 
 /** Calls the adapter. A stream resolves once its first part has arrived: the commit point. */
-async function callAdapter(candidate: RouteCandidate, input: RouterInput, controller: AbortController): Promise<AttemptResult> {
+async function callAdapter(target: AttemptTarget, input: RouterInput, controller: AbortController): Promise<AttemptResult> {
   const context = { signal: controller.signal, clock: input.clock, requestId: input.requestId };
-  if (input.mode === 'chat') return { type: 'response', response: await candidate.adapter.chat(input.request, context) };
-  const rest = candidate.adapter.stream(input.request, context)[Symbol.asyncIterator]();
+  if (input.mode === 'chat') return { type: 'response', response: await target.adapter.chat(input.request, context) };
+  const rest = target.adapter.stream(input.request, context)[Symbol.asyncIterator]();
   const first = await rest.next();
   if (first.done === true) {
-    throw new ProviderError({ provider: candidate.name, kind: 'malformed', message: 'stream ended before its first part' });
+    throw new ProviderError({ provider: target.name, kind: 'malformed', message: 'stream ended before its first part' });
   }
   return { type: 'stream', first: first.value, rest, abort: () => controller.abort() };
 }

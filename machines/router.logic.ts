@@ -8,7 +8,7 @@ import { panicCandidate, rateLimitRetryAfter } from '../src/routing/panic.js';
 import type { SlotToken } from './provider.types.js';
 import type { TimerHandle } from '../src/core/clock.js';
 import type { ChatResponse, Usage } from '../src/core/types.js';
-import type { CommittedStream, RouteCandidate, RouterInput } from './router.types.js';
+import type { CommittedStream, ProviderRef, RouteCandidate, RouterInput } from './router.types.js';
 
 /** The attempt planned or under way. */
 export interface CurrentAttempt {
@@ -25,6 +25,8 @@ export interface HeldSlot {
   /** The attempt it belongs to. */
   seq: number;
   token: SlotToken;
+  /** The provider actor that granted it: the attempt's outcome goes there, even after a reload replaced it. */
+  actor: ProviderRef;
   /** When the slot was granted and the upstream call started. */
   startedAt: number;
 }

@@ -113,7 +113,7 @@ export const routerMachine = setup({
       context.io.cancel = undefined;
     },
     reportSuccess: sendTo(
-      ({ context }) => context.current!.candidate.actor,
+      ({ context }) => heldSlot(context)!.actor,
       ({ context, event }) => {
         if (event.type === 'stream.finished') return successReport(context, event.usage);
         const result = event.type === 'call.done' ? event.result : undefined;
@@ -145,7 +145,7 @@ export const routerMachine = setup({
       return noteError(context, toProviderError(name, event.type === 'call.failed' ? event.error : undefined));
     }),
     reportFailure: sendTo(
-      ({ context }) => context.current!.candidate.actor,
+      ({ context }) => heldSlot(context)!.actor,
       ({ context }) => failureEvent(context.lastError!, heldSlot(context)!.token, context.input.clock.now(), context.attempts.at(-1)!.latencyMs),
     ),
     announceAttempt: emit(({ context }) => ({
@@ -174,7 +174,7 @@ export const routerMachine = setup({
       const hadTheWholeDeadline = context.attempts.length === 0;
       enqueue.assign({ attempts: [...context.attempts, attempt] });
       if (kind === 'timeout' && hadTheWholeDeadline) {
-        enqueue.sendTo(current.candidate.actor, { type: 'attempt.failed', at, token: slot.token, kind: 'timeout', latencyMs: attempt.latencyMs } satisfies ProviderEvent);
+        enqueue.sendTo(slot.actor, { type: 'attempt.failed', at, token: slot.token, kind: 'timeout', latencyMs: attempt.latencyMs } satisfies ProviderEvent);
         enqueue.assign({ current: { ...current, reported: true } });
       }
       enqueue.emit({ type: 'attempt.finished' as const, requestId: context.input.requestId, attempt, at });
@@ -219,7 +219,7 @@ export const routerMachine = setup({
       if (context.error !== undefined) context.committed?.abort();
       const slot = heldSlot(context);
       if (current === undefined || slot === undefined || current.reported) return;
-      current.candidate.actor.send({ type: 'attempt.neutral', at: context.input.clock.now(), token: slot.token });
+      slot.actor.send({ type: 'attempt.neutral', at: context.input.clock.now(), token: slot.token });
     },
   },
 }).createMachine({

@@ -20,19 +20,35 @@ export interface RetryBudget {
 /** A provider actor as the router sees it: something to send events to. */
 export type ProviderRef = ActorRef<Snapshot<unknown>, ProviderEvent, AnyEventObject>;
 
-/** A candidate of the request's route, with what the router needs to call it. */
-export interface RouteCandidate extends Candidate {
+/**
+ * The provider an attempt runs on: where it takes its slot, which adapter it calls, and where
+ * its outcome goes. Fixed when the attempt starts, whatever a reload does meanwhile.
+ */
+export interface AttemptTarget {
+  readonly name: string;
   readonly actor: ProviderRef;
   readonly adapter: ProviderAdapter;
   /** Per attempt, to the first byte of the answer. */
   readonly timeoutMs: number;
-  readonly pricing: Candidate['pricing'];
   /**
-   * Counts an attempt planned on this candidate that has not asked for its slot yet (+1 when
+   * Counts an attempt planned on this provider that has not asked for its slot yet (+1 when
    * planned, -1 when it asks or is cancelled), so that `inFlight` includes requests started
    * in the same tick (least-busy under `Promise.all`). Optional for hand-made candidates.
    */
   notePlanned?(delta: 1 | -1): void;
+}
+
+/** A candidate of the request's route, with what the router needs to call it. */
+export interface RouteCandidate extends Candidate, AttemptTarget {
+  readonly pricing: Candidate['pricing'];
+  /**
+   * The provider that takes this candidate's attempts now, or undefined when it is gone. A
+   * configuration reload may replace a provider (a new actor and adapter under the same
+   * name) or remove it while a request is under way; the request's later attempts then go
+   * to the replacement, or not to that provider at all. Without it the candidate is its own
+   * target (hand-made candidates).
+   */
+  target?(): AttemptTarget | undefined;
 }
 
 export interface RouterInput {

@@ -5,7 +5,7 @@
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import { providerMachine, providerStateName } from '../../machines/provider.machine.js';
 import { TAGS, type ProviderStats } from '../../machines/provider.types.js';
-import type { RouteCandidate } from '../../machines/router.types.js';
+import type { AttemptTarget, RouteCandidate } from '../../machines/router.types.js';
 import type { HealthConfig, ProviderConfig } from '../config/types.js';
 import type { ProviderAdapter } from '../core/adapter.js';
 import type { Clock } from '../core/clock.js';
@@ -42,7 +42,7 @@ export interface ProviderHandleOptions {
 }
 
 /** A provider's actor and adapter, with its current state cached as fields. */
-export class ProviderHandle {
+export class ProviderHandle implements AttemptTarget {
   readonly name: string;
   config: ProviderConfig;
   adapter: ProviderAdapter;
@@ -57,6 +57,13 @@ export class ProviderHandle {
   /** Attempts planned on this provider that have not asked for their slot yet. */
   planned = 0;
   readonly clock: Clock;
+  /**
+   * Set once a reload replaced or removed this provider: it takes no new attempt, and its
+   * actor stops as soon as no attempt holds a slot on it (those still report to it).
+   */
+  retired = false;
+  /** The provider that replaced this one under the same name (a reload changed its upstream). */
+  successor: ProviderHandle | undefined;
 
   constructor(options: ProviderHandleOptions) {
     this.name = options.config.name;
@@ -89,6 +96,14 @@ export class ProviderHandle {
     return probes === undefined || probes + this.planned < this.view.health.halfOpenProbes;
   }
 
+  get timeoutMs(): number {
+    return this.config.timeoutMs;
+  }
+
+  notePlanned(delta: 1 | -1): void {
+    this.planned += delta;
+  }
+
   start(): void {
     this.actor.start();
   }
@@ -97,8 +112,38 @@ export class ProviderHandle {
     this.actor.stop();
   }
 
+  /**
+   * Takes this provider out of service after a reload: never selectable again, no more
+   * state-change events, and its actor stops once the attempts that hold a slot on it have
+   * reported (at once when none does). `successor` takes its place under the same name.
+   */
+  retire(successor: ProviderHandle | undefined): void {
+    this.retired = true;
+    this.successor = successor;
+    this.tagSelectable = false;
+    this.probing = false;
+    // Not a state of the machine: no panic attempt and no Retry-After comes from it.
+    this.state = 'retired';
+    this.stopWhenIdle();
+  }
+
+  /** True once its actor is stopped (by `stop()`, or a retired provider's last report). */
+  get stopped(): boolean {
+    return this.actor.getSnapshot().status === 'stopped';
+  }
+
+  /** A retired provider's actor stops once no attempt holds a slot on it. */
+  private stopWhenIdle(): void {
+    if (!(this.view.inFlight > 0) && this.actor.getSnapshot().status === 'active') this.actor.stop();
+  }
+
   private refresh(options: ProviderHandleOptions): void {
     const snapshot = this.actor.getSnapshot();
+    if (this.retired) {
+      this.view = snapshot.context as ProviderView;
+      this.stopWhenIdle();
+      return;
+    }
     const previous = this.state;
     this.view = snapshot.context as ProviderView;
     this.state = providerStateName(snapshot);
@@ -109,12 +154,34 @@ export class ProviderHandle {
   }
 }
 
-/** A provider's place in one route: the route-specific index plus the shared live view. */
+/**
+ * A provider's place in one route: the route-specific index plus the shared live view. A
+ * route built before a reload keeps working for the requests that use it: a member whose
+ * provider was replaced reads (and calls) the replacement.
+ */
 export class RouteMember implements RouteCandidate {
+  private live: ProviderHandle;
+
   constructor(
-    readonly handle: ProviderHandle,
+    handle: ProviderHandle,
     readonly index: number,
-  ) {}
+  ) {
+    this.live = handle;
+  }
+
+  /** The provider of this name now: the one it was built with, or what replaced it since. */
+  get handle(): ProviderHandle {
+    let handle = this.live;
+    if (handle.successor === undefined) return handle;
+    while (handle.successor !== undefined) handle = handle.successor;
+    this.live = handle;
+    return handle;
+  }
+
+  target(): AttemptTarget | undefined {
+    const handle = this.handle;
+    return handle.retired ? undefined : handle;
+  }
 
   get name(): string {
     return this.handle.name;
@@ -169,7 +236,7 @@ export class RouteMember implements RouteCandidate {
     return this.handle.view.inFlight + this.handle.planned;
   }
   notePlanned(delta: 1 | -1): void {
-    this.handle.planned += delta;
+    this.handle.notePlanned(delta);
   }
   get cooldownUntil(): number | undefined {
     return this.handle.view.cooldownUntil;

@@ -28,6 +28,8 @@ export class ProviderPool {
   private readonly startedAt: number;
   /** The adapter settings each live handle was built from (JSON). */
   private readonly keys = new WeakMap<ProviderHandle, string>();
+  /** Replaced or removed providers whose actor still waits for attempts to report. */
+  private readonly draining = new Set<ProviderHandle>();
   /** Adapters of replaced or removed providers, and the timer that will close each. */
   private readonly retired = new Map<ProviderAdapter, TimerHandle>();
   /** The longest request deadline of any configuration applied so far. */
@@ -89,6 +91,7 @@ export class ProviderPool {
 
     // Requests started under an earlier configuration live by its deadline.
     this.longestDeadlineMs = Math.max(this.longestDeadlineMs, config.routing.deadlineMs);
+    for (const handle of this.draining) if (handle.stopped) this.draining.delete(handle);
     const next = new Map<string, ProviderHandle>();
     const replaced: ProviderHandle[] = [];
     for (const { provider, existing, fresh } of plan) {
@@ -111,7 +114,7 @@ export class ProviderPool {
       this.options.clock.clearTimeout(timer);
       this.retired.delete(handle.adapter);
     }
-    for (const handle of replaced) this.retire(handle);
+    for (const handle of replaced) this.retire(handle, next.get(handle.name));
   }
 
   /** Stops every actor and closes every adapter, retired ones included. */
@@ -122,6 +125,8 @@ export class ProviderPool {
       handle.stop();
       adapters.add(handle.adapter);
     }
+    for (const handle of this.draining) handle.stop();
+    this.draining.clear();
     for (const [adapter, timer] of this.retired) {
       this.options.clock.clearTimeout(timer);
       adapters.add(adapter);
@@ -132,11 +137,14 @@ export class ProviderPool {
   }
 
   /**
-   * Stops a replaced or removed handle's actor now, and closes its adapter once requests that
-   * may use it have ended (unless a live handle shares it, or its close is already planned).
+   * Takes a replaced or removed handle out of service: its actor stops once the attempts
+   * holding a slot on it have reported, and its adapter is closed once requests that may use
+   * it have ended (unless a live handle shares it, or its close is already planned).
+   * `successor` is the handle that replaced it, if any: requests under way move to it.
    */
-  private retire(handle: ProviderHandle): void {
-    handle.stop();
+  private retire(handle: ProviderHandle, successor: ProviderHandle | undefined): void {
+    handle.retire(successor);
+    if (!handle.stopped) this.draining.add(handle);
     this.keys.delete(handle);
     const adapter = handle.adapter;
     if (adapter.close === undefined || this.inUse(adapter)) return;

@@ -14,6 +14,7 @@ import { settle } from '../helpers/virtual.js';
 const hello = { messages: [{ role: 'user' as const, content: 'Hello' }] };
 let engine: Switchyard | undefined;
 afterEach(async () => {
+  vi.restoreAllMocks();
   await engine?.stop();
   engine = undefined;
 });
@@ -110,6 +111,64 @@ describe('engine lifecycle', () => {
     engine.updateConfig({ ...baseConfig, providers: [baseConfig.providers[1]!] });
     expect(engine.providers().map((p) => p.name)).toEqual(['b']);
     expect((await settle(clock, engine.chat(hello))).provider).toBe('b');
+  });
+
+  describe('a reload while requests are under way', () => {
+    /** The base providers on upstream `model`: another model is another upstream (fresh actors and adapters). */
+    const onModel = (model: string, providers = baseConfig.providers) => ({ ...baseConfig, providers: providers.map((p) => ({ ...p, model })) });
+    const stoppedActorWarnings = (warn: { mock: { calls: unknown[][] } }) => warn.mock.calls.filter(([message]) => String(message).includes('stopped actor'));
+
+    it('sends a request\'s later attempts to the providers that replaced its own, and its earlier outcome to the one it came from', async () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      const clock = new VirtualClock(0);
+      const scripted = scriptedAdapters({ a: { type: 'fail', kind: 'server', status: 500, latencyMs: 100 } });
+      engine = createSwitchyard(onModel('m1'), { clock, adapters: { simulated: scripted.factory } });
+      const answer = engine.chat(hello);
+      await clock.advance(50); // a's call is under way
+      engine.updateConfig(onModel('m2')); // both replaced
+      const result = await settle(clock, answer);
+      expect(result).toMatchObject({ provider: 'b', model: 'm2' });
+      expect(result.attempts.map((attempt) => [attempt.provider, attempt.kind])).toEqual([
+        ['a', 'server'],
+        ['b', 'ok'],
+      ]);
+      // a's failure went to the actor that granted its slot, not to the new a.
+      expect(engine.providers().map((p) => [p.name, p.requests, p.failures, p.inFlight])).toEqual([
+        ['a', 0, 0, 0],
+        ['b', 1, 0, 0],
+      ]);
+      expect(stoppedActorWarnings(warn)).toEqual([]);
+    });
+
+    it('moves an attempt planned in the same tick as the reload to the new provider, and its planned count with it', async () => {
+      const clock = new VirtualClock(0);
+      const scripted = scriptedAdapters({});
+      engine = createSwitchyard(onModel('m1'), { clock, adapters: { simulated: scripted.factory } });
+      const answer = engine.chat(hello); // planned on a; asks for its slot in a promise job
+      engine.updateConfig(onModel('m2'));
+      expect(await settle(clock, answer)).toMatchObject({ provider: 'a', model: 'm2', attempts: [{ provider: 'a', kind: 'ok' }] });
+      expect(engine.providers().map((p) => p.inFlight)).toEqual([0, 0]);
+      expect(engine.providers()[0]).toMatchObject({ requests: 1, failures: 0 });
+    });
+
+    it('never tries a provider that a reload removed, and stops its actor once its last attempt reported', async () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      const clock = new VirtualClock(0);
+      const scripted = scriptedAdapters({ a: { type: 'fail', kind: 'server', status: 500, latencyMs: 100 } });
+      const changes: StateChangedEvent[] = [];
+      engine = createSwitchyard({ ...baseConfig, health: { ...baseConfig.health, consecutiveFailures: 1 } }, { clock, adapters: { simulated: scripted.factory } });
+      engine.on('state.changed', (event) => changes.push(event));
+      const answer = engine.chat(hello);
+      await clock.advance(50);
+      engine.updateConfig({ ...baseConfig, providers: [{ name: 'c', type: 'simulated' }], routes: { default: { providers: ['c'] } } });
+      // The request keeps its route (a, then b): a failed and b is gone.
+      await expect(settle(clock, answer)).rejects.toMatchObject({ attempts: [{ provider: 'a', kind: 'server' }] });
+      expect(scripted.callsTo('b')).toBe(0);
+      // The old a took the failure that opens it (one is enough here) and stopped: no event for a provider that is gone.
+      expect(changes).toEqual([]);
+      expect(stoppedActorWarnings(warn)).toEqual([]);
+      expect((await settle(clock, engine.chat(hello))).provider).toBe('c');
+    });
   });
 
   it('applies a reload all or nothing: an adapter factory that throws leaves every provider as it was', async () => {
