@@ -183,6 +183,11 @@ export class RouteMember implements RouteCandidate {
     return handle.retired ? undefined : handle;
   }
 
+  /** What a serialized router snapshot shows of it (the inspection feed): not the handle. */
+  toJSON(): { name: string; index: number } {
+    return { name: this.name, index: this.index };
+  }
+
   get name(): string {
     return this.handle.name;
   }

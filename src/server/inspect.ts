@@ -119,9 +119,9 @@ export function sanitizeContext(context: unknown, secrets: readonly string[] = [
   }
   const input = record.input as { requestId?: unknown; mode?: unknown } | undefined;
   if (input !== undefined && 'attempts' in record) {
-    // A snapshot arrives here already through JSON (getters such as a candidate's `name` gone).
-    const candidate = (record.current as { candidate?: { name?: unknown; handle?: { name?: unknown } } } | undefined)?.candidate;
-    return { requestId: input.requestId, mode: input.mode, attempts: record.attempts, provider: candidate?.name ?? candidate?.handle?.name ?? null };
+    // A snapshot arrives here already through JSON (a route member's is its name and index).
+    const candidate = (record.current as { candidate?: { name?: unknown } } | undefined)?.candidate;
+    return { requestId: input.requestId, mode: input.mode, attempts: record.attempts, provider: candidate?.name ?? null };
   }
   return {};
 }
