@@ -3,8 +3,9 @@
  * (`message_start`, `content_block_start`/`_delta`/`_stop`, `ping`, `message_delta`,
  * `message_stop`), Anthropic's error JSON `{type: "error", error: {type, message}}` with its
  * statuses (529 overloaded, 429 with `retry-after` and the `anthropic-ratelimit-*` headers),
- * and `GET /v1/models`. A reply's `reasoning` is an extended-thinking `thinking` block first
- * (streamed as `thinking_delta`s and a `signature_delta`); `input_tokens` excludes cache reads.
+ * its 400 for tool ids outside `^[a-zA-Z0-9_-]+$`, and `GET /v1/models`. A reply's `reasoning`
+ * is an extended-thinking `thinking` block first (streamed as `thinking_delta`s and a
+ * `signature_delta`); `input_tokens` excludes cache reads.
  */
 import type { FakeWire, FaultKind, RecordedRequest, ResolvedReply, WireReply } from './types.js';
 
@@ -103,7 +104,9 @@ export const anthropicWire: FakeWire = {
     }
     for (const call of reply.toolCalls) {
       push('content_block_start', { index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } });
-      for (const piece of ['', ...splitInTwo(call.arguments)]) push('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } });
+      // A call without arguments gets one empty input_json_delta: its input is the `{}` of the start.
+      const pieces = Object.keys(JSON.parse(call.arguments) as object).length === 0 ? [''] : ['', ...splitInTwo(call.arguments)];
+      for (const piece of pieces) push('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: piece } });
       push('content_block_stop', { index });
       index += 1;
     }
@@ -120,6 +123,10 @@ export const anthropicWire: FakeWire = {
     return { status: error.status, body: errorBody(error, message), headers };
   },
   streamError: (kind) => frame('error', errorBody(ERRORS[kind])),
+  refuse: (request) => {
+    const problem = toolIdProblem(request.json);
+    return problem === undefined ? undefined : { status: 400, body: errorBody({ ...ERRORS.bad_request, message: problem }), headers: { 'request-id': REQUEST_ID } };
+  },
   // Anthropic takes `x-api-key`; recent SDKs send `Authorization: Bearer` instead.
   credential: (request) => headerValue(request.headers['x-api-key']) ?? /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1],
   other(request: RecordedRequest) {
@@ -135,6 +142,27 @@ export const anthropicWire: FakeWire = {
     };
   },
 };
+
+/** Tool ids Anthropic takes (other providers' ids, such as `functions.get_weather:0`, it refuses). */
+const TOOL_ID = /^[a-zA-Z0-9_-]+$/;
+
+/** Anthropic's 400 message for the first tool id it would refuse in a request body, or `undefined`. */
+function toolIdProblem(body: unknown): string | undefined {
+  const messages = (body as { messages?: unknown } | undefined)?.messages;
+  if (!Array.isArray(messages)) return undefined;
+  for (const [i, message] of messages.entries()) {
+    const content = (message as { content?: unknown }).content;
+    if (!Array.isArray(content)) continue;
+    for (const [j, block] of content.entries()) {
+      const { type, id, tool_use_id: useId } = block as { type?: unknown; id?: unknown; tool_use_id?: unknown };
+      const [field, value] = type === 'tool_use' ? ['tool_use.id', id] : type === 'tool_result' ? ['tool_result.tool_use_id', useId] : [undefined, undefined];
+      if (field !== undefined && (typeof value !== 'string' || !TOOL_ID.test(value))) {
+        return `messages.${i}.content.${j}.${field}: String should match pattern '^[a-zA-Z0-9_-]+$'`;
+      }
+    }
+  }
+  return undefined;
+}
 
 /** Anthropic's usage: `input_tokens` counts only the prompt tokens after the last cache breakpoint. */
 function usageOf(usage: { input: number; cachedInput?: number }, output: number) {

@@ -5,6 +5,8 @@
  * `{error: {code, message, status, details}}` and `GET /models`, `GET /models/{model}`.
  * A reply's `reasoning` is thought-summary parts (`thought: true`) before the answer, whose
  * first part carries a `thoughtSignature`; `candidatesTokenCount` excludes `thoughtsTokenCount`.
+ * Function calls carry their `id` as Gemini 3 sends it; Gemini 2.x usually sends none, which
+ * `createGeminiWire({ callIds: false })` plays.
  */
 import type { FakeWire, FaultKind, RecordedRequest, ResolvedReply, WireReply } from './types.js';
 
@@ -101,8 +103,8 @@ function usageMetadata(reply: ResolvedReply) {
 const signed = (reply: ResolvedReply, parts: Record<string, unknown>[]) =>
   reply.reasoning === '' || parts.length === 0 ? parts : [{ ...parts[0], thoughtSignature: THOUGHT_SIGNATURE }, ...parts.slice(1)];
 
-const functionCalls = (reply: ResolvedReply) =>
-  reply.toolCalls.map((call) => ({ functionCall: { id: call.id, name: call.name, args: JSON.parse(call.arguments) as unknown } }));
+const functionCalls = (reply: ResolvedReply, callIds: boolean) =>
+  reply.toolCalls.map((call) => ({ functionCall: { ...(callIds ? { id: call.id } : {}), name: call.name, args: JSON.parse(call.arguments) as unknown } }));
 
 /** A prompt Gemini refuses: HTTP 200, no candidates, `promptFeedback.blockReason`. */
 export function blockedPrompt(blockReason = 'SAFETY') {
@@ -127,69 +129,80 @@ export function sseFrame(data: unknown): string {
   return `data: ${JSON.stringify(data)}\r\n\r\n`;
 }
 
+/** Options of {@link createGeminiWire}. */
+export interface GeminiWireOptions {
+  /** Whether function calls carry an `id` (Gemini 3 numbers them; 2.x usually does not). @default true */
+  callIds?: boolean;
+}
+
 /** The Gemini Generative Language API wire (v1beta). */
-export const geminiWire: FakeWire = {
-  name: 'gemini',
-  basePath: '/v1beta',
-  isStream: (request) => request.path.includes(':streamGenerateContent'),
-  json(reply, request) {
-    const answer = signed(reply, [...(reply.content === '' && reply.toolCalls.length > 0 ? [] : [{ text: reply.content }]), ...functionCalls(reply)]);
-    const parts = [...(reply.reasoning === '' ? [] : [{ text: reply.reasoning, thought: true }]), ...answer];
-    return {
-      candidates: [{ content: { parts, role: 'model' }, finishReason: FINISH[reply.finish], index: 0 }],
-      ...(reply.usage === null ? {} : { usageMetadata: usageMetadata(reply) }),
-      modelVersion: reply.model ?? modelOf(request) ?? DEFAULT_MODEL,
-      responseId: RESPONSE_ID,
-    };
-  },
-  stream(reply, request) {
-    const base = { modelVersion: reply.model ?? modelOf(request) ?? DEFAULT_MODEL, responseId: RESPONSE_ID };
-    const thoughts = reply.usage?.reasoning ?? 0;
-    const running =
-      reply.usage === null
-        ? {}
-        : { usageMetadata: { promptTokenCount: reply.usage.input, totalTokenCount: reply.usage.input + thoughts, ...(thoughts > 0 ? { thoughtsTokenCount: thoughts } : {}) } };
-    const chunk = (parts: unknown[], extra: Record<string, unknown> = {}) => ({ candidates: [{ content: { parts, role: 'model' }, index: 0, ...extra }], ...running, ...base });
-    const frames = reply.reasoningChunks.map((text) => sseFrame(chunk([{ text, thought: true }])));
-    const texts = signed(reply, reply.chunks.filter((text) => text !== '').map((text) => ({ text })));
-    frames.push(...texts.slice(0, -1).map((part) => sseFrame(chunk([part]))));
-    const last = [...texts.slice(-1), ...functionCalls(reply)];
-    const final = chunk(last.length > 0 ? last : [{ text: '' }], { finishReason: FINISH[reply.finish] });
-    frames.push(sseFrame(reply.usage === null ? final : { ...final, usageMetadata: usageMetadata(reply) }));
-    // No terminator event: the last frame is the one carrying finishReason.
-    return { contentType: 'text/event-stream', frames, terminatorFrames: 1 };
-  },
-  error(kind, message): WireReply {
-    const error = ERRORS[kind];
-    return { status: error.code, body: googleError(error.code, error.status, message ?? error.message, error.details) };
-  },
-  streamError(kind) {
-    const error = ERRORS[kind];
-    return sseFrame(googleError(error.code, error.status, error.message, error.details));
-  },
-  credential(request) {
-    const key = request.headers['x-goog-api-key'];
-    return Array.isArray(key) ? key[0] : key;
-  },
-  other(request) {
-    if (request.method !== 'GET') return undefined;
-    const path = request.path.split('?')[0]!;
-    const model = (name: string) => ({
-      name: `models/${name}`,
-      version: '001',
-      displayName: 'Gemini 2.5 Flash',
-      description: 'Stable version of Gemini 2.5 Flash.',
-      inputTokenLimit: 1048576,
-      outputTokenLimit: 65536,
-      supportedGenerationMethods: ['generateContent', 'countTokens', 'createCachedContent', 'batchGenerateContent'],
-      temperature: 1,
-      topP: 0.95,
-      topK: 64,
-      maxTemperature: 2,
-      thinking: true,
-    });
-    if (path === '/v1beta/models') return { status: 200, body: { models: [model(DEFAULT_MODEL)], nextPageToken: 'Ch5tb2RlbHMvZ2VtaW5pLTIuNS1mbGFzaA==' } };
-    const one = /^\/v1beta\/models\/([^/:]+)$/.exec(path);
-    return one ? { status: 200, body: model(decodeURIComponent(one[1]!)) } : undefined;
-  },
-};
+export const geminiWire: FakeWire = createGeminiWire();
+
+/** A Gemini wire; see {@link GeminiWireOptions}. */
+export function createGeminiWire({ callIds = true }: GeminiWireOptions = {}): FakeWire {
+  return {
+    name: 'gemini',
+    basePath: '/v1beta',
+    isStream: (request) => request.path.includes(':streamGenerateContent'),
+    json(reply, request) {
+      const answer = signed(reply, [...(reply.content === '' && reply.toolCalls.length > 0 ? [] : [{ text: reply.content }]), ...functionCalls(reply, callIds)]);
+      const parts = [...(reply.reasoning === '' ? [] : [{ text: reply.reasoning, thought: true }]), ...answer];
+      return {
+        candidates: [{ content: { parts, role: 'model' }, finishReason: FINISH[reply.finish], index: 0 }],
+        ...(reply.usage === null ? {} : { usageMetadata: usageMetadata(reply) }),
+        modelVersion: reply.model ?? modelOf(request) ?? DEFAULT_MODEL,
+        responseId: RESPONSE_ID,
+      };
+    },
+    stream(reply, request) {
+      const base = { modelVersion: reply.model ?? modelOf(request) ?? DEFAULT_MODEL, responseId: RESPONSE_ID };
+      const thoughts = reply.usage?.reasoning ?? 0;
+      const running =
+        reply.usage === null
+          ? {}
+          : { usageMetadata: { promptTokenCount: reply.usage.input, totalTokenCount: reply.usage.input + thoughts, ...(thoughts > 0 ? { thoughtsTokenCount: thoughts } : {}) } };
+      const chunk = (parts: unknown[], extra: Record<string, unknown> = {}) => ({ candidates: [{ content: { parts, role: 'model' }, index: 0, ...extra }], ...running, ...base });
+      const frames = reply.reasoningChunks.map((text) => sseFrame(chunk([{ text, thought: true }])));
+      const texts = signed(reply, reply.chunks.filter((text) => text !== '').map((text) => ({ text })));
+      frames.push(...texts.slice(0, -1).map((part) => sseFrame(chunk([part]))));
+      const last = [...texts.slice(-1), ...functionCalls(reply, callIds)];
+      const final = chunk(last.length > 0 ? last : [{ text: '' }], { finishReason: FINISH[reply.finish] });
+      frames.push(sseFrame(reply.usage === null ? final : { ...final, usageMetadata: usageMetadata(reply) }));
+      // No terminator event: the last frame is the one carrying finishReason.
+      return { contentType: 'text/event-stream', frames, terminatorFrames: 1 };
+    },
+    error(kind, message): WireReply {
+      const error = ERRORS[kind];
+      return { status: error.code, body: googleError(error.code, error.status, message ?? error.message, error.details) };
+    },
+    streamError(kind) {
+      const error = ERRORS[kind];
+      return sseFrame(googleError(error.code, error.status, error.message, error.details));
+    },
+    credential(request) {
+      const key = request.headers['x-goog-api-key'];
+      return Array.isArray(key) ? key[0] : key;
+    },
+    other(request) {
+      if (request.method !== 'GET') return undefined;
+      const path = request.path.split('?')[0]!;
+      const model = (name: string) => ({
+        name: `models/${name}`,
+        version: '001',
+        displayName: 'Gemini 2.5 Flash',
+        description: 'Stable version of Gemini 2.5 Flash.',
+        inputTokenLimit: 1048576,
+        outputTokenLimit: 65536,
+        supportedGenerationMethods: ['generateContent', 'countTokens', 'createCachedContent', 'batchGenerateContent'],
+        temperature: 1,
+        topP: 0.95,
+        topK: 64,
+        maxTemperature: 2,
+        thinking: true,
+      });
+      if (path === '/v1beta/models') return { status: 200, body: { models: [model(DEFAULT_MODEL)], nextPageToken: 'Ch5tb2RlbHMvZ2VtaW5pLTIuNS1mbGFzaA==' } };
+      const one = /^\/v1beta\/models\/([^/:]+)$/.exec(path);
+      return one ? { status: 200, body: model(decodeURIComponent(one[1]!)) } : undefined;
+    },
+  };
+}

@@ -122,6 +122,8 @@ function play(wire: FakeWire, behaviour: Behaviour, request: RecordedRequest, re
   const stream = (reply: ScriptedReply | undefined) => wire.stream(resolveReply(reply, request), request);
   const json = (reply: ScriptedReply | undefined) => JSON.stringify(wire.json(resolveReply(reply, request), request));
   const streaming = wire.isStream(request);
+  const refused = behaviour.type === 'ok' || behaviour.type === 'stream' ? wire.refuse?.(request) : undefined;
+  if (refused) return send(res, refused.status, refused.body, refused.headers);
   switch (behaviour.type) {
     case 'ok': {
       const other = wire.other(request);

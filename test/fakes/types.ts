@@ -124,4 +124,6 @@ export interface FakeWire {
   credential(request: RecordedRequest): string | undefined;
   /** Answers for paths other than generation (models list, tags), or `undefined`. */
   other(request: RecordedRequest): WireReply | undefined;
+  /** The 400 the real API answers a generation request it refuses (checked before `ok` and `stream`), or `undefined`. */
+  refuse?(request: RecordedRequest): WireReply | undefined;
 }

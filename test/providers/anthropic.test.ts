@@ -231,6 +231,21 @@ describe('tools', () => {
     expect(body.tool_choice).toBeUndefined();
     expect(warnings).toHaveLength(2);
   });
+
+  it('rewrites tool ids Anthropic refuses (other providers\' `functions.f:0`) the same way for a call and its result, never two as one', () => {
+    const ids = ['functions.f:0', 'functions_f_0', 'call|1', 'toolu_01A-b'];
+    const { body, warnings } = map({
+      messages: [
+        user('x'),
+        { role: 'assistant', content: null, toolCalls: ids.map((id) => ({ id, name: 'f', arguments: '{}' })) },
+        ...ids.map((id) => ({ role: 'tool' as const, toolCallId: id, content: 'r' })),
+      ],
+    });
+    const uses = (body.messages[1]!.content as Record<string, unknown>[]).map((block) => block.id);
+    expect(uses).toEqual(['functions_f_0', 'functions_f_0_2', 'call_1', 'toolu_01A-b']);
+    expect((body.messages[2]!.content as Record<string, unknown>[]).map((block) => block.tool_use_id)).toEqual(uses);
+    expect(warnings).toEqual([]);
+  });
 });
 
 describe('warnings (never silent drops)', () => {

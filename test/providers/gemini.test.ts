@@ -388,6 +388,16 @@ describe('Gemini streams', () => {
     ]);
     expect(parts.at(-1)).toMatchObject({ finishReason: { unified: 'tool_calls', raw: 'STOP' } });
   });
+
+  it('makes a distinct id for each of several unnumbered calls in one chunk', async () => {
+    const calls = [{ functionCall: { name: 'f', args: { a: 1 } } }, { functionCall: { name: 'f', args: { a: 2 } } }];
+    fake.enqueue(sse(candidate([{ text: 'Two.' }]), candidate(calls, 'STOP')));
+    const parts = await collect(adapter.stream(hi, harness.context()));
+    expect(toolCallsOf(parts)).toEqual([
+      { id: 'gemini-req-1-call-0', name: 'f', arguments: '{"a":1}' },
+      { id: 'gemini-req-1-call-1', name: 'f', arguments: '{"a":2}' },
+    ]);
+  });
 });
 
 describe('properties', () => {

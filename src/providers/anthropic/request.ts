@@ -46,7 +46,7 @@ export function toAnthropicRequest(request: ChatRequest, options: AnthropicReque
   const body: AnthropicBody = {
     model: options.model,
     max_tokens: request.maxTokens ?? options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
-    messages: toMessages(request.messages, note),
+    messages: toMessages(request.messages, note, createToolIds()),
   };
   if (system !== undefined) body.system = system;
   if (request.temperature !== undefined) {
@@ -111,13 +111,13 @@ function toSystem(messages: ChatMessage[], note: (warning: string) => void): str
 }
 
 /** Non-system messages as alternating turns: consecutive same-role turns are merged. */
-function toMessages(messages: ChatMessage[], note: (warning: string) => void): AnthropicMessage[] {
+function toMessages(messages: ChatMessage[], note: (warning: string) => void, toolId: (id: string) => string): AnthropicMessage[] {
   const turns: { role: 'user' | 'assistant'; blocks: Block[] }[] = [];
   for (const message of messages) {
     if (message.role === 'system') continue;
     if (message.name !== undefined) note('Anthropic has no message names; "name" was not sent');
     const role = message.role === 'assistant' ? 'assistant' : 'user';
-    const blocks = toBlocks(message, note);
+    const blocks = toBlocks(message, note, toolId);
     if (blocks.length === 0) {
       note(`Anthropic rejects empty messages; an empty ${message.role} message was not sent`);
       continue;
@@ -137,10 +137,10 @@ function isToolResult(block: Block): boolean {
   return block.type === 'tool_result';
 }
 
-function toBlocks(message: ChatMessage, note: (warning: string) => void): Block[] {
+function toBlocks(message: ChatMessage, note: (warning: string) => void, toolId: (id: string) => string): Block[] {
   if (message.role === 'tool') {
     const text = textOf(message.content, () => note('Anthropic tool results are sent as text here; an image was not sent'));
-    return [{ type: 'tool_result', tool_use_id: message.toolCallId ?? '', content: text }];
+    return [{ type: 'tool_result', tool_use_id: toolId(message.toolCallId ?? ''), content: text }];
   }
   const blocks: Block[] = [];
   const content = message.content;
@@ -153,9 +153,31 @@ function toBlocks(message: ChatMessage, note: (warning: string) => void): Block[
     }
   }
   if (message.role === 'assistant') {
-    for (const call of message.toolCalls ?? []) blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: toInput(call.arguments, note) });
+    for (const call of message.toolCalls ?? []) blocks.push({ type: 'tool_use', id: toolId(call.id), name: call.name, input: toInput(call.arguments, note) });
   }
   return blocks;
+}
+
+/** Tool ids Anthropic accepts; other providers write ids it refuses with a 400 (Kimi: `functions.get_weather:0`). */
+const TOOL_ID = /^[a-zA-Z0-9_-]+$/;
+
+/**
+ * Maps tool-call ids to ids Anthropic accepts, for one request: valid ones are kept, others get
+ * `_` for each character it refuses. A call and its result get the same id; two ids never share one.
+ */
+function createToolIds(): (id: string) => string {
+  const ids = new Map<string, string>();
+  const taken = new Set<string>();
+  return (id) => {
+    let safe = ids.get(id);
+    if (safe !== undefined) return safe;
+    const base = TOOL_ID.test(id) ? id : id.replace(/[^a-zA-Z0-9_-]/g, '_') || 'call';
+    safe = base;
+    for (let n = 2; taken.has(safe); n++) safe = `${base}_${n}`;
+    ids.set(id, safe);
+    taken.add(safe);
+    return safe;
+  };
 }
 
 function textBlock(text: string): Block | undefined {

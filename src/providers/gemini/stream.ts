@@ -41,8 +41,9 @@ export function createGeminiStreamMapper(upstream: Upstream, options: GeminiStre
       const content = candidate.content?.parts ?? [];
       const text = textOfParts(content);
       if (text) parts.push({ type: 'text-delta', text });
-      // Gemini sends each function call whole, in one chunk: one delta per call.
-      for (const call of toolCallsOfParts(content, () => `${options.idPrefix}-call-${calls}`)) {
+      // Gemini sends each function call whole, in one chunk (several may share one): one delta per call.
+      let made = calls;
+      for (const call of toolCallsOfParts(content, () => `${options.idPrefix}-call-${made++}`)) {
         parts.push({ type: 'tool-call-delta', index: calls++, id: call.id, name: call.name, argumentsDelta: call.arguments });
       }
       if (candidate.finishReason) {
