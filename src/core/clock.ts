@@ -9,19 +9,43 @@ export type TimerHandle = unknown;
 
 /** A source of time and timers; structurally compatible with XState's `Clock`. */
 export interface Clock {
-  /** Milliseconds since the Unix epoch (virtual clocks start wherever they are told). */
+  /**
+   * Milliseconds on the engine's timeline, for durations, deadlines and windows. The real
+   * clock's is monotonic, anchored to the wall clock when it was created (a wall-clock
+   * step must not make a latency negative or freeze a health window); virtual clocks
+   * start wherever they are told.
+   */
   now(): number;
+  /**
+   * Wall-clock milliseconds since the Unix epoch, for what people and other systems read:
+   * log timestamps, ISO times in `/providers`, `created`, HTTP dates. Without it, `now()` is
+   * the wall clock too (virtual clocks). Convert with {@link wallTime}.
+   */
+  wallNow?(): number;
   setTimeout(fn: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** Production clock: wall time and Node's timers. */
+/**
+ * Production clock: Node's timers, and a monotonic `now()` (whole milliseconds) that starts
+ * at the wall-clock time of its creation; `wallNow()` is `Date.now()`. The two part only
+ * when the wall clock is stepped (NTP, an operator, a VM resumed from suspend).
+ */
 export function createRealClock(): Clock {
+  const origin = Date.now() - performance.now();
   return {
-    now: () => Date.now(),
+    now: () => Math.floor(origin + performance.now()),
+    wallNow: () => Date.now(),
     setTimeout: (fn, ms) => setTimeout(fn, ms),
     clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   };
+}
+
+/** The wall-clock time (ms since the epoch) of `at` on `clock`'s timeline: now, by default. */
+export function wallTime(clock: Clock, at?: number): number {
+  const wall = clock.wallNow?.();
+  if (wall === undefined) return at ?? clock.now();
+  return at === undefined ? wall : at + (wall - clock.now());
 }
 
 /** A scheduled callback; its own handle. */

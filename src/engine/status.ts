@@ -2,6 +2,7 @@
  * A provider's public status: the shape of `GET /providers` (CONTRACT §3). Never contains a
  * credential.
  */
+import { wallTime } from '../core/clock.js';
 import type { ProviderHandle } from './provider-handle.js';
 
 /** Operator actions on a provider actor. */
@@ -46,7 +47,7 @@ export interface ProviderStatus {
 export function providerStatus(handle: ProviderHandle): ProviderStatus {
   const view = handle.view;
   const stats = view.stats;
-  const iso = (at: number | undefined) => (at === undefined ? null : new Date(at).toISOString());
+  const iso = (at: number | undefined) => (at === undefined ? null : new Date(wallTime(handle.clock, at)).toISOString());
   return {
     name: handle.name,
     type: handle.config.type,

@@ -4,7 +4,7 @@
  * refused before the engine saw them. Every string is scrubbed of secrets.
  */
 import { destination as pinoDestination, pino, type DestinationStream, type Logger } from 'pino';
-import type { Clock } from '../core/clock.js';
+import { wallTime, type Clock } from '../core/clock.js';
 import type { RequestFinishedEvent } from '../engine/events.js';
 import { redactSecrets } from '../providers/shared/redact.js';
 
@@ -144,7 +144,7 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
 }
 
 /**
- * pino's `timestamp` option: `,"timestamp":"<ISO 8601>"` from `clock`. The date and time up to
+ * pino's `timestamp` option: `,"timestamp":"<ISO 8601>"`, the wall-clock time of `clock`. The date and time up to
  * the second are formatted once per second (every request writes a line; `toISOString` was a
  * few percent of the gateway's CPU).
  */
@@ -152,7 +152,7 @@ export function isoTimestamps(clock: Clock): () => string {
   let second = Number.NaN;
   let prefix = '';
   return () => {
-    const now = Math.floor(clock.now());
+    const now = Math.floor(wallTime(clock));
     const ms = ((now % 1000) + 1000) % 1000;
     const start = now - ms;
     if (start !== second) {

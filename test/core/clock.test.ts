@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/core/clock.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createRealClock, VirtualClock, wallTime, type Clock } from '../../src/core/clock.js';
 
 describe('VirtualClock', () => {
   it('fires live timers in (deadline, schedule order) whatever is cancelled', () => {
@@ -64,5 +64,41 @@ describe('VirtualClock', () => {
     await expect(clock.settle(failing)).rejects.toThrow('boom');
     await expect(clock.settle(new Promise(() => undefined), 5000)).rejects.toThrow('did not settle within 5000 virtual ms');
     expect(clock.now()).toBe(1260);
+  });
+});
+
+describe('the real clock and the wall clock', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('keeps engine time monotonic when the wall clock is stepped back, and still tells the wall time', () => {
+    const clock = createRealClock();
+    const before = clock.now();
+    expect(Math.abs(before - Date.now())).toBeLessThan(50); // anchored to the wall clock
+    const wall = Date.now;
+    vi.spyOn(Date, 'now').mockImplementation(() => wall() - 3_600_000); // NTP, an operator, a VM: an hour back
+    const after = clock.now();
+    expect(after).toBeGreaterThanOrEqual(before);
+    expect(after - before).toBeLessThan(1_000);
+    expect(Number.isInteger(after)).toBe(true);
+    expect(before - clock.wallNow!()).toBeGreaterThan(3_590_000);
+    // An engine time shown to people is the wall clock's, stepped or not.
+    expect(before - wallTime(clock, after)).toBeGreaterThan(3_590_000);
+  });
+
+  it('converts engine times to wall times by the offset between the two, now', () => {
+    let engine = 1_000;
+    let wall = 1_700_000_000_000;
+    const clock: Clock = { now: () => engine, wallNow: () => wall, setTimeout: () => undefined, clearTimeout: () => undefined };
+    expect(wallTime(clock)).toBe(wall);
+    expect(wallTime(clock, 4_000)).toBe(wall + 3_000);
+    wall -= 60_000; // stepped back a minute
+    engine += 10;
+    expect(wallTime(clock, 4_000)).toBe(wall + 2_990);
+    // A clock without a wall clock of its own is one (virtual clocks).
+    const virtual = new VirtualClock(5_000);
+    expect(wallTime(virtual)).toBe(5_000);
+    expect(wallTime(virtual, 7_000)).toBe(7_000);
   });
 });

@@ -113,6 +113,36 @@ describe('engine lifecycle', () => {
     expect((await settle(clock, engine.chat(hello))).provider).toBe('b');
   });
 
+  it('measures a call across a wall-clock step on the real clock, and shows its times on the wall clock', async () => {
+    const wall = Date.now;
+    let stepped = false;
+    // A call during which the wall clock is stepped back an hour (NTP, an operator, a VM).
+    const factory: AdapterFactory = (settings) => ({
+      chat: async () => {
+        vi.spyOn(Date, 'now').mockImplementation(() => wall() - 3_600_000);
+        stepped = true;
+        return { id: '1', model: settings.model, content: 'ok', finishReason: { unified: 'stop', raw: 'stop' }, usage: { inputTokens: 1, outputTokens: 1 } };
+      },
+      stream: () => {
+        throw new Error('unused');
+      },
+    });
+    engine = createSwitchyard(baseConfig, { adapters: { simulated: factory } });
+    const finished: number[] = [];
+    engine.on('request.finished', (event) => finished.push(event.latencyMs));
+    const result = await engine.chat(hello);
+    expect(stepped).toBe(true);
+    expect(result.attempts[0]!.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(result.attempts[0]!.latencyMs).toBeLessThan(1_000);
+    expect(finished[0]).toBeGreaterThanOrEqual(0);
+    expect(engine.providers()[0]!.latencyMs).toBeGreaterThanOrEqual(0);
+    // A cooldown's end, shown as an ISO time, is on the (stepped) wall clock.
+    engine.operate('a', 'open');
+    const until = Date.parse(engine.providers()[0]!.cooldownUntil!) - Date.now();
+    expect(until).toBeGreaterThan(8_000);
+    expect(until).toBeLessThan(12_000);
+  });
+
   describe('a reload while requests are under way', () => {
     /** The base providers on upstream `model`: another model is another upstream (fresh actors and adapters). */
     const onModel = (model: string, providers = baseConfig.providers) => ({ ...baseConfig, providers: providers.map((p) => ({ ...p, model })) });

@@ -65,6 +65,21 @@ describe('request log timestamps', () => {
     await logger.flush();
     expect(lines.map((line) => (JSON.parse(line) as { timestamp: string }).timestamp)).toEqual(['2026-12-06T04:15:59.998Z', '2026-12-06T04:16:00.000Z']);
   });
+
+  it('are the wall clock\'s when the engine clock has one (the real clock: monotonic engine time)', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const clock = Object.assign(new VirtualClock(1_000), { wallNow: () => Date.parse('2026-12-06T11:00:00.250Z') });
+    const logger = createRequestLogger({ clock, secrets: [], destination });
+    logger.rejected({ requestId: 'r1', status: 400, code: 'invalid_request', message: 'bad', latencyMs: 1 });
+    await logger.flush();
+    expect((JSON.parse(lines[0]!) as { timestamp: string }).timestamp).toBe('2026-12-06T11:00:00.250Z');
+  });
 });
 
 /** A logger writing into `lines`, one string per line. */

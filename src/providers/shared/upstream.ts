@@ -9,6 +9,7 @@
 import type { KyInstance } from 'ky';
 import type { ZodType } from 'zod';
 import type { AdapterEnvironment, CallContext, ProviderSettings } from '../../core/adapter.js';
+import { wallTime } from '../../core/clock.js';
 import type { ProviderError } from '../../core/errors.js';
 import { readChunks, readText, webBody, type HeaderReader, type ReadOptions, type UpstreamReply } from './body.js';
 import { classifyFailure, classifyThrown, invalidRequestError, malformedError, type ErrorRefiner, type ErrorScope } from './errors.js';
@@ -95,7 +96,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   const scope: ErrorScope = {
     provider,
     secrets: secretsOf(settings.apiKey, { ...options.headers, ...settings.headers }, baseUrl),
-    now: () => environment.clock.now(),
+    now: () => wallTime(environment.clock),
     refine: options.refine,
   };
   const idle = settings.options.idleTimeoutMs;

@@ -1,4 +1,5 @@
 /** `POST /v1/chat/completions`: OpenAI Chat Completions, streaming (SSE) and not. */
+import { wallTime } from '../../core/clock.js';
 import { duringShutdown, GatewayError, toHttpFailure } from '../errors.js';
 import type { Exchange, GatewayContext } from '../context.js';
 import { readJson, sendJson } from '../http.js';
@@ -35,7 +36,7 @@ export async function chatCompletions(ctx: GatewayContext, exchange: Exchange): 
   const request = toChatRequest(body, typeof task === 'string' ? task : undefined);
   const signal = clientGone(exchange);
   const options = { signal, requestId: exchange.requestId };
-  const created = Math.floor(ctx.engine.clock.now() / 1000);
+  const created = Math.floor(wallTime(ctx.engine.clock) / 1000);
   if (body.stream !== true) {
     const result = await ctx.engine.chat(request, options);
     sendJson(exchange.res, 200, toCompletion(result, created), answerHeaders(result.provider, result.attempts.length, exchange.requestId));
