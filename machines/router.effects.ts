@@ -54,7 +54,7 @@ export function startAttempt(context: RouterContext, self: AnyActorRef): () => v
     }
     const now = input.clock.now();
     if (retry) input.retryBudget.recordRetry(now);
-    io.slot = { seq, token: reply.token, actor: target.actor, startedAt: now };
+    io.slot = { seq, token: reply.token, target, startedAt: now };
     cancelCall = startCall(target, input, seq, self);
   });
   return () => {

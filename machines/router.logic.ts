@@ -8,7 +8,7 @@ import { panicCandidate, rateLimitRetryAfter } from '../src/routing/panic.js';
 import type { SlotToken } from './provider.types.js';
 import type { TimerHandle } from '../src/core/clock.js';
 import type { ChatResponse, Usage } from '../src/core/types.js';
-import type { CommittedStream, ProviderRef, RouteCandidate, RouterInput } from './router.types.js';
+import type { AttemptTarget, CommittedStream, RouteCandidate, RouterInput } from './router.types.js';
 
 /** The attempt planned or under way. */
 export interface CurrentAttempt {
@@ -25,8 +25,11 @@ export interface HeldSlot {
   /** The attempt it belongs to. */
   seq: number;
   token: SlotToken;
-  /** The provider actor that granted it: the attempt's outcome goes there, even after a reload replaced it. */
-  actor: ProviderRef;
+  /**
+   * The provider that granted it, as it was: the attempt's outcome goes to its actor, and its
+   * price and timeout apply, even after a reload replaced it.
+   */
+  target: AttemptTarget;
   /** When the slot was granted and the upstream call started. */
   startedAt: number;
 }

@@ -35,10 +35,9 @@ function record(context: RouterContext, kind: AttemptRecord['kind'], status: num
 }
 
 function successReport(context: RouterContext, usage: Usage): ProviderEvent {
-  const current = context.current!;
   const slot = heldSlot(context)!;
   const at = context.input.clock.now();
-  const costUsd = costOf(usage, current.candidate.pricing);
+  const costUsd = costOf(usage, slot.target.pricing);
   return {
     type: 'attempt.succeeded',
     at,
@@ -113,7 +112,7 @@ export const routerMachine = setup({
       context.io.cancel = undefined;
     },
     reportSuccess: sendTo(
-      ({ context }) => heldSlot(context)!.actor,
+      ({ context }) => heldSlot(context)!.target.actor,
       ({ context, event }) => {
         if (event.type === 'stream.finished') return successReport(context, event.usage);
         const result = event.type === 'call.done' ? event.result : undefined;
@@ -140,12 +139,12 @@ export const routerMachine = setup({
       const name = context.current!.candidate.name;
       if (event.type === 'stream.failed') return noteError(context, event.error);
       if (event.type === 'call.timeout') {
-        return noteError(context, new ProviderError({ provider: name, kind: 'timeout', message: `no answer within ${context.current!.candidate.timeoutMs} ms` }));
+        return noteError(context, new ProviderError({ provider: name, kind: 'timeout', message: `no answer within ${heldSlot(context)!.target.timeoutMs} ms` }));
       }
       return noteError(context, toProviderError(name, event.type === 'call.failed' ? event.error : undefined));
     }),
     reportFailure: sendTo(
-      ({ context }) => heldSlot(context)!.actor,
+      ({ context }) => heldSlot(context)!.target.actor,
       ({ context }) => failureEvent(context.lastError!, heldSlot(context)!.token, context.input.clock.now(), context.attempts.at(-1)!.latencyMs),
     ),
     announceAttempt: emit(({ context }) => ({
@@ -174,7 +173,7 @@ export const routerMachine = setup({
       const hadTheWholeDeadline = context.attempts.length === 0;
       enqueue.assign({ attempts: [...context.attempts, attempt] });
       if (kind === 'timeout' && hadTheWholeDeadline) {
-        enqueue.sendTo(slot.actor, { type: 'attempt.failed', at, token: slot.token, kind: 'timeout', latencyMs: attempt.latencyMs } satisfies ProviderEvent);
+        enqueue.sendTo(slot.target.actor, { type: 'attempt.failed', at, token: slot.token, kind: 'timeout', latencyMs: attempt.latencyMs } satisfies ProviderEvent);
         enqueue.assign({ current: { ...current, reported: true } });
       }
       enqueue.emit({ type: 'attempt.finished' as const, requestId: context.input.requestId, attempt, at });
@@ -219,7 +218,7 @@ export const routerMachine = setup({
       if (context.error !== undefined) context.committed?.abort();
       const slot = heldSlot(context);
       if (current === undefined || slot === undefined || current.reported) return;
-      slot.actor.send({ type: 'attempt.neutral', at: context.input.clock.now(), token: slot.token });
+      slot.target.actor.send({ type: 'attempt.neutral', at: context.input.clock.now(), token: slot.token });
     },
   },
 }).createMachine({
@@ -283,7 +282,7 @@ export const routerMachine = setup({
         provider: context.current.candidate.name,
         response: context.response,
         usage: context.usage,
-        costUsd: costOf(context.usage, context.current.candidate.pricing),
+        costUsd: costOf(context.usage, (heldSlot(context)?.target ?? context.current.candidate).pricing),
         attempts: context.attempts,
       };
     }

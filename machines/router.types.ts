@@ -30,6 +30,8 @@ export interface AttemptTarget {
   readonly adapter: ProviderAdapter;
   /** Per attempt, to the first byte of the answer. */
   readonly timeoutMs: number;
+  /** What its answers cost (the attempt's cost is computed with it). */
+  readonly pricing: Candidate['pricing'];
   /**
    * Counts an attempt planned on this provider that has not asked for its slot yet (+1 when
    * planned, -1 when it asks or is cancelled), so that `inFlight` includes requests started
@@ -40,7 +42,6 @@ export interface AttemptTarget {
 
 /** A candidate of the request's route, with what the router needs to call it. */
 export interface RouteCandidate extends Candidate, AttemptTarget {
-  readonly pricing: Candidate['pricing'];
   /**
    * The provider that takes this candidate's attempts now, or undefined when it is gone. A
    * configuration reload may replace a provider (a new actor and adapter under the same

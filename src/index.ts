@@ -10,7 +10,7 @@ export { SwitchyardError, ProviderError, RequestError, ConfigError, OUTCOME_BY_K
 export type { ErrorKind, AttemptRecord, RequestErrorCode } from './core/errors.js';
 export type * from './core/types.js';
 export type { ProviderAdapter, AdapterFactory, CallContext, ProviderSettings, AdapterEnvironment } from './core/adapter.js';
-export { createRealClock, VirtualClock } from './core/clock.js';
+export { createRealClock, VirtualClock, wallTime } from './core/clock.js';
 export type { Clock } from './core/clock.js';
 export type { SwitchyardConfig, Incident, SimulatedOptions } from './config/types.js';
 export { parseConfig, loadConfigFile } from './config/load.js';

@@ -100,6 +100,10 @@ export class ProviderHandle implements AttemptTarget {
     return this.config.timeoutMs;
   }
 
+  get pricing() {
+    return this.config.pricing;
+  }
+
   notePlanned(delta: 1 | -1): void {
     this.planned += delta;
   }

@@ -170,6 +170,29 @@ describe('engine lifecycle', () => {
       expect(stoppedActorWarnings(warn)).toEqual([]);
     });
 
+    it('prices an answer and times an attempt by the provider it ran on, not by what replaced it', async () => {
+      const clock = new VirtualClock(0);
+      const scripted = scriptedAdapters({ a: (i) => (i === 0 ? { type: 'ok', latencyMs: 100 } : { type: 'hang' }) }); // 10 input tokens
+      const onA = (model: string, inputPerMTok: number, timeoutMs: number) => ({
+        ...baseConfig,
+        routing: { maxAttempts: 1 },
+        providers: [{ name: 'a', type: 'simulated', model, timeoutMs, pricing: { inputPerMTok, outputPerMTok: 0 } }],
+      });
+      engine = createSwitchyard(onA('cheap', 1_000_000, 1_000), { clock, adapters: { simulated: scripted.factory } });
+      const answer = engine.chat(hello);
+      await clock.advance(50);
+      engine.updateConfig(onA('dear', 100_000_000, 7_000));
+      expect(await settle(clock, answer)).toMatchObject({ model: 'cheap', costUsd: 10 });
+
+      engine.updateConfig(onA('m1', 0, 1_000));
+      const hung = engine.chat(hello);
+      await clock.advance(10);
+      engine.updateConfig(onA('m2', 0, 7_000));
+      const error = await settle(clock, hung).catch((thrown: unknown) => thrown);
+      expect(error).toMatchObject({ attempts: [{ provider: 'a', kind: 'timeout', latencyMs: 1_000 }] });
+      expect(String((error as Error).message)).toContain('no answer within 1000 ms');
+    });
+
     it('moves an attempt planned in the same tick as the reload to the new provider, and its planned count with it', async () => {
       const clock = new VirtualClock(0);
       const scripted = scriptedAdapters({});
