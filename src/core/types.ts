@@ -13,6 +13,23 @@ export interface ToolCall {
   id: string;
   name: string;
   arguments: string;
+  /**
+   * The model's opaque token for this call (Gemini 3's thought signature), to be sent back
+   * unchanged when the conversation is replayed: keep the call as you received it. Never logged.
+   */
+  signature?: ToolCallSignature;
+}
+
+/**
+ * An opaque token a model attached to a tool call. Only the adapters of its `vendor` send it
+ * back (`google`: Gemini's `thoughtSignature`, `extra_content.google.thought_signature` on the
+ * gateway); others leave it out.
+ */
+export interface ToolCallSignature {
+  /** Who issued it, e.g. `google`. */
+  vendor: string;
+  /** The token, verbatim. */
+  value: string;
 }
 
 /** One message of a conversation. */
@@ -116,11 +133,11 @@ export interface ChatResponse {
  * The first part carries `model`, the upstream model that answers, when the wire said it by
  * then (so that every chunk a gateway writes can name the same model). A `text-delta` with
  * `refusal: true` is the model declining (OpenAI's `delta.refusal`); such a stream finishes with
- * raw reason `refusal`.
+ * raw reason `refusal`. A call's `signature` (see {@link ToolCall}) is on the delta that names it.
  */
 export type StreamPart =
   | { type: 'text-delta'; text: string; refusal?: boolean; model?: string }
-  | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta: string; model?: string }
+  | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta: string; model?: string; signature?: ToolCallSignature }
   | { type: 'finish'; finishReason: FinishReason; usage: Usage; model?: string; id?: string; warnings?: string[] }
   | { type: 'error'; error: Error };
 

@@ -5,7 +5,7 @@
  * the library's own, hand-written because it runs on every request.
  */
 import { RequestError } from '../core/errors.js';
-import type { ChatMessage, ChatRequest, ToolCall, ToolDefinition } from '../core/types.js';
+import type { ChatMessage, ChatRequest, ToolCall, ToolCallSignature, ToolDefinition } from '../core/types.js';
 
 /** The few checks the engine needs before routing; the gateway validates the full shape. */
 export function validateRequest(request: ChatRequest): void {
@@ -43,6 +43,10 @@ export function validateRequest(request: ChatRequest): void {
         if (typeof call!.id !== 'string') invalid(`${where}.id`, 'must be a string');
         if (typeof call!.name !== 'string' || call!.name === '') invalid(`${where}.name`, 'must be a non-empty string');
         if (typeof call!.arguments !== 'string') invalid(`${where}.arguments`, 'must be a string (the arguments as JSON text)');
+        const signature = call!.signature as Partial<ToolCallSignature> | null | undefined;
+        if (signature !== undefined && (typeof signature !== 'object' || signature === null || typeof signature.vendor !== 'string' || typeof signature.value !== 'string')) {
+          invalid(`${where}.signature`, 'must be an object { vendor, value } of strings, as the answer gave it');
+        }
       }
     }
   }

@@ -1,13 +1,19 @@
 /**
  * Translation between OpenAI's Chat Completions wire format and Switchyard's unified types:
  * request body → {@link ChatRequest}, {@link ChatResult} → completion JSON, and
- * {@link StreamPart} → `chat.completion.chunk` objects. Pure functions, no IO.
+ * {@link StreamPart} → `chat.completion.chunk` objects. Pure functions, no IO. A tool call's
+ * Google signature travels as Google's OpenAI-compatible API carries it, in
+ * `extra_content.google.thought_signature`, both ways.
  */
-import type { ChatMessage, ChatRequest, ContentPart, FinishReason, ResponseFormat, StreamPart, Usage } from '../core/types.js';
+import type { ChatMessage, ChatRequest, ContentPart, FinishReason, ResponseFormat, StreamPart, ToolCall, ToolCallSignature, Usage } from '../core/types.js';
 import type { ChatResult } from '../engine/switchyard.js';
 import type { ChatCompletionBody } from './validate.js';
 
 type OpenAIMessage = ChatCompletionBody['messages'][number];
+type OpenAIToolCall = NonNullable<Extract<OpenAIMessage, { role: 'assistant' }>['tool_calls']>[number];
+
+/** The vendor whose signatures have a wire form here (`extra_content.google`); others are not written. */
+const GOOGLE = 'google';
 
 /** A validated Chat Completions body as a unified request; `task` comes from the header or `metadata.task`. */
 export function toChatRequest(body: ChatCompletionBody, taskHeader: string | undefined): ChatRequest {
@@ -67,13 +73,25 @@ function toMessage(message: OpenAIMessage): ChatMessage {
     case 'assistant': {
       const out: ChatMessage = withName({ role: 'assistant', content: message.content == null ? null : toContent(message.content) }, message.name);
       if (message.tool_calls !== undefined && message.tool_calls.length > 0) {
-        out.toolCalls = message.tool_calls.map((call) => ({ id: call.id, name: call.function.name, arguments: call.function.arguments }));
+        out.toolCalls = message.tool_calls.map(toToolCall);
       }
       return out;
     }
     case 'tool':
       return { role: 'tool', content: toContent(message.content), toolCallId: message.tool_call_id };
   }
+}
+
+function toToolCall(call: OpenAIToolCall): ToolCall {
+  const out: ToolCall = { id: call.id, name: call.function.name, arguments: call.function.arguments };
+  const signature = call.extra_content?.google?.thought_signature;
+  if (signature !== undefined && signature !== '') out.signature = { vendor: GOOGLE, value: signature };
+  return out;
+}
+
+/** `extra_content` for a call's signature, as Google writes it (nothing for none, or another vendor's). */
+function extraContent(signature: ToolCallSignature | undefined): { extra_content?: { google: { thought_signature: string } } } {
+  return signature?.vendor === GOOGLE ? { extra_content: { google: { thought_signature: signature.value } } } : {};
 }
 
 function withName(message: ChatMessage, name: string | undefined): ChatMessage {
@@ -116,7 +134,12 @@ export function usageOf(usage: Usage | undefined) {
  * which is where the openai SDK's `parse()` looks for it.
  */
 export function toCompletion(result: ChatResult, created: number) {
-  const toolCalls = result.toolCalls?.map((call) => ({ id: call.id, type: 'function' as const, function: { name: call.name, arguments: call.arguments } }));
+  const toolCalls = result.toolCalls?.map((call) => ({
+    id: call.id,
+    type: 'function' as const,
+    function: { name: call.name, arguments: call.arguments },
+    ...extraContent(call.signature),
+  }));
   const usage = usageOf(result.usage);
   const refused = result.finishReason.raw === 'refusal' && result.content !== '';
   return {
@@ -169,6 +192,7 @@ export class ChunkWriter {
         const fn: Record<string, string> = { arguments: part.argumentsDelta };
         if (part.name !== undefined) fn.name = part.name;
         call.function = fn;
+        Object.assign(call, extraContent(part.signature));
         return [this.chunk(this.delta({ tool_calls: [call] }), null)];
       }
       case 'finish': {

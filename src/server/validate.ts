@@ -33,10 +33,17 @@ const imagePart = z.object({
 const contentPart = z.discriminatedUnion('type', [textPart, imagePart], { error: "must be a content part of type 'text' or 'image_url'" });
 const content = z.union([z.string(), z.array(contentPart), z.null()], { error: 'must be a string, an array of content parts, or null' });
 
+/**
+ * Google's extension of a tool call (its OpenAI-compatible API's): the call's thought signature,
+ * which Gemini 3 wants back. Like unknown fields, one of another shape is ignored, not refused.
+ */
+const extraContent = z.object({ google: z.object({ thought_signature: z.string().optional() }).optional() }).optional().catch(undefined);
+
 const toolCall = z.object({
   id: z.string(),
   type: z.literal('function'),
   function: z.object({ name: z.string().min(1, ABORT), arguments: z.string() }),
+  extra_content: extraContent,
 });
 
 const message = z.discriminatedUnion(

@@ -206,6 +206,8 @@ describe('chat', () => {
     [{ messages: [{ role: 'assistant', content: null, toolCalls: {} }] }, 'messages[0].toolCalls'],
     [{ messages: [{ role: 'assistant', content: null, toolCalls: [{ id: 'c1', name: 'f', arguments: { city: 'Oslo' } }] }] }, 'messages[0].toolCalls[0].arguments'],
     [{ messages: [{ role: 'assistant', content: null, toolCalls: [{ id: 'c1', name: '', arguments: '{}' }] }] }, 'messages[0].toolCalls[0].name'],
+    [{ messages: [{ role: 'assistant', content: null, toolCalls: [{ id: 'c1', name: 'f', arguments: '{}', signature: 'sig' }] }] }, 'messages[0].toolCalls[0].signature'],
+    [{ messages: [{ role: 'assistant', content: null, toolCalls: [{ id: 'c1', name: 'f', arguments: '{}', signature: { vendor: 'google' } }] }] }, 'messages[0].toolCalls[0].signature'],
     [{ ...hello, tools: [{ description: 'no name' }] }, 'tools[0].name'],
     [{ ...hello, tools: [{ name: 'f', parameters: 'schema' }] }, 'tools[0].parameters'],
     [{ ...hello, toolChoice: 'always' }, 'toolChoice'],

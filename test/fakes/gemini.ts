@@ -6,8 +6,10 @@
  * A reply's `reasoning` is thought-summary parts (`thought: true`) before the answer, whose
  * first part carries a `thoughtSignature`; `candidatesTokenCount` excludes `thoughtsTokenCount`.
  * Function calls carry their `id` as Gemini 3 sends it; Gemini 2.x usually sends none, which
- * `createGeminiWire({ callIds: false })` plays.
+ * `createGeminiWire({ callIds: false })` plays. `createGeminiWire({ gemini3: true })` also signs
+ * function calls and refuses unsigned replays, as Gemini 3 does.
  */
+import type { ToolCall } from '../../src/core/types.js';
 import type { FakeWire, FaultKind, RecordedRequest, ResolvedReply, WireReply } from './types.js';
 
 const DEFAULT_MODEL = 'gemini-2.5-flash';
@@ -99,12 +101,45 @@ function usageMetadata(reply: ResolvedReply) {
   };
 }
 
-/** The answer's first part carries the thought signature of a thinking reply. */
+/** The answer's first part carries the thought signature of a thinking reply (unless it has its own, a Gemini 3 function call's). */
 const signed = (reply: ResolvedReply, parts: Record<string, unknown>[]) =>
-  reply.reasoning === '' || parts.length === 0 ? parts : [{ ...parts[0], thoughtSignature: THOUGHT_SIGNATURE }, ...parts.slice(1)];
+  reply.reasoning === '' || parts.length === 0 ? parts : [{ ...parts[0], thoughtSignature: parts[0]!.thoughtSignature ?? THOUGHT_SIGNATURE }, ...parts.slice(1)];
 
-const functionCalls = (reply: ResolvedReply, callIds: boolean) =>
-  reply.toolCalls.map((call) => ({ functionCall: { ...(callIds ? { id: call.id } : {}), name: call.name, args: JSON.parse(call.arguments) as unknown } }));
+/** The `thoughtSignature` the Gemini 3 fake gives the step that starts with `call` (opaque base64, distinct per call). */
+export const stepSignature = (call: ToolCall) => Buffer.from(`fake thought before ${call.name} ${call.id}`).toString('base64');
+
+/** Function-call parts; for Gemini 3, the first call of a step carries the step's `thoughtSignature`, the parallel ones none. */
+const functionCalls = (reply: ResolvedReply, callIds: boolean, gemini3: boolean) =>
+  reply.toolCalls.map((call, i) => ({
+    functionCall: { ...(callIds ? { id: call.id } : {}), name: call.name, args: JSON.parse(call.arguments) as unknown },
+    ...(gemini3 && i === 0 ? { thoughtSignature: stepSignature(call) } : {}),
+  }));
+
+type WirePart = { functionCall?: { name?: unknown }; functionResponse?: unknown; thoughtSignature?: unknown };
+
+/**
+ * Gemini 3's 400 for a request that replays a step without its signature, or `undefined`. It checks
+ * the current turn only (the model turns after the last user turn with more than function
+ * responses), and in each step the first function call (parallel ones carry none).
+ */
+function unsignedStep(body: unknown): string | undefined {
+  const contents = (body as { contents?: { role?: unknown; parts?: WirePart[] }[] } | undefined)?.contents;
+  if (!Array.isArray(contents)) return undefined;
+  let turnStart = 0;
+  contents.forEach((content, i) => {
+    if (content.role === 'user' && (content.parts ?? []).some((part) => part.functionResponse === undefined)) turnStart = i;
+  });
+  for (const [i, content] of contents.entries()) {
+    const first = content.role === 'model' ? content.parts?.find((part) => part.functionCall !== undefined) : undefined;
+    if (i < turnStart || first === undefined || (typeof first.thoughtSignature === 'string' && first.thoughtSignature !== '')) continue;
+    return (
+      'Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature ' +
+      `may lead to degraded model performance. Additional data, function call \`default_api:${String(first.functionCall!.name)}\` , position ${i + 1}. ` +
+      'Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.'
+    );
+  }
+  return undefined;
+}
 
 /** A prompt Gemini refuses: HTTP 200, no candidates, `promptFeedback.blockReason`. */
 export function blockedPrompt(blockReason = 'SAFETY') {
@@ -133,19 +168,25 @@ export function sseFrame(data: unknown): string {
 export interface GeminiWireOptions {
   /** Whether function calls carry an `id` (Gemini 3 numbers them; 2.x usually does not). @default true */
   callIds?: boolean;
+  /**
+   * Play a Gemini 3 model: the first function call of each answer carries a `thoughtSignature`
+   * ({@link stepSignature}), and a request whose current turn replays a step without one is
+   * refused with Google's 400 `INVALID_ARGUMENT`. @default false
+   */
+  gemini3?: boolean;
 }
 
 /** The Gemini Generative Language API wire (v1beta). */
 export const geminiWire: FakeWire = createGeminiWire();
 
 /** A Gemini wire; see {@link GeminiWireOptions}. */
-export function createGeminiWire({ callIds = true }: GeminiWireOptions = {}): FakeWire {
+export function createGeminiWire({ callIds = true, gemini3 = false }: GeminiWireOptions = {}): FakeWire {
   return {
     name: 'gemini',
     basePath: '/v1beta',
     isStream: (request) => request.path.includes(':streamGenerateContent'),
     json(reply, request) {
-      const answer = signed(reply, [...(reply.content === '' && reply.toolCalls.length > 0 ? [] : [{ text: reply.content }]), ...functionCalls(reply, callIds)]);
+      const answer = signed(reply, [...(reply.content === '' && reply.toolCalls.length > 0 ? [] : [{ text: reply.content }]), ...functionCalls(reply, callIds, gemini3)]);
       const parts = [...(reply.reasoning === '' ? [] : [{ text: reply.reasoning, thought: true }]), ...answer];
       return {
         candidates: [{ content: { parts, role: 'model' }, finishReason: FINISH[reply.finish], index: 0 }],
@@ -165,7 +206,7 @@ export function createGeminiWire({ callIds = true }: GeminiWireOptions = {}): Fa
       const frames = reply.reasoningChunks.map((text) => sseFrame(chunk([{ text, thought: true }])));
       const texts = signed(reply, reply.chunks.filter((text) => text !== '').map((text) => ({ text })));
       frames.push(...texts.slice(0, -1).map((part) => sseFrame(chunk([part]))));
-      const last = [...texts.slice(-1), ...functionCalls(reply, callIds)];
+      const last = [...texts.slice(-1), ...functionCalls(reply, callIds, gemini3)];
       const final = chunk(last.length > 0 ? last : [{ text: '' }], { finishReason: FINISH[reply.finish] });
       frames.push(sseFrame(reply.usage === null ? final : { ...final, usageMetadata: usageMetadata(reply) }));
       // No terminator event: the last frame is the one carrying finishReason.
@@ -179,6 +220,14 @@ export function createGeminiWire({ callIds = true }: GeminiWireOptions = {}): Fa
       const error = ERRORS[kind];
       return sseFrame(googleError(error.code, error.status, error.message, error.details));
     },
+    ...(gemini3
+      ? {
+          refuse(request: RecordedRequest): WireReply | undefined {
+            const problem = unsignedStep(request.json);
+            return problem === undefined ? undefined : { status: 400, body: googleError(400, 'INVALID_ARGUMENT', problem) };
+          },
+        }
+      : {}),
     credential(request) {
       const key = request.headers['x-goog-api-key'];
       return Array.isArray(key) ? key[0] : key;

@@ -6,7 +6,7 @@
 import { ApiError, FunctionCallingConfigMode, GoogleGenAI } from '@google/genai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGeminiAdapter } from '../../src/providers/gemini/index.js';
-import { blockedPrompt, geminiWire } from '../fakes/gemini.js';
+import { blockedPrompt, createGeminiWire, geminiWire, stepSignature } from '../fakes/gemini.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
 import { createHarness } from './helpers.js';
 
@@ -157,5 +157,40 @@ describe('the official @google/genai SDK against the fake', () => {
     // The SDK labels the system instruction with role "user"; the API does not need it.
     expect(ours).toEqual({ ...sdk, systemInstruction: { parts: [{ text: 'Be brief.' }] } });
     expect(fake.requests[1]!.path).toBe(fake.requests[0]!.path);
+  });
+});
+
+describe('the Gemini 3 fake (gemini3: true) against the official SDK', () => {
+  const GEMINI_3 = 'gemini-3-pro-preview';
+  let gemini3: FakeUpstream;
+  let ai3: GoogleGenAI;
+  beforeAll(async () => {
+    gemini3 = await startFakeUpstream(createGeminiWire({ gemini3: true }));
+    ai3 = new GoogleGenAI({ apiKey: KEY, httpOptions: { baseUrl: gemini3.baseUrl.replace(/\/v1beta$/, '') } });
+  });
+  afterAll(() => gemini3.close());
+
+  it('signs the first call of a step; an SDK chat keeps the signature in its history, so the next turn passes', async () => {
+    const rome = { ...weather, id: 'call_2', arguments: '{"city":"Rome"}' };
+    gemini3.enqueue({ type: 'ok', reply: { content: '', toolCalls: [weather, rome] } }, { type: 'ok', reply: { content: 'Sunny.' } });
+    const chat = ai3.chats.create({ model: GEMINI_3, config: { tools: [{ functionDeclarations: [{ name: 'get_weather' }] }] } });
+    const first = await chat.sendMessage({ message: 'Weather in Paris and Rome?' });
+    expect(first.candidates?.[0]?.content?.parts?.map((part) => part.thoughtSignature)).toEqual([stepSignature(weather), undefined]);
+    const results = first.functionCalls!.map((call) => ({ functionResponse: { id: call.id!, name: call.name!, response: { temp: 21 } } }));
+    expect((await chat.sendMessage({ message: results })).text).toBe('Sunny.');
+  });
+
+  it("refuses a current turn that replays a step without its signature with Google's 400", async () => {
+    const contents = [
+      { role: 'user', parts: [{ text: 'Weather in Paris?' }] },
+      { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }] },
+      { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { temp: 21 } } }] },
+    ];
+    const error = await ai3.models.generateContent({ model: GEMINI_3, contents }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(400);
+    expect(JSON.parse((error as ApiError).message)).toMatchObject({ error: { code: 400, status: 'INVALID_ARGUMENT', message: expect.stringMatching(/missing a thought_signature.*get_weather` , position 2\./) } });
+    // An earlier turn (before the latest user text) is not checked.
+    await ai3.models.generateContent({ model: GEMINI_3, contents: [...contents, { role: 'model', parts: [{ text: '21 C.' }] }, { role: 'user', parts: [{ text: 'Thanks!' }] }] });
   });
 });

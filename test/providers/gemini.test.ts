@@ -1,7 +1,8 @@
 /**
  * Gemini-specific behaviour on the wire: the exact request sent, the parameter mapping and
  * its warnings, finish reasons and usage, blocked prompts, Google error details (RetryInfo,
- * API_KEY_INVALID, daily quotas), streams without a finishReason, and token estimation.
+ * API_KEY_INVALID, daily quotas), streams without a finishReason, thought signatures both ways
+ * (and Google's stand-in for Gemini 3), and token estimation.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -398,6 +399,60 @@ describe('Gemini streams', () => {
       { id: 'gemini-req-1-call-1', name: 'f', arguments: '{"a":2}' },
     ]);
   });
+});
+
+describe('thought signatures (Gemini 3)', () => {
+  const google = (value: string) => ({ vendor: 'google', value });
+  const signedParts = [{ functionCall: { id: 'a', name: 'f', args: {} }, thoughtSignature: 'c2lnLWE=' }, { functionCall: { id: 'b', name: 'g', args: {} } }];
+
+  it("reads a functionCall part's thoughtSignature onto its tool call, in both modes", async () => {
+    fake.enqueue(reply(candidate(signedParts, 'STOP')), sse(candidate(signedParts, 'STOP')));
+    expect((await adapter.chat(hi, harness.context())).toolCalls).toEqual([
+      { id: 'a', name: 'f', arguments: '{}', signature: google('c2lnLWE=') },
+      { id: 'b', name: 'g', arguments: '{}' },
+    ]);
+    const deltas = (await collect(adapter.stream(hi, harness.context()))).filter((part) => part.type === 'tool-call-delta');
+    expect(deltas.map((part) => part.signature)).toEqual([google('c2lnLWE='), undefined]);
+  });
+
+  type Signature = { vendor: string; value: string } | undefined;
+  /** A replay of two steps of two calls each; `a` and `c` are the first calls of the steps. */
+  const replay = (a?: Signature, c?: Signature): ChatRequest => ({
+    messages: [
+      hi.messages[0]!,
+      { role: 'assistant', content: null, toolCalls: [{ id: 'a', name: 'f', arguments: '{}', ...(a ? { signature: a } : {}) }, { id: 'b', name: 'g', arguments: '{}' }] },
+      { role: 'tool', toolCallId: 'a', content: '1' },
+      { role: 'tool', toolCallId: 'b', content: '2' },
+      { role: 'assistant', content: null, toolCalls: [{ id: 'c', name: 'h', arguments: '{}', ...(c ? { signature: c } : {}) }, { id: 'd', name: 'h', arguments: '{}' }] },
+      { role: 'tool', toolCallId: 'c', content: '3' },
+      { role: 'tool', toolCallId: 'd', content: '4' },
+    ],
+  });
+  const signaturesSent = (body: { contents: { parts: Record<string, unknown>[] }[] }) =>
+    body.contents.flatMap((content) => content.parts.filter((part) => 'functionCall' in part).map((part) => part.thoughtSignature));
+  const SKIP = 'skip_thought_signature_validator';
+  const acme = { vendor: 'acme', value: 'YWNtZQ==' };
+
+  it.each(['gemini-3-pro-preview', 'gemini-3.1-pro-preview', 'models/gemini-3-flash', 'gemini-4-pro', 'gemini-flash-latest', 'tunedModels/my-model', undefined])(
+    'gives %s the sentinel for each unsigned call of an unsigned step, with a warning naming them; real signatures win',
+    (model) => {
+      const { body, warnings } = toGeminiRequest(replay(google('c2lnLWE='), acme), { model });
+      expect(signaturesSent(body)).toEqual(['c2lnLWE=', undefined, SKIP, SKIP]);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/"h" \(c\), "h" \(d\).*skip_thought_signature_validator/);
+      expect(warnings[0]).not.toMatch(/c2lnLWE=|YWNtZQ==/);
+      expect(signaturesSent(toGeminiRequest(replay(), { model }).body)).toEqual([SKIP, SKIP, SKIP, SKIP]);
+    },
+  );
+
+  it.each(['gemini-2.5-flash', 'gemini-2.0-flash-001', 'gemini-1.5-pro', 'models/gemini-2.5-pro', 'gemma-3-27b-it'])(
+    "sends %s Google's signatures back, never another vendor's, and never the sentinel",
+    (model) => {
+      const { body, warnings } = toGeminiRequest(replay(google('c2lnLWE='), acme), { model });
+      expect(signaturesSent(body)).toEqual(['c2lnLWE=', undefined, undefined, undefined]);
+      expect(warnings).toEqual([]);
+    },
+  );
 });
 
 describe('properties', () => {

@@ -2,13 +2,14 @@
  * Tool calling end to end: the official openai SDK against the gateway in front of a fake
  * upstream of each provider type. Tools and `tool_choice` reach each wire in its own form, tool
  * calls come back as OpenAI `tool_calls` (streamed and not), the follow-up turn (assistant
- * `tool_calls` plus `tool` results) is translated, and a call cut mid-arguments is never complete.
+ * `tool_calls` plus `tool` results) is translated, a call cut mid-arguments is never complete, and
+ * Gemini 3's thought signatures survive the round trip through `extra_content`.
  */
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ToolCall } from '../../src/core/types.js';
 import { anthropicWire } from '../fakes/anthropic.js';
-import { createGeminiWire, geminiWire } from '../fakes/gemini.js';
+import { createGeminiWire, geminiWire, stepSignature } from '../fakes/gemini.js';
 import { ollamaWire } from '../fakes/ollama.js';
 import { openaiWire } from '../fakes/openai.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
@@ -29,7 +30,8 @@ let client: OpenAI;
 beforeAll(async () => {
   for (const [type, wire] of TYPES) fakes.set(type, await startFakeUpstream(wire));
   gw = await startGateway({
-    providers: TYPES.map(([type], i) => ({ name: type, type, baseUrl: fakes.get(type)!.baseUrl, apiKey: CANARY, model: `${type}-model`, priority: i + 1 })),
+    // A Gemini model whose name tells its version: 2.x needs no thought signatures (see "Gemini 3 thought signatures").
+    providers: TYPES.map(([type], i) => ({ name: type, type, baseUrl: fakes.get(type)!.baseUrl, apiKey: CANARY, model: type === 'gemini' ? 'gemini-2.5-flash' : `${type}-model`, priority: i + 1 })),
     ...CALM,
   });
   client = gw.client();
@@ -320,5 +322,104 @@ describe('a conversation with tool calls that moves to another provider type', (
     const { data, response } = await client.chat.completions.create({ model: 'default', messages: history, tools, stream: false }).withResponse();
     expect(response.headers.get('x-switchyard-provider')).toBe('anthropic');
     expect(data.choices[0]!.message.tool_calls).toEqual([asOpenAI(rome)]);
+  });
+});
+
+describe('Gemini 3 thought signatures', () => {
+  let gemini3: FakeUpstream;
+  let gemini25: FakeUpstream;
+  let gpt: FakeUpstream;
+  let gw3: TestGateway;
+  beforeAll(async () => {
+    [gemini3, gemini25, gpt] = await Promise.all([startFakeUpstream(createGeminiWire({ gemini3: true })), startFakeUpstream(geminiWire), startFakeUpstream(openaiWire)]);
+    gw3 = await startGateway({
+      providers: [
+        { name: 'gpt', type: 'openai', baseUrl: gpt.baseUrl, apiKey: CANARY, model: 'gpt-4o' },
+        { name: 'gemini3', type: 'gemini', baseUrl: gemini3.baseUrl, apiKey: CANARY, model: 'gemini-3-pro-preview' },
+        { name: 'gemini25', type: 'gemini', baseUrl: gemini25.baseUrl, apiKey: CANARY, model: 'gemini-2.5-flash' },
+      ],
+      routes: { agent: { providers: ['gpt', 'gemini3'] } },
+      ...CALM,
+    });
+  });
+  afterAll(async () => {
+    await gw3.close();
+    await Promise.all([gemini3, gemini25, gpt].map((fake) => fake.close()));
+  });
+  beforeEach(() => {
+    for (const fake of [gemini3, gemini25, gpt]) fake.reset();
+    for (const provider of gw3.engine.providers()) gw3.engine.operate(provider.name, 'reset');
+  });
+
+  type Signed = { extra_content?: { google?: { thought_signature?: string } } };
+  const signatureOf = (call: unknown) => (call as Signed).extra_content?.google?.thought_signature;
+  /** The `parts` of the model turns of the last request `fake` received. */
+  const modelParts = (fake: FakeUpstream) =>
+    (fake.requests.at(-1)!.json as { contents: { role: string; parts: Record<string, unknown>[] }[] }).contents.filter((c) => c.role === 'model').flatMap((c) => c.parts);
+  const results = (calls: { id: string }[]) => calls.map((call, i) => ({ role: 'tool' as const, tool_call_id: call.id, content: `result ${i}` }));
+  /** The log line of the request `response` answered, once written. */
+  const logLine = async (response: Response) => {
+    const id = response.headers.get('x-switchyard-request-id');
+    await expect.poll(() => gw3.logs().some((line) => line.request_id === id)).toBe(true);
+    return gw3.logs().find((line) => line.request_id === id)!;
+  };
+  const fromGpt: OpenAI.ChatCompletionMessageParam[] = [user, { role: 'assistant', content: null, tool_calls: [paris, time].map((call) => asOpenAI(call) as OpenAI.ChatCompletionMessageToolCall) }, ...results([paris, time])];
+
+  it.each([false, true])('reach the second turn of a tool loop, the signature back on the first call of its step (stream: %s)', async (stream) => {
+    gemini3.enqueue({ type: 'ok', reply: { content: '', toolCalls: [paris, rome, time] } }, { type: 'ok', reply: { content: 'Sunny everywhere.' } });
+    const ask = { model: 'gemini3', messages: [user], tools };
+    const first = stream ? await gw3.client().chat.completions.stream(ask).finalChatCompletion() : await gw3.client().chat.completions.create(ask);
+    const message = first.choices[0]!.message;
+    expect(message.tool_calls!.map(signatureOf)).toEqual([stepSignature(paris), undefined, undefined]);
+
+    const { data: second, response } = await gw3
+      .client()
+      .chat.completions.create({ model: 'gemini3', tools, messages: [user, message as OpenAI.ChatCompletionMessageParam, ...results(message.tool_calls!)] })
+      .withResponse();
+    expect(second.choices[0]!.message.content).toBe('Sunny everywhere.');
+    expect(modelParts(gemini3)).toEqual([
+      { functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: stepSignature(paris) },
+      { functionCall: { name: 'get_weather', args: { city: 'Rome', unit: 'celsius' } } },
+      { functionCall: { name: 'get_time', args: {} } },
+    ]);
+    // Real signatures need no warning, and opaque tokens stay out of the log.
+    expect(await logLine(response)).not.toHaveProperty('warnings');
+    expect(gw3.lines.join('\n')).not.toContain(stepSignature(paris));
+  });
+
+  it('streams the signature on the delta that first names the call', async () => {
+    gemini3.enqueue({ type: 'ok', reply: { content: '', toolCalls: [paris, time] } });
+    const events = await sseEvents(await gw3.post('/v1/chat/completions', { model: 'gemini3', messages: [user], tools, stream: true }));
+    const deltas = events.slice(0, -1).flatMap((event) => (JSON.parse(event) as OpenAI.ChatCompletionChunk).choices[0]?.delta.tool_calls ?? []);
+    expect(deltas.filter((delta) => delta.id !== undefined).map(signatureOf)).toEqual([stepSignature(paris), undefined]);
+  });
+
+  it('carry a history without signatures (from another provider, after a failover) with the sentinel and a warning', async () => {
+    gpt.enqueue({ type: 'error', kind: 'server' }, { type: 'error', kind: 'server' }, { type: 'error', kind: 'server' });
+    gemini3.enqueue({ type: 'ok', reply: { content: 'Sunny and 21 C at 14:05.' } });
+    const { data, response } = await gw3.client().chat.completions.create({ model: 'agent', messages: fromGpt, tools }).withResponse();
+    expect(response.headers.get('x-switchyard-provider')).toBe('gemini3');
+    expect(data.choices[0]!.message.content).toBe('Sunny and 21 C at 14:05.');
+    expect(modelParts(gemini3).map((part) => part.thoughtSignature)).toEqual(['skip_thought_signature_validator', 'skip_thought_signature_validator']);
+    const [warning] = (await logLine(response)).warnings as string[];
+    expect(warning).toMatch(/skip_thought_signature_validator/);
+    expect(warning).toContain('call_paris');
+    expect(warning).toContain('call_time');
+  });
+
+  it('send a Gemini 2.5 model its real signatures back, but no sentinel and no warning', async () => {
+    const signed = { ...asOpenAI(rome), extra_content: { google: { thought_signature: stepSignature(rome) } } } as OpenAI.ChatCompletionMessageToolCall;
+    const later: OpenAI.ChatCompletionMessageParam = { role: 'assistant', content: null, tool_calls: [signed] };
+    const { response } = await gw3.client().chat.completions.create({ model: 'gemini25', messages: [...fromGpt, later, ...results([rome])], tools }).withResponse();
+    expect(modelParts(gemini25).map((part) => part.thoughtSignature)).toEqual([undefined, undefined, stepSignature(rome)]);
+    expect(await logLine(response)).not.toHaveProperty('warnings');
+  });
+
+  it('never send a signature to another provider type, and ignore an extra_content of another shape', async () => {
+    const signed = { ...asOpenAI(paris), extra_content: { google: { thought_signature: stepSignature(paris) } } } as OpenAI.ChatCompletionMessageToolCall;
+    const odd = { ...asOpenAI(time), extra_content: 'not an object' } as unknown as OpenAI.ChatCompletionMessageToolCall;
+    await gw3.client().chat.completions.create({ model: 'gpt', tools, messages: [user, { role: 'assistant', content: null, tool_calls: [signed, odd] }, ...results([paris, time])] });
+    expect(gpt.requests.at(-1)!.body).not.toContain(stepSignature(paris));
+    expect(gpt.requests.at(-1)!.body).not.toContain('extra_content');
   });
 });

@@ -3,9 +3,10 @@
  * `systemInstruction`; user/assistant/tool turns become `user`/`model` `contents` (same-role
  * neighbours merged, as Gemini expects strict alternation); what cannot be carried is a warning.
  */
-import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
+import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../../core/types.js';
 import { parseDataUrl, type ImagePart } from '../shared/images.js';
 import { asksFor, strictToolsWarning, toolChoiceWithoutToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
+import { requiresThoughtSignatures, SKIP_SIGNATURE, stepSignatures, unsignedCallsWarning } from './signatures.js';
 
 /** A Gemini `Part` as Switchyard sends it. */
 export type GeminiPart = Record<string, unknown>;
@@ -19,7 +20,11 @@ export type GeminiBody = Record<string, unknown> & { contents: GeminiContent[] }
 
 /** Options of {@link toGeminiRequest}. */
 export interface GeminiRequestOptions {
-  /** The model answering (`gemini-1.5-flash`, `models/…`): only Gemini 1.5 takes penalties. @default unknown: no penalties */
+  /**
+   * The model answering (`gemini-1.5-flash`, `models/…`): only Gemini 1.5 takes penalties, and
+   * Gemini 3 needs thought signatures on replayed function calls.
+   * @default unknown: no penalties, and the signature stand-in where a signature is missing
+   */
   model?: string | undefined;
 }
 
@@ -40,6 +45,8 @@ export function toGeminiRequest(request: ChatRequest, options: GeminiRequestOpti
   const system: GeminiPart[] = [];
   const contents: GeminiContent[] = [];
   const callNames = new Map<string, string>();
+  const signaturesRequired = requiresThoughtSignatures(options.model);
+  const unsigned: ToolCall[] = [];
   let namesDropped = false;
 
   for (const message of request.messages) {
@@ -51,16 +58,22 @@ export function toGeminiRequest(request: ChatRequest, options: GeminiRequestOpti
     const turn: GeminiContent = { role: message.role === 'assistant' ? 'model' : 'user', parts: [] };
     if (message.role === 'tool') turn.parts.push(toFunctionResponse(message, callNames, warnings));
     else turn.parts.push(...toParts(message, warnings));
-    for (const call of message.role === 'assistant' ? (message.toolCalls ?? []) : []) {
+    const calls = message.role === 'assistant' ? (message.toolCalls ?? []) : [];
+    const signatures = stepSignatures(calls, signaturesRequired);
+    calls.forEach((call, i) => {
       callNames.set(call.id, call.name);
-      turn.parts.push({ functionCall: { name: call.name, args: toArgs(call.arguments, call.name, warnings) } });
-    }
+      const thoughtSignature = signatures[i];
+      if (thoughtSignature === SKIP_SIGNATURE) unsigned.push(call);
+      turn.parts.push({ functionCall: { name: call.name, args: toArgs(call.arguments, call.name, warnings) }, ...(thoughtSignature === undefined ? {} : { thoughtSignature }) });
+    });
     if (turn.parts.length === 0) continue;
     const previous = contents.at(-1);
     if (previous?.role === turn.role) previous.parts.push(...turn.parts);
     else contents.push(turn);
   }
   if (namesDropped) warnings.push('Gemini has no message names; "name" was not sent');
+  const unsignedWarning = unsignedCallsWarning(unsigned);
+  if (unsignedWarning !== undefined) warnings.push(unsignedWarning);
 
   const body: GeminiBody = { contents };
   if (system.length > 0) body.systemInstruction = { parts: system };

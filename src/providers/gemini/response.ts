@@ -7,6 +7,7 @@ import type { ProviderError } from '../../core/errors.js';
 import { mapFinishReason, type FinishReasonTable } from '../shared/finish-reason.js';
 import type { Upstream } from '../shared/upstream.js';
 import type { Candidate, GenerateContentResponse, Part, UsageMetadata } from './schemas.js';
+import { fromThoughtSignature } from './signatures.js';
 
 /** Gemini's finish reasons; a reply with function calls is `tool_calls` whatever the raw value. */
 export const GEMINI_FINISH_REASONS: FinishReasonTable = {
@@ -58,11 +59,18 @@ export function textOfParts(parts: readonly Part[]): string {
   return parts.map((part) => (part.thought ? '' : (part.text ?? ''))).join('');
 }
 
-/** Function-call parts as unified tool calls; Gemini's ids are optional, so missing ones are made from `makeId`. */
+/**
+ * Function-call parts as unified tool calls, with their thought signature; Gemini's ids are
+ * optional, so missing ones are made from `makeId`.
+ */
 export function toolCallsOfParts(parts: readonly Part[], makeId: () => string): ToolCall[] {
-  return parts.flatMap((part) =>
-    part.functionCall ? [{ id: part.functionCall.id ?? makeId(), name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args ?? {}) }] : [],
-  );
+  return parts.flatMap((part) => {
+    if (!part.functionCall) return [];
+    const call: ToolCall = { id: part.functionCall.id ?? makeId(), name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args ?? {}) };
+    const signature = fromThoughtSignature(part.thoughtSignature);
+    if (signature !== undefined) call.signature = signature;
+    return [call];
+  });
 }
 
 /** The candidate Switchyard reads (Gemini returns one unless `candidateCount` asks for more). */

@@ -17,10 +17,11 @@ export const UsageMetadataSchema = z.object({
 });
 export type UsageMetadata = z.infer<typeof UsageMetadataSchema>;
 
-/** One part of a candidate: text (possibly a thought summary) or a function call. */
+/** One part of a candidate: text (possibly a thought summary) or a function call, maybe with its thought signature. */
 const PartSchema = z.object({
   text: z.string().nullish(),
   thought: z.boolean().nullish(),
+  thoughtSignature: z.string().nullish(),
   functionCall: z
     .object({
       id: z.string().nullish(),

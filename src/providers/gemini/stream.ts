@@ -43,8 +43,8 @@ export function createGeminiStreamMapper(upstream: Upstream, options: GeminiStre
       if (text) parts.push({ type: 'text-delta', text });
       // Gemini sends each function call whole, in one chunk (several may share one): one delta per call.
       let made = calls;
-      for (const call of toolCallsOfParts(content, () => `${options.idPrefix}-call-${made++}`)) {
-        parts.push({ type: 'tool-call-delta', index: calls++, id: call.id, name: call.name, argumentsDelta: call.arguments });
+      for (const { id, name, arguments: argumentsDelta, signature } of toolCallsOfParts(content, () => `${options.idPrefix}-call-${made++}`)) {
+        parts.push({ type: 'tool-call-delta', index: calls++, id, name, argumentsDelta, ...(signature === undefined ? {} : { signature }) });
       }
       if (candidate.finishReason) {
         rawFinish = candidate.finishReason;
