@@ -1,11 +1,12 @@
 /** The shared event-mapper stream: order, one finish, terminator required, errors classified. */
+import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { AdapterEnvironment, CallContext } from '../../../src/core/adapter.js';
 import { VirtualClock } from '../../../src/core/clock.js';
 import { ProviderError } from '../../../src/core/errors.js';
 import type { StreamPart } from '../../../src/core/types.js';
-import { nodeBody, readChunks } from '../../../src/providers/shared/body.js';
+import { nodeBody, readChunks, readText } from '../../../src/providers/shared/body.js';
 import { mapStream, type StreamEventMapper } from '../../../src/providers/shared/stream.js';
 import { createUpstream } from '../../../src/providers/shared/upstream.js';
 import { advanceUntilSettled, collect, failure } from '../helpers.js';
@@ -114,5 +115,68 @@ describe('nodeBody (the pool transport reading undici bodies)', () => {
     })();
     const error = await advanceUntilSettled(clock, failure(drained), 500);
     expect([error.kind, silent.destroyed, clock.pending]).toEqual(['timeout', true, 0]);
+  });
+});
+
+describe('readText over a Node body (a whole reply read by its events)', () => {
+  const reading = { provider: 'p', clock, idleTimeoutMs: 500 };
+  /** A body that delivers `chunks` then ends. */
+  const bodyOf = (chunks: Uint8Array[]) => Readable.from(chunks, { objectMode: false });
+
+  it('gives the text, cut at maxChars, that decoding chunk by chunk gives, however the bytes are split', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: 'binary', maxLength: 60 }),
+        fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 12 }),
+        fc.oneof(fc.constant(Infinity), fc.integer({ min: 0, max: 70 })),
+        fc.boolean(),
+        async (text, cuts, maxChars, bom) => {
+          // Any bytes: whole characters, and split or broken UTF-8 sequences.
+          const bytes = Buffer.concat([bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(text, 'utf8').subarray(cuts[0]! % 3)]);
+          const chunks: Uint8Array[] = [];
+          for (let at = 0, i = 0; at < bytes.length; i++) {
+            const size = cuts[i % cuts.length]!;
+            chunks.push(bytes.subarray(at, at + size));
+            at += size;
+          }
+          const decoder = new TextDecoder();
+          let expected = '';
+          for (const chunk of chunks) expected += decoder.decode(chunk, { stream: true });
+          expected += decoder.decode();
+          if (expected.length > maxChars) expected = expected.slice(0, maxChars);
+          expect(await readText(nodeBody(bodyOf(chunks)), reading, maxChars)).toBe(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(clock.pending).toBe(0);
+  });
+
+  it('fails with the error of the stream, or a premature close, and leaves no timer', async () => {
+    const broken = new Readable({ read: () => undefined });
+    broken.push('{"id":');
+    const failed = readText(nodeBody(broken), reading);
+    broken.destroy(new Error('other side closed'));
+    await expect(failed).rejects.toThrow('other side closed');
+
+    const closed = new Readable({ read: () => undefined });
+    closed.push('{"id":');
+    const cut = readText(nodeBody(closed), reading);
+    closed.destroy();
+    await expect(cut).rejects.toThrow(/premature close/i);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('times out a body that stops arriving, restarting the idle timer on each chunk', async () => {
+    const slow = new Readable({ read: () => undefined });
+    const pending = failure(readText(nodeBody(slow), reading));
+    await clock.advance(400);
+    slow.push('{"id":');
+    await new Promise((resolve) => setImmediate(resolve));
+    await clock.advance(400); // 800 ms in, but only 400 since the last chunk
+    slow.push('"x"');
+    await new Promise((resolve) => setImmediate(resolve));
+    const error = await advanceUntilSettled(clock, pending, 500);
+    expect([error.kind, slow.destroyed, clock.pending]).toEqual(['timeout', true, 0]);
   });
 });
