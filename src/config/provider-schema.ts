@@ -101,7 +101,7 @@ const nonNegative = () => num(z.number().nonnegative().finite());
 /** Adapter options a provider entry may set under `options`, by type (docs/providers.md). */
 export const ADAPTER_OPTIONS: Readonly<Record<Exclude<ProviderConfig['type'], 'simulated'>, readonly string[]>> = {
   openai: ['idleTimeoutMs', 'maxTokensField', 'reasoning'],
-  anthropic: ['idleTimeoutMs', 'defaultMaxTokens', 'anthropicVersion'],
+  anthropic: ['idleTimeoutMs', 'defaultMaxTokens', 'anthropicVersion', 'structuredOutputs'],
   gemini: ['idleTimeoutMs'],
   ollama: ['idleTimeoutMs'],
 };
@@ -112,6 +112,7 @@ const adapterOptionsSchema = strict({
   reasoning: bool().optional(),
   defaultMaxTokens: int(1).optional(),
   anthropicVersion: text().optional(),
+  structuredOutputs: bool().optional(),
 });
 
 /** A simulated provider's own keys ({@link SIMULATED_KEYS}). */
@@ -130,7 +131,12 @@ const providerFields = {
   model: text().optional(),
   priority: num(z.number().finite()).default(1),
   weight: nonNegative().default(1),
-  pricing: strict({ inputPerMTok: nonNegative(), outputPerMTok: nonNegative() }).optional(),
+  pricing: strict({
+    inputPerMTok: nonNegative(),
+    outputPerMTok: nonNegative(),
+    cachedInputPerMTok: nonNegative().optional(),
+    cacheWriteInputPerMTok: nonNegative().optional(),
+  }).optional(),
   contextWindow: int(1).optional(),
   capabilities: z.array(text()).default([]),
   timeoutMs: duration({ positive: true }).default(30_000),

@@ -54,7 +54,7 @@ export interface ProviderConfig {
   budget: { dailyUsd?: number; monthlyUsd?: number } | undefined;
   /** @default {} */
   headers: Record<string, string>;
-  /** Adapter options (`idleTimeoutMs`, `maxTokensField`, `reasoning`, `defaultMaxTokens`, `anthropicVersion`), by type. @default {} */
+  /** Adapter options (`idleTimeoutMs`, `maxTokensField`, `reasoning`, `defaultMaxTokens`, `anthropicVersion`, `structuredOutputs`), by type. @default {} */
   options: AdapterOptions;
   /** Only for `type: simulated`. */
   simulated: SimulatedOptions | undefined;
@@ -68,6 +68,8 @@ export interface AdapterOptions {
   reasoning?: boolean;
   defaultMaxTokens?: number;
   anthropicVersion?: string;
+  /** `anthropic`: whether the model takes structured outputs (`output_config.format`). @default by the model name (Claude 4.5 and later) */
+  structuredOutputs?: boolean;
 }
 
 export interface RouteConfig {

@@ -107,10 +107,17 @@ export interface FinishReason {
   raw: string | undefined;
 }
 
-/** Token usage as reported by the provider; `undefined` where it did not say. */
+/**
+ * Token usage as reported by the provider; `undefined` where it did not say. `inputTokens` is
+ * the whole prompt: the cache counts are parts of it (never more than it), billed at their own prices.
+ */
 export interface Usage {
   inputTokens: number | undefined;
   outputTokens: number | undefined;
+  /** Of `inputTokens`, those read from a prompt cache (OpenAI `cached_tokens`, Anthropic `cache_read_input_tokens`, Gemini `cachedContentTokenCount`). */
+  cachedInputTokens?: number | undefined;
+  /** Of `inputTokens`, those written to a prompt cache (Anthropic `cache_creation_input_tokens`). */
+  cacheWriteInputTokens?: number | undefined;
 }
 
 /** A complete answer from one provider. */
@@ -145,11 +152,32 @@ export type StreamPart =
 export interface Pricing {
   inputPerMTok: number;
   outputPerMTok: number;
+  /** Input read from a prompt cache. @default inputPerMTok */
+  cachedInputPerMTok?: number | undefined;
+  /** Input written to a prompt cache. @default inputPerMTok */
+  cacheWriteInputPerMTok?: number | undefined;
 }
 
-/** Cost of a call in USD, or `undefined` when usage or pricing is unknown. */
+/**
+ * Cost of a call in USD, or `undefined` when usage or pricing is unknown: fresh input at
+ * `inputPerMTok`, cache reads and writes at their own prices (else `inputPerMTok`), output at
+ * `outputPerMTok`. Without cache prices it is exactly `input × inputPerMTok + output × outputPerMTok`.
+ */
 export function costOf(usage: Usage, pricing: Pricing | undefined): number | undefined {
   if (pricing === undefined) return undefined;
   if (usage.inputTokens === undefined && usage.outputTokens === undefined) return undefined;
-  return ((usage.inputTokens ?? 0) * pricing.inputPerMTok + (usage.outputTokens ?? 0) * pricing.outputPerMTok) / 1e6;
+  const input = usage.inputTokens ?? 0;
+  const output = (usage.outputTokens ?? 0) * pricing.outputPerMTok;
+  if (pricing.cachedInputPerMTok === undefined && pricing.cacheWriteInputPerMTok === undefined) return (input * pricing.inputPerMTok + output) / 1e6;
+  // Counts are parts of the input; an inconsistent report never prices more tokens than the input.
+  const reads = Math.min(usage.cachedInputTokens ?? 0, input);
+  const writes = Math.min(usage.cacheWriteInputTokens ?? 0, input - reads);
+  const fresh = input - reads - writes;
+  return (
+    (fresh * pricing.inputPerMTok +
+      reads * (pricing.cachedInputPerMTok ?? pricing.inputPerMTok) +
+      writes * (pricing.cacheWriteInputPerMTok ?? pricing.inputPerMTok) +
+      output) /
+    1e6
+  );
 }

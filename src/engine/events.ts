@@ -17,6 +17,10 @@ export interface RequestFinishedEvent {
   attempts: AttemptRecord[];
   inputTokens: number | undefined;
   outputTokens: number | undefined;
+  /** Of `inputTokens`, those read from the provider's prompt cache, when it said. */
+  cachedInputTokens?: number | undefined;
+  /** Of `inputTokens`, those written to the provider's prompt cache, when it said. */
+  cacheWriteInputTokens?: number | undefined;
   costUsd: number | undefined;
   latencyMs: number;
   stream: boolean;

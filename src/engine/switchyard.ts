@@ -351,6 +351,8 @@ class Engine implements Switchyard {
       attempts,
       inputTokens: usage?.inputTokens,
       outputTokens: usage?.outputTokens,
+      cachedInputTokens: usage?.cachedInputTokens,
+      cacheWriteInputTokens: usage?.cacheWriteInputTokens,
       costUsd: output.ok ? output.costUsd : undefined,
       latencyMs: this.clock.now() - startedAt,
       stream: mode === 'stream',

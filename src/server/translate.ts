@@ -119,12 +119,22 @@ export function finishReasonOf(reason: FinishReason): string {
   return OPENAI_FINISH.has(reason.unified) ? reason.unified : 'stop';
 }
 
-/** OpenAI's `usage` object, or `undefined` when the provider did not report it. */
+/**
+ * OpenAI's `usage` object, or `undefined` when the provider did not report it. Prompt-cache
+ * counts the provider reported go in `prompt_tokens_details` (`cached_tokens`, and
+ * `cache_write_tokens` as the openai SDK types it), both parts of `prompt_tokens`.
+ */
 export function usageOf(usage: Usage | undefined) {
   if (usage === undefined || (usage.inputTokens === undefined && usage.outputTokens === undefined)) return undefined;
   const prompt = usage.inputTokens ?? 0;
   const completion = usage.outputTokens ?? 0;
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  const { cachedInputTokens: reads, cacheWriteInputTokens: writes } = usage;
+  const counts = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  if (reads === undefined && writes === undefined) return counts;
+  return {
+    ...counts,
+    prompt_tokens_details: { ...(reads === undefined ? {} : { cached_tokens: reads }), ...(writes === undefined ? {} : { cache_write_tokens: writes }) },
+  };
 }
 
 /**

@@ -106,7 +106,10 @@ export function createRequestLogger(options: RequestLoggerOptions): RequestLogge
       write(
         `"request_id":${json(event.requestId)},"route":${json(route)},"selected_provider":${json(event.answered ? event.provider : null)}` +
           `,"failover_attempts":${failed},"attempts":${event.attempts.length},"upstream":[${upstream}]` +
-          `,"input_tokens":${json(event.inputTokens)},"output_tokens":${json(event.outputTokens)},"cost_usd":${json(event.costUsd)}` +
+          `,"input_tokens":${json(event.inputTokens)},"output_tokens":${json(event.outputTokens)}` +
+          (event.cachedInputTokens === undefined ? '' : `,"cached_input_tokens":${json(event.cachedInputTokens)}`) +
+          (event.cacheWriteInputTokens === undefined ? '' : `,"cache_write_input_tokens":${json(event.cacheWriteInputTokens)}`) +
+          `,"cost_usd":${json(event.costUsd)}` +
           `,"latency_ms":${json(Math.round(event.latencyMs))},"cache_hit":${event.cacheHit},"stream":${event.stream},"status":${json(status)}` +
           `,"outcome":${json(override?.outcome ?? event.status)}${error === undefined ? '' : `,"error":${json(error)}`}` +
           (event.warnings === undefined || event.warnings.length === 0 ? '' : `,"warnings":[${event.warnings.map(json).join(',')}]`),

@@ -74,6 +74,15 @@ describe('parseConfig: defaults', () => {
     });
   });
 
+  it('reads the optional cache prices of pricing, and leaves them out when absent', () => {
+    const pricing = { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.3, cacheWriteInputPerMTok: '3.75' };
+    const config = parseConfig({ providers: [sim('a', { pricing }), sim('b', { pricing: { inputPerMTok: 1, outputPerMTok: 4 } })] }, {});
+    expect(config.providers.map((p) => p.pricing)).toStrictEqual([
+      { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.3, cacheWriteInputPerMTok: 3.75 },
+      { inputPerMTok: 1, outputPerMTok: 4 },
+    ]);
+  });
+
   it('reads the whole CONTRACT example minus the features not built yet', () => {
     const config = parseConfig(
       {
@@ -178,6 +187,16 @@ describe('parseConfig: every problem with its path', () => {
     ['bad header name and value', { providers: [sim('a', { headers: { 'bad header': 'x', 'x-ok': { a: 1 } } })] }, ['providers[0].headers["bad header"]: invalid key: not a valid HTTP header name', 'providers[0].headers.x-ok: expected a string']],
     ['empty route name', minimal({ routes: { '': { providers: ['a'] } } }), ['routes[""]: invalid key: must not be empty']],
     ['null entries', { providers: [null, sim('a')], rules: [null] }, ['providers[0]: expected an object, got null', 'rules[0]: expected an object, got null']],
+    [
+      'bad cache prices',
+      { providers: [sim('a', { pricing: { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: -1, cacheWriteInputPerMTok: 'cheap' } })] },
+      ['providers[0].pricing.cachedInputPerMTok: must be at least 0', 'providers[0].pricing.cacheWriteInputPerMTok: expected a number, got a string'],
+    ],
+    [
+      'misspelt cache price',
+      { providers: [sim('a', { pricing: { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMtok: 0.3 } })] },
+      ['providers[0].pricing.cachedInputPerMtok: unknown key (did you mean "cachedInputPerMTok"?)'],
+    ],
   ];
 
   it.each(cases)('%s', (_name, raw, expected) => {

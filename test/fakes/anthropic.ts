@@ -3,9 +3,11 @@
  * (`message_start`, `content_block_start`/`_delta`/`_stop`, `ping`, `message_delta`,
  * `message_stop`), Anthropic's error JSON `{type: "error", error: {type, message}}` with its
  * statuses (529 overloaded, 429 with `retry-after` and the `anthropic-ratelimit-*` headers),
- * its 400 for tool ids outside `^[a-zA-Z0-9_-]+$`, and `GET /v1/models`. A reply's `reasoning`
+ * its 400 for tool ids outside `^[a-zA-Z0-9_-]+$` and for JSON output formats it refuses
+ * (`output_config.format` on older models, the deprecated `output_format`; a scripted reply's
+ * content is the JSON text), and `GET /v1/models`. A reply's `reasoning`
  * is an extended-thinking `thinking` block first (streamed as `thinking_delta`s and a
- * `signature_delta`); `input_tokens` excludes cache reads.
+ * `signature_delta`); `input_tokens` excludes cache reads and writes.
  */
 import type { FakeWire, FaultKind, RecordedRequest, ResolvedReply, WireReply } from './types.js';
 
@@ -112,7 +114,7 @@ export const anthropicWire: FakeWire = {
     }
     push('message_delta', {
       delta: { stop_reason: STOP_REASON[reply.finish], stop_sequence: null },
-      ...(reply.usage === null ? {} : { usage: { output_tokens: reply.usage.output } }),
+      ...(reply.usage === null ? {} : { usage: { ...inputCounts(reply.usage), output_tokens: reply.usage.output } }),
     });
     push('message_stop', {});
     return { contentType: 'text/event-stream; charset=utf-8', frames, terminatorFrames: 1 };
@@ -124,7 +126,7 @@ export const anthropicWire: FakeWire = {
   },
   streamError: (kind) => frame('error', errorBody(ERRORS[kind])),
   refuse: (request) => {
-    const problem = toolIdProblem(request.json);
+    const problem = toolIdProblem(request.json) ?? outputFormatProblem(request.json);
     return problem === undefined ? undefined : { status: 400, body: errorBody({ ...ERRORS.bad_request, message: problem }), headers: { 'request-id': REQUEST_ID } };
   },
   // Anthropic takes `x-api-key`; recent SDKs send `Authorization: Bearer` instead.
@@ -142,6 +144,29 @@ export const anthropicWire: FakeWire = {
     };
   },
 };
+
+/**
+ * Models with structured outputs (GA on the Claude API: Sonnet/Opus/Haiku 4.5, Opus/Sonnet 4.6,
+ * Opus 4.7), by id or alias; the fake refuses `output_config.format` for the others.
+ */
+const STRUCTURED_OUTPUT_MODELS = /^claude-(?:sonnet-4-[56]|opus-4-[5-7]|haiku-4-5)(?:-\d{8})?$/;
+
+/**
+ * Anthropic's 400 for a JSON output format it refuses, or `undefined`: the deprecated beta field
+ * `output_format`, an `output_config.format` that is not a `json_schema` with a schema object,
+ * and a model without structured outputs (the messages are the fake's own wording).
+ */
+function outputFormatProblem(body: unknown): string | undefined {
+  const { model, output_format: beta, output_config: config } = (body ?? {}) as { model?: unknown; output_format?: unknown; output_config?: unknown };
+  if (beta !== undefined) return "output_format: This field is deprecated. Use 'output_config.format' instead.";
+  const format = (config as { format?: unknown } | undefined)?.format;
+  if (format === undefined) return undefined;
+  const { type, schema } = format as { type?: unknown; schema?: unknown };
+  if (type !== 'json_schema') return "output_config.format.type: Input should be 'json_schema'";
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return 'output_config.format.schema: Field required';
+  if (typeof model !== 'string' || !STRUCTURED_OUTPUT_MODELS.test(model)) return `'${String(model)}' does not support output_config.format (structured outputs)`;
+  return undefined;
+}
 
 /** Tool ids Anthropic takes (other providers' ids, such as `functions.get_weather:0`, it refuses). */
 const TOOL_ID = /^[a-zA-Z0-9_-]+$/;
@@ -164,17 +189,24 @@ function toolIdProblem(body: unknown): string | undefined {
   return undefined;
 }
 
-/** Anthropic's usage: `input_tokens` counts only the prompt tokens after the last cache breakpoint. */
-function usageOf(usage: { input: number; cachedInput?: number }, output: number) {
-  const cached = usage.cachedInput ?? 0;
+/**
+ * Anthropic's usage: `input_tokens` counts only the prompt tokens after the last cache
+ * breakpoint; cache reads and writes (5-minute ones here) are counted apart.
+ */
+function usageOf(usage: { input: number; cachedInput?: number; cacheWriteInput?: number }, output: number) {
   return {
-    input_tokens: usage.input - cached,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: cached,
-    cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 },
+    ...inputCounts(usage),
+    cache_creation: { ephemeral_5m_input_tokens: usage.cacheWriteInput ?? 0, ephemeral_1h_input_tokens: 0 },
     output_tokens: output,
     service_tier: 'standard',
   };
+}
+
+/** The input counts of a usage block; `message_delta` repeats them, cumulative, next to `output_tokens`. */
+function inputCounts(usage: { input: number; cachedInput?: number; cacheWriteInput?: number }) {
+  const read = usage.cachedInput ?? 0;
+  const written = usage.cacheWriteInput ?? 0;
+  return { input_tokens: usage.input - read - written, cache_creation_input_tokens: written, cache_read_input_tokens: read };
 }
 
 /** One SSE frame as Anthropic writes it: an `event:` line naming the type, then the data. */

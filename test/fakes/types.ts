@@ -41,8 +41,8 @@ export interface ScriptedReply {
 
 /**
  * Token counts in provider-neutral terms: `input` is the whole prompt (`cachedInput` of it read
- * from a prompt cache), `output` everything generated (`reasoning` of it thinking). Each wire
- * splits them as its provider reports them.
+ * from a prompt cache, `cacheWriteInput` of it written to one), `output` everything generated
+ * (`reasoning` of it thinking). Each wire splits them as its provider reports them.
  */
 export interface ScriptedUsage {
   input: number;
@@ -51,6 +51,8 @@ export interface ScriptedUsage {
   reasoning?: number;
   /** @default 0 */
   cachedInput?: number;
+  /** Only Anthropic's wire reports cache writes. @default 0 */
+  cacheWriteInput?: number;
 }
 
 /** A {@link ScriptedReply} with its defaults applied. */

@@ -68,13 +68,14 @@ describe('the official @anthropic-ai/sdk against the fake', () => {
   });
 
   it('assembles a streamed thinking block (thinking_delta, signature_delta) before the text', async () => {
-    fake.enqueue({ type: 'ok', reply: { content: 'Four.', reasoning: 'Two and two make four.', usage: { input: 30, output: 12, cachedInput: 20 } } });
+    fake.enqueue({ type: 'ok', reply: { content: 'Four.', reasoning: 'Two and two make four.', usage: { input: 30, output: 12, cachedInput: 20, cacheWriteInput: 6 } } });
     const final = await client.messages.stream(params).finalMessage();
     expect(final.content).toEqual([
       { type: 'thinking', thinking: 'Two and two make four.', signature: expect.any(String) as string },
       { type: 'text', text: 'Four.', citations: null },
     ]);
-    expect(final.usage).toMatchObject({ input_tokens: 10, cache_read_input_tokens: 20, output_tokens: 12 });
+    // message_delta's cumulative counts are what the SDK keeps.
+    expect(final.usage).toMatchObject({ input_tokens: 4, cache_read_input_tokens: 20, cache_creation_input_tokens: 6, output_tokens: 12 });
   });
 
   it('raises an in-stream error event as an APIError of its type', async () => {

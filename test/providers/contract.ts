@@ -29,6 +29,8 @@ export interface AdapterContract {
   options?: Record<string, unknown>;
   /** Provider-specific classification of semantic faults, where it differs from the default. */
   faultKinds?: Partial<Record<FaultKind, ErrorKind>>;
+  /** Which prompt-cache counts the provider reports (cache reads, cache writes). @default neither */
+  cacheCounts?: { reads: boolean; writes: boolean };
 }
 
 /** A credential shaped like none of the known key patterns, so only exact redaction can hide it. */
@@ -215,6 +217,28 @@ function runWithTransport(contract: AdapterContract, transport: 'fetch' | 'poole
           for await (const part of adapter.stream(request, harness.context())) parts.push(part);
         })());
         expect([error.kind, parts]).toEqual(['network', []]);
+      });
+    });
+
+    describe('prompt cache', () => {
+      const { reads, writes } = contract.cacheCounts ?? { reads: false, writes: false };
+
+      it('reports the cache reads and writes it knows of as parts of the input, 0 when none, in both modes', async () => {
+        const cached = { content: 'Hi.', usage: { input: 3000, output: 5, cachedInput: 1000, cacheWriteInput: 1500 } };
+        const fresh = { content: 'Hi.', usage: { input: 12, output: 3 } };
+        fake.enqueue({ type: 'ok', reply: cached }, { type: 'ok', reply: cached }, { type: 'ok', reply: fresh }, { type: 'ok', reply: fresh });
+        const usageOf = async (mode: 'chat' | 'stream') =>
+          mode === 'chat' ? (await adapter.chat(request, harness.context())).usage : ((await collect(adapter.stream(request, harness.context()))).at(-1) as { usage: unknown }).usage;
+        const expected = (input: number, output: number, read: number, written: number) => ({
+          inputTokens: input,
+          outputTokens: output,
+          ...(reads ? { cachedInputTokens: read } : {}),
+          ...(writes ? { cacheWriteInputTokens: written } : {}),
+        });
+        expect(await usageOf('chat')).toStrictEqual(expected(3000, 5, 1000, 1500));
+        expect(await usageOf('stream')).toStrictEqual(expected(3000, 5, 1000, 1500));
+        expect(await usageOf('chat')).toStrictEqual(expected(12, 3, 0, 0));
+        expect(await usageOf('stream')).toStrictEqual(expected(12, 3, 0, 0));
       });
     });
 

@@ -263,7 +263,8 @@ describe('Gemini replies', () => {
       reply({ ...candidate([], 'MAX_TOKENS'), usageMetadata: { promptTokenCount: 10, totalTokenCount: 10 } }),
       reply({ ...candidate([{ text: 'x' }], 'STOP'), usageMetadata: {} }),
     );
-    expect((await adapter.chat(hi, harness.context())).usage).toEqual({ inputTokens: 10, outputTokens: 0 });
+    // No cachedContentTokenCount next to a prompt count: nothing was read from a cache.
+    expect((await adapter.chat(hi, harness.context())).usage).toEqual({ inputTokens: 10, outputTokens: 0, cachedInputTokens: 0 });
     expect((await adapter.chat(hi, harness.context())).usage).toEqual({ inputTokens: undefined, outputTokens: undefined });
   });
 
@@ -371,7 +372,7 @@ describe('Gemini streams', () => {
     );
     const parts = await collect(adapter.stream(hi, harness.context()));
     expect(textOf(parts)).toBe('Hello');
-    expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: { unified: 'stop', raw: 'STOP' }, usage: { inputTokens: 4, outputTokens: 2 }, model: 'gemini-x', id: 'r-7' });
+    expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: { unified: 'stop', raw: 'STOP' }, usage: { inputTokens: 4, outputTokens: 2, cachedInputTokens: 0 }, model: 'gemini-x', id: 'r-7' });
   });
 
   it('fails as malformed when the body ends without any finishReason', async () => {

@@ -62,9 +62,9 @@ describe('strict structured output', () => {
     expect(local.warnings).toEqual(['local does not enforce tool parameter schemas; "strict" was not sent']);
   });
 
-  it('is refused by Anthropic, which has no JSON output mode, naming response_format (the engine routes it elsewhere)', () => {
+  it('is refused by an Anthropic model without structured outputs, naming response_format (the engine routes it elsewhere)', () => {
     const adapter = createAnthropicAdapter({ name: 'claude', type: 'anthropic', baseUrl: 'http://127.0.0.1:9', apiKey: 'k', model: 'claude', headers: {}, options: {} }, createHarness().environment);
-    const reason = 'Anthropic has no JSON output mode; the answer would be prose';
+    const reason = 'Anthropic has no JSON output mode for claude (structured outputs need Claude 4.5 or later, or options.structuredOutputs); the answer would be prose';
     expect(adapter.refuses!({ messages, responseFormat: { type: 'json_object' } })).toEqual({ param: 'response_format', reason });
     expect(adapter.refuses!(structured)).toEqual({ param: 'response_format', reason });
     expect(adapter.refuses!({ messages, responseFormat: { type: 'text' } })).toBeUndefined();

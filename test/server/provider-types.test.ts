@@ -149,7 +149,7 @@ describe('streamed refusals', () => {
 });
 
 describe('JSON response formats', () => {
-  // Anthropic first: it has no JSON output mode.
+  // Anthropic first: json_object has no Anthropic equivalent (and `anthropic-model` has no structured outputs).
   let json: TestGateway;
   beforeAll(async () => {
     json = await startGateway({

@@ -11,7 +11,7 @@ import type { ChatRequest } from '../../core/types.js';
 import { refuseImages } from '../shared/images.js';
 import { failedStream, mapStream } from '../shared/stream.js';
 import { createUpstream } from '../shared/upstream.js';
-import { anthropicFormatProblem, anthropicImageProblem, toAnthropicRequest } from './request.js';
+import { anthropicFormatProblem, anthropicImageProblem, toAnthropicRequest, type AnthropicRequestOptions } from './request.js';
 import { fromAnthropicResponse } from './response.js';
 import { MessageSchema } from './schemas.js';
 import { createAnthropicStreamMapper } from './stream.js';
@@ -25,9 +25,12 @@ export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
 /** The `anthropic-version` header sent unless the `anthropicVersion` option says otherwise. */
 export const ANTHROPIC_VERSION = '2023-06-01';
 
-/** A JSON response format, which Anthropic would answer in prose: the engine routes it elsewhere. */
-function refuseFormat(request: ChatRequest): { param: string; reason: string } | undefined {
-  const reason = anthropicFormatProblem(request.responseFormat);
+/**
+ * A JSON response format Anthropic cannot honour (an older model, no schema, a schema outside
+ * its subset, a prefill), which it would answer in prose: the engine routes it elsewhere.
+ */
+function refuseFormat(request: ChatRequest, options: AnthropicRequestOptions): { param: string; reason: string } | undefined {
+  const reason = anthropicFormatProblem(request, options);
   return reason === undefined ? undefined : { param: 'response_format', reason };
 }
 
@@ -36,8 +39,9 @@ const NO_MESSAGE = 'Anthropic needs at least one non-empty user or assistant mes
 
 /**
  * Builds the adapter. `settings.options`: `defaultMaxTokens` (`max_tokens` when a request sets
- * none, default 4096), `anthropicVersion` (default `2023-06-01`) and `idleTimeoutMs` (longest
- * silence inside a reply, default 30 s).
+ * none, default 4096), `anthropicVersion` (default `2023-06-01`), `structuredOutputs` (whether the
+ * model takes `output_config.format`, default by the model name: Claude 4.5 and later) and
+ * `idleTimeoutMs` (longest silence inside a reply, default 30 s).
  */
 export const createAnthropicAdapter: AdapterFactory = (settings, environment): ProviderAdapter => {
   const version = typeof settings.options.anthropicVersion === 'string' ? settings.options.anthropicVersion : ANTHROPIC_VERSION;
@@ -49,18 +53,20 @@ export const createAnthropicAdapter: AdapterFactory = (settings, environment): P
   });
   const max = settings.options.defaultMaxTokens;
   const defaultMaxTokens = typeof max === 'number' && Number.isInteger(max) && max > 0 ? max : undefined;
+  const structuredOutputs = typeof settings.options.structuredOutputs === 'boolean' ? settings.options.structuredOutputs : undefined;
+  const mapping = (stream: boolean): AnthropicRequestOptions => ({ model: settings.model, stream, defaultMaxTokens, structuredOutputs });
 
   return {
     estimateInputTokens: estimateTokens,
-    refuses: (request) => refuseFormat(request) ?? refuseImages(request, (image, role) => (role === 'user' ? anthropicImageProblem(image) : undefined)),
+    refuses: (request) => refuseFormat(request, mapping(false)) ?? refuseImages(request, (image, role) => (role === 'user' ? anthropicImageProblem(image) : undefined)),
     async chat(request, context) {
-      const { body, warnings } = toAnthropicRequest(request, { model: settings.model, stream: false, defaultMaxTokens });
+      const { body, warnings } = toAnthropicRequest(request, mapping(false));
       if (body.messages.length === 0) throw upstream.invalid(NO_MESSAGE);
       const reply = await upstream.json({ path: 'messages', body }, MessageSchema, context);
       return fromAnthropicResponse(reply, { id: `msg_${context.requestId}`, model: settings.model }, warnings);
     },
     stream(request, context) {
-      const { body, warnings } = toAnthropicRequest(request, { model: settings.model, stream: true, defaultMaxTokens });
+      const { body, warnings } = toAnthropicRequest(request, mapping(true));
       if (body.messages.length === 0) return failedStream(upstream.invalid(NO_MESSAGE));
       const events = upstream.sse({ path: 'messages', body }, context);
       return mapStream(upstream, events, createAnthropicStreamMapper(upstream, warnings), context);

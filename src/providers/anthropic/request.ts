@@ -7,6 +7,7 @@
 import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
 import { parseDataUrl, type ImagePart } from '../shared/images.js';
 import { strictToolsWarning, toolChoiceWithoutToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
+import { supportsStructuredOutputs, toStructuredOutput } from './structured.js';
 
 /** The Messages body Switchyard sends (a subset of Anthropic's). */
 export type AnthropicBody = Record<string, unknown> & { model: string; max_tokens: number; messages: AnthropicMessage[] };
@@ -28,17 +29,21 @@ export interface AnthropicRequestOptions {
   stream: boolean;
   /** `max_tokens` when the request has no `maxTokens`. @default DEFAULT_MAX_TOKENS (4096) */
   defaultMaxTokens?: number | undefined;
+  /** Whether the model takes structured outputs (`output_config.format`). @default by the model name (Claude 4.5 and later) */
+  structuredOutputs?: boolean | undefined;
 }
 
 const PROVIDER = 'Anthropic';
-/** Parameters the Messages API has no field for (`responseFormat`: a JSON one, `text` needs nothing). */
-const UNSUPPORTED = ['responseFormat', 'seed', 'frequencyPenalty', 'presencePenalty', 'logitBias', 'reasoningEffort', 'serviceTier', 'store'] as const;
+/** Parameters the Messages API has no field for (`responseFormat` is mapped apart: structured outputs). */
+const UNSUPPORTED = ['seed', 'frequencyPenalty', 'presencePenalty', 'logitBias', 'reasoningEffort', 'serviceTier', 'store'] as const;
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
 /** Builds the request body and the warnings for what could not be carried. */
 export function toAnthropicRequest(request: ChatRequest, options: AnthropicRequestOptions): { body: AnthropicBody; warnings: string[] } {
-  // A JSON response format is refused before (`anthropicFormatProblem`, the adapter's `refuses`).
-  const warnings = unsupportedWarnings(request, UNSUPPORTED, PROVIDER);
+  // A JSON response format Anthropic cannot honour is refused before (`anthropicFormatProblem`, the adapter's `refuses`).
+  const structured = toStructuredOutput(request, options.model, structuredOutputsFor(options));
+  const warnings = structured === undefined ? [] : 'problem' in structured ? unsupportedWarnings(request, ['responseFormat'], PROVIDER) : [...structured.warnings];
+  warnings.push(...unsupportedWarnings(request, UNSUPPORTED, PROVIDER));
   const note = (warning: string): void => {
     if (!warnings.includes(warning)) warnings.push(warning);
   };
@@ -75,8 +80,14 @@ export function toAnthropicRequest(request: ChatRequest, options: AnthropicReque
     const lone = toolChoiceWithoutToolsWarning(request.toolChoice, PROVIDER);
     if (lone !== undefined) note(lone);
   }
+  if (structured !== undefined && !('problem' in structured)) body.output_config = { format: structured.format };
   if (options.stream) body.stream = true;
   return { body, warnings };
+}
+
+/** Whether structured outputs are used: the option when set, else by the model name. */
+function structuredOutputsFor(options: Pick<AnthropicRequestOptions, 'model' | 'structuredOutputs'>): boolean {
+  return options.structuredOutputs ?? supportsStructuredOutputs(options.model);
 }
 
 /** `tool_choice`, with `disable_parallel_tool_use` for `parallelToolCalls: false` (not on `none`, which calls no tool). */
@@ -88,9 +99,13 @@ function toToolChoice(choice: ChatRequest['toolChoice'], oneCallOnly: boolean): 
   return out;
 }
 
-/** Why Anthropic cannot honour a response format (undefined: it can): the Messages API has no JSON output mode. */
-export function anthropicFormatProblem(format: ChatRequest['responseFormat']): string | undefined {
-  return format === undefined || format.type === 'text' ? undefined : 'Anthropic has no JSON output mode; the answer would be prose';
+/**
+ * Why Anthropic cannot honour the request's response format (undefined: it can): JSON outputs
+ * need a model that takes them, a schema in the subset Anthropic accepts, and no prefill.
+ */
+export function anthropicFormatProblem(request: ChatRequest, options: Pick<AnthropicRequestOptions, 'model' | 'structuredOutputs'>): string | undefined {
+  const structured = toStructuredOutput(request, options.model, structuredOutputsFor(options));
+  return structured !== undefined && 'problem' in structured ? structured.problem : undefined;
 }
 
 /** All system messages, in order: one string, or text blocks when there are several. */

@@ -5,6 +5,7 @@
 import type { ChatResponse, ToolCall, Usage } from '../../core/types.js';
 import type { FinishReasonTable } from '../shared/finish-reason.js';
 import { mapFinishReason } from '../shared/finish-reason.js';
+import { withCacheCounts } from '../shared/usage.js';
 import type { AnthropicMessageReply, AnthropicUsage } from './schemas.js';
 
 /** Anthropic's stop reasons (`pause_turn` and unknown values map to `other`). */
@@ -27,9 +28,13 @@ export function inputTokensOf(usage: AnthropicUsage | null | undefined): number 
   return input + (usage?.cache_creation_input_tokens ?? 0) + (usage?.cache_read_input_tokens ?? 0);
 }
 
-/** Usage with `undefined` (never 0) where Anthropic did not report a count. */
+/**
+ * Usage with `undefined` (never 0) where Anthropic did not report a count; cache reads and
+ * writes (parts of the input) are `cachedInputTokens` and `cacheWriteInputTokens`.
+ */
 export function toUsage(usage: AnthropicUsage | null | undefined): Usage {
-  return { inputTokens: inputTokensOf(usage), outputTokens: usage?.output_tokens ?? undefined };
+  const counts = { inputTokens: inputTokensOf(usage), outputTokens: usage?.output_tokens ?? undefined };
+  return withCacheCounts(counts, usage?.cache_read_input_tokens, usage?.cache_creation_input_tokens);
 }
 
 type Block = AnthropicMessageReply['content'][number];

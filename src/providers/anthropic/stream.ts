@@ -10,7 +10,7 @@ import { hasErrorObject } from '../shared/json.js';
 import type { SseEvent } from '../shared/sse.js';
 import type { FinishPart, MapStep, StreamEventMapper } from '../shared/stream.js';
 import type { Upstream } from '../shared/upstream.js';
-import { ANTHROPIC_FINISH_REASONS, inputTokensOf, isText, isToolUse } from './response.js';
+import { ANTHROPIC_FINISH_REASONS, isText, isToolUse, toUsage } from './response.js';
 import {
   type AnthropicUsage,
   ContentBlockDeltaSchema,
@@ -26,7 +26,7 @@ export function createAnthropicStreamMapper(upstream: Upstream, warnings: readon
   let id: string | undefined;
   let model: string | undefined;
   let rawFinish: string | undefined;
-  /** Input counts so far: `message_start`'s, updated by `message_delta`'s cumulative ones (server tools add input). */
+  /** Input and cache counts so far: `message_start`'s, updated by `message_delta`'s cumulative ones (server tools add input). */
   let input: AnthropicUsage | null | undefined;
   let outputTokens: number | undefined;
   let done = false;
@@ -76,7 +76,7 @@ export function createAnthropicStreamMapper(upstream: Upstream, warnings: readon
           const delta = upstream.validate(value, MessageDeltaSchema, 'message_delta event');
           rawFinish = delta.delta.stop_reason ?? rawFinish;
           outputTokens = delta.usage?.output_tokens ?? outputTokens;
-          if (delta.usage?.input_tokens != null) input = { ...input, ...definedInputs(delta.usage) };
+          if (delta.usage) input = { ...input, ...definedInputs(delta.usage) };
           return {};
         }
         case 'message_stop':
@@ -92,7 +92,7 @@ export function createAnthropicStreamMapper(upstream: Upstream, warnings: readon
       const part: FinishPart = {
         type: 'finish',
         finishReason: mapFinishReason(ANTHROPIC_FINISH_REASONS, rawFinish),
-        usage: { inputTokens: inputTokensOf(input), outputTokens },
+        usage: toUsage({ ...input, output_tokens: outputTokens }),
       };
       if (model !== undefined) part.model = model;
       if (id !== undefined) part.id = id;
@@ -117,7 +117,8 @@ export function createAnthropicStreamMapper(upstream: Upstream, warnings: readon
 
 /** The input counts a `message_delta` carries (absent ones keep their `message_start` value). */
 function definedInputs(usage: AnthropicUsage): AnthropicUsage {
-  const counts: AnthropicUsage = { input_tokens: usage.input_tokens };
+  const counts: AnthropicUsage = {};
+  if (usage.input_tokens != null) counts.input_tokens = usage.input_tokens;
   if (usage.cache_creation_input_tokens != null) counts.cache_creation_input_tokens = usage.cache_creation_input_tokens;
   if (usage.cache_read_input_tokens != null) counts.cache_read_input_tokens = usage.cache_read_input_tokens;
   return counts;

@@ -5,6 +5,7 @@
 import type { ChatResponse, FinishReason, ToolCall, Usage } from '../../core/types.js';
 import type { ProviderError } from '../../core/errors.js';
 import { mapFinishReason, type FinishReasonTable } from '../shared/finish-reason.js';
+import { withCacheCounts } from '../shared/usage.js';
 import type { Upstream } from '../shared/upstream.js';
 import type { Candidate, GenerateContentResponse, Part, UsageMetadata } from './schemas.js';
 import { fromThoughtSignature } from './signatures.js';
@@ -30,7 +31,8 @@ export function toFinishReason(raw: string | null | undefined, hasToolCalls: boo
 /**
  * Usage with `undefined` where Gemini said nothing. Output counts thinking tokens too (they
  * are billed as output). Proto3 JSON omits zeros, so a missing candidates count next to a
- * total is derived from the total.
+ * total is derived from the total, and a prompt count without `cachedContentTokenCount` (part
+ * of the prompt, implicit caching included) read nothing from a cache.
  */
 export function toUsage(usage: UsageMetadata | null | undefined): Usage {
   if (!usage) return { inputTokens: undefined, outputTokens: undefined };
@@ -41,7 +43,8 @@ export function toUsage(usage: UsageMetadata | null | undefined): Usage {
   } else if (usage.totalTokenCount != null) {
     output = Math.max(0, usage.totalTokenCount - (input ?? 0) - (usage.toolUsePromptTokenCount ?? 0));
   }
-  return { inputTokens: input, outputTokens: output };
+  const reads = usage.cachedContentTokenCount ?? (input === undefined ? undefined : 0);
+  return withCacheCounts({ inputTokens: input, outputTokens: output }, reads, undefined);
 }
 
 /** A prompt Gemini refused to answer (`promptFeedback.blockReason`, no candidates) as a `content_filter` error. */

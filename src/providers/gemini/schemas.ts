@@ -10,6 +10,7 @@ const tokens = z.number().int().nonnegative();
 /** `usageMetadata`: counts Gemini reports (absent ones are zero or unknown). */
 export const UsageMetadataSchema = z.object({
   promptTokenCount: tokens.nullish(),
+  cachedContentTokenCount: tokens.nullish(),
   candidatesTokenCount: tokens.nullish(),
   thoughtsTokenCount: tokens.nullish(),
   toolUsePromptTokenCount: tokens.nullish(),

@@ -5,6 +5,7 @@
 import type { ChatResponse, FinishReason, Usage } from '../../core/types.js';
 import type { FinishReasonTable } from '../shared/finish-reason.js';
 import { mapFinishReason } from '../shared/finish-reason.js';
+import { withCacheCounts } from '../shared/usage.js';
 import type { Completion, OpenAIUsage } from './schemas.js';
 
 /** OpenAI's finish reasons (plus the legacy `function_call`). */
@@ -20,13 +21,16 @@ export const OPENAI_FINISH_REASONS: FinishReasonTable = {
  * Usage with `undefined` (never 0) where OpenAI did not report a count. `completion_tokens`
  * includes the reasoning tokens on OpenAI; servers that count them apart (xAI) say so by a
  * `total_tokens` of prompt + completion + reasoning, and get them added (they are billed as output).
+ * `prompt_tokens` includes the cache reads (`prompt_tokens_details.cached_tokens`) and writes
+ * (`cache_write_tokens`, where a server reports them).
  */
 export function toUsage(usage: OpenAIUsage | null | undefined): Usage {
   const input = usage?.prompt_tokens ?? undefined;
   let output = usage?.completion_tokens ?? undefined;
   const reasoning = usage?.completion_tokens_details?.reasoning_tokens;
   if (reasoning && output !== undefined && input !== undefined && usage?.total_tokens === input + output + reasoning) output += reasoning;
-  return { inputTokens: input, outputTokens: output };
+  const details = usage?.prompt_tokens_details;
+  return withCacheCounts({ inputTokens: input, outputTokens: output }, details?.cached_tokens, details?.cache_write_tokens);
 }
 
 /**

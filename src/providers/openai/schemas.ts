@@ -13,6 +13,11 @@ export const UsageSchema = z.object({
   // Only to detect servers that leave reasoning out of completion_tokens: an odd value is ignored, never malformed.
   total_tokens: tokens.nullish().catch(undefined),
   completion_tokens_details: z.object({ reasoning_tokens: tokens.nullish().catch(undefined) }).nullish().catch(undefined),
+  // Prompt-cache counts, parts of prompt_tokens (cache_write_tokens: OpenRouter and newer SDKs); an odd value is ignored.
+  prompt_tokens_details: z
+    .object({ cached_tokens: tokens.nullish().catch(undefined), cache_write_tokens: tokens.nullish().catch(undefined) })
+    .nullish()
+    .catch(undefined),
 });
 export type OpenAIUsage = z.infer<typeof UsageSchema>;
 

@@ -1,6 +1,6 @@
 /**
  * Shared plumbing for provider adapters: HTTP, body reading with idle timeouts, SSE/NDJSON
- * decoding, event-mapper streams, error classification, redaction and finish-reason tables.
+ * decoding, event-mapper streams, error classification, redaction, finish-reason tables and prompt-cache counts.
  */
 export { readChunks, readText, type ReadOptions } from './body.js';
 export {
@@ -25,5 +25,6 @@ export { REDACTED, redactSecrets, secretsOf } from './redact.js';
 export { parseDuration, parseRetryAfter, retryAfterFromHeaders } from './retry-after.js';
 export { parseSse, type SseEvent } from './sse.js';
 export { failedStream, mapStream, type FinishPart, type MapStep, type StreamEventMapper } from './stream.js';
+export { withCacheCounts } from './usage.js';
 export { asksFor, strictToolsWarning, toolChoiceWithoutToolsWarning, unsupportedWarnings } from './warnings.js';
 export { createUpstream, DEFAULT_IDLE_TIMEOUT_MS, type Upstream, type UpstreamEvents, type UpstreamOptions, type UpstreamRequest } from './upstream.js';

@@ -1,0 +1,220 @@
+/**
+ * Anthropic structured outputs (JSON outputs): a `json_schema` response format becomes
+ * `output_config.format` (GA, no beta header) on the models that take it, with the schema brought
+ * to the JSON Schema subset Anthropic accepts. What cannot be brought there is refused (the
+ * engine routes the request elsewhere); see docs/providers.md, "Structured outputs".
+ */
+import type { ChatMessage, ChatRequest } from '../../core/types.js';
+
+type Schema = Record<string, unknown>;
+
+/** `output_config.format` and the warnings for what the schema lost on the way. */
+export interface StructuredOutput {
+  format: { type: 'json_schema'; schema: Schema };
+  warnings: string[];
+}
+
+/**
+ * Whether a model takes structured outputs, by its name: Claude 4.5 and later (Sonnet 4.5,
+ * Opus 4.5, Haiku 4.5, Opus/Sonnet 4.6, Opus 4.7…), also as Bedrock or Vertex ids. Older names
+ * (`claude-sonnet-4-20250514`, `claude-3-7-sonnet-…`, Opus 4.1) and names that tell no version do not.
+ */
+export function supportsStructuredOutputs(model: string): boolean {
+  const match = /claude-[a-z]+-(\d+)(?:[-.](\d{1,2}))?(?!\d)/i.exec(model);
+  if (match === null) return false;
+  const major = Number(match[1]);
+  const minor = Number(match[2] ?? 0);
+  return major > 4 || (major === 4 && minor >= 5);
+}
+
+const SCHEMALESS = 'Anthropic has no schema-less JSON mode; only a json_schema response format with a schema can be enforced';
+const PREFILL = 'Anthropic structured outputs cannot continue a prefilled assistant turn';
+
+/**
+ * The request's JSON response format as `output_config.format` (`native`: the model takes
+ * structured outputs), a reason why it cannot be honoured, or `undefined` when none is asked for.
+ */
+export function toStructuredOutput(request: ChatRequest, model: string, native: boolean): StructuredOutput | { problem: string } | undefined {
+  const format = request.responseFormat;
+  if (format === undefined || format.type === 'text') return undefined;
+  if (!native) {
+    return { problem: `Anthropic has no JSON output mode for ${model} (structured outputs need Claude 4.5 or later, or options.structuredOutputs); the answer would be prose` };
+  }
+  if (format.type === 'json_object' || format.schema === undefined) return { problem: SCHEMALESS };
+  if (endsWithAssistant(request.messages)) return { problem: PREFILL };
+  const converted = toAnthropicSchema(format.schema);
+  if ('problem' in converted) return converted;
+  const schema = converted.schema;
+  if (format.description !== undefined && schema.description === undefined) schema.description = format.description;
+  return { format: { type: 'json_schema', schema }, warnings: converted.warnings };
+}
+
+/** A conversation whose last sent turn is the assistant's: a prefill, which JSON outputs refuse. */
+function endsWithAssistant(messages: ChatMessage[]): boolean {
+  return messages.filter((message) => message.role !== 'system').at(-1)?.role === 'assistant';
+}
+
+/** Keywords Anthropic's structured outputs take as they are (besides those handled one by one below). */
+const KEPT = new Set(['type', 'required', 'enum', 'const', 'default', 'description', 'title', '$ref']);
+/** Keywords that only annotate: left out, without a warning. */
+const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'examples', 'deprecated', 'readOnly', 'writeOnly']);
+/** Keywords that change the shape of the answer and have no equivalent: the schema is refused. */
+const STRUCTURAL = new Set([
+  'not', 'if', 'then', 'else', 'patternProperties', 'propertyNames', 'dependentSchemas', 'dependentRequired', 'dependencies',
+  'prefixItems', 'additionalItems', 'contains', 'minContains', 'maxContains', 'unevaluatedItems', 'unevaluatedProperties',
+  '$dynamicRef', '$dynamicAnchor', '$recursiveRef', '$recursiveAnchor',
+]);
+/** String formats Anthropic enforces; others move into the description. */
+const FORMATS = new Set(['date-time', 'time', 'date', 'duration', 'email', 'hostname', 'uri', 'ipv4', 'ipv6', 'uuid']);
+/** Regular-expression features Anthropic's `pattern` does not take: backreferences, lookaround, word boundaries. */
+const UNSUPPORTED_PATTERN = /\\[1-9]|\\k<|\(\?<?[=!]|\\[bB]/;
+const NOTE = 'Not enforced by the output format, but required: ';
+
+class Refusal extends Error {}
+
+/**
+ * Brings a JSON Schema to the subset Anthropic accepts, as its SDKs do: every object gets
+ * `additionalProperties: false`, `oneOf` becomes `anyOf`, and value constraints Anthropic does not
+ * enforce (`minimum`, `maxLength`, other `format`s, …) move into the description (a warning: the
+ * client must check them). Recursion, external `$ref`s, open objects and the like are a problem.
+ */
+export function toAnthropicSchema(schema: Schema): { schema: Schema; warnings: string[] } | { problem: string } {
+  const moved = new Set<string>();
+  let anyOfFromOneOf = false;
+  try {
+    const cycle = findRecursion(schema);
+    if (cycle !== undefined) throw new Refusal(`recursive schemas ($ref ${cycle})`);
+    const out = convert(schema, '#') as Schema;
+    const warnings: string[] = [];
+    if (moved.size > 0) warnings.push(`Anthropic structured outputs do not enforce ${[...moved].join(', ')}; they were moved into the schema descriptions`);
+    if (anyOfFromOneOf) warnings.push('Anthropic structured outputs do not enforce oneOf; it was sent as anyOf');
+    return { schema: out, warnings };
+  } catch (error) {
+    if (error instanceof Refusal) return { problem: `Anthropic structured outputs do not support ${error.message}` };
+    throw error;
+  }
+
+  function convert(node: unknown, at: string): unknown {
+    if (!isSchema(node)) return node; // `true`/`false` schemas, or values Anthropic judges itself
+    const out: Schema = {};
+    const notes: string[] = [];
+    for (const [key, value] of Object.entries(node)) {
+      if (KEPT.has(key)) out[key] = value;
+      else if (ANNOTATIONS.has(key)) continue;
+      else if (STRUCTURAL.has(key)) throw new Refusal(`"${key}" (at ${at})`);
+      else if (key === 'properties' || key === '$defs' || key === 'definitions') out[key] = mapValues(value, (child, name) => convert(child, `${at}/${key}/${name}`));
+      else if (key === 'items') {
+        if (Array.isArray(value)) throw new Refusal(`tuple "items" (at ${at})`);
+        out.items = convert(value, `${at}/items`);
+      } else if (key === 'anyOf' || key === 'oneOf' || key === 'allOf') {
+        if (!Array.isArray(value)) throw new Refusal(`"${key}" that is not an array (at ${at})`);
+        if (key === 'allOf' && value.some((entry) => isSchema(entry) && '$ref' in entry)) throw new Refusal(`allOf with $ref (at ${at})`);
+        if (key === 'oneOf') anyOfFromOneOf = true;
+        out[key === 'oneOf' ? 'anyOf' : key] = value.map((entry, i) => convert(entry, `${at}/${key}/${i}`));
+      } else if (key === 'additionalProperties') {
+        if (value !== false) throw new Refusal(`additionalProperties other than false (at ${at})`);
+        out.additionalProperties = false;
+      } else if (key === 'minItems' && (value === 0 || value === 1)) out.minItems = value;
+      else if (key === 'format' && typeof value === 'string' && FORMATS.has(value)) out.format = value;
+      else if (key === 'pattern' && typeof value === 'string' && !UNSUPPORTED_PATTERN.test(value)) out.pattern = value;
+      else {
+        // A constraint Anthropic does not enforce, or a keyword it does not know: told to the model.
+        moved.add(key);
+        notes.push(`${key} ${JSON.stringify(value)}`);
+      }
+    }
+    if (typeof out.$ref === 'string' && !out.$ref.startsWith('#')) throw new Refusal(`external $ref (${out.$ref})`);
+    if (Array.isArray(out.enum) && out.enum.some((value) => typeof value === 'object' && value !== null)) throw new Refusal(`enums of objects or arrays (at ${at})`);
+    if (isObjectSchema(out) && !('additionalProperties' in out)) out.additionalProperties = false;
+    if (notes.length > 0) out.description = `${typeof out.description === 'string' && out.description !== '' ? `${out.description}\n\n` : ''}${NOTE}${notes.join(', ')}`;
+    return out;
+  }
+}
+
+function isSchema(value: unknown): value is Schema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isObjectSchema(schema: Schema): boolean {
+  const type = schema.type;
+  return type === 'object' || (Array.isArray(type) && type.includes('object')) || (type === undefined && 'properties' in schema);
+}
+
+function mapValues(value: unknown, fn: (child: unknown, name: string) => unknown): unknown {
+  if (!isSchema(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([name, child]) => [name, fn(child, name)]));
+}
+
+/** The first local `$ref` that leads back to a schema it is inside of (a recursive schema), or `undefined`. */
+function findRecursion(root: Schema): string | undefined {
+  const open = new Set<string>();
+  const done = new Set<string>();
+  const visit = (node: unknown): string | undefined => {
+    if (Array.isArray(node)) {
+      for (const entry of node) {
+        const found = visit(entry);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    }
+    if (!isSchema(node)) return undefined;
+    const ref = node.$ref;
+    if (typeof ref === 'string' && ref.startsWith('#')) {
+      if (open.has(ref)) return ref;
+      if (!done.has(ref)) {
+        const found = enter(ref, resolvePointer(root, ref));
+        if (found !== undefined) return found;
+      }
+    }
+    for (const [key, value] of Object.entries(node)) {
+      // Definitions are entered through the `$ref`s that use them; values are not schemas.
+      if (key === '$defs' || key === 'definitions' || key === 'enum' || key === 'const' || key === 'default' || key === 'examples') continue;
+      const found = visit(value);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  const enter = (pointer: string, target: unknown): string | undefined => {
+    open.add(pointer);
+    const found = visit(target);
+    open.delete(pointer);
+    done.add(pointer);
+    return found;
+  };
+  const found = enter('#', root);
+  if (found !== undefined) return found;
+  // Definitions no `$ref` reaches are still compiled by Anthropic.
+  for (const key of ['$defs', 'definitions']) {
+    const defs = root[key];
+    if (!isSchema(defs)) continue;
+    for (const name of Object.keys(defs)) {
+      const pointer = `#/${key}/${name}`;
+      if (done.has(pointer)) continue;
+      const inner = enter(pointer, defs[name]);
+      if (inner !== undefined) return inner;
+    }
+  }
+  return undefined;
+}
+
+/** A local JSON pointer (`#/$defs/node`) in `root`, or `undefined`. */
+function resolvePointer(root: Schema, pointer: string): unknown {
+  const path = pointer.slice(1);
+  if (path === '') return root;
+  let node: unknown = root;
+  for (const raw of path.split('/').slice(1)) {
+    const key = decodePart(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    if (!isSchema(node) && !Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/** A pointer part, percent-decoded when it is valid percent-encoding (else as written). */
+function decodePart(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
