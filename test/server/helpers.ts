@@ -3,8 +3,12 @@
  * lines captured, and fake upstreams speaking each provider's wire format.
  */
 import OpenAI from 'openai';
+import { anthropicWire } from '../fakes/anthropic.js';
+import { geminiWire } from '../fakes/gemini.js';
+import { ollamaWire } from '../fakes/ollama.js';
 import { openaiWire } from '../fakes/openai.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
+import type { FakeWire } from '../fakes/types.js';
 import type { Clock } from '../../src/core/clock.js';
 import { createSwitchyard, type Switchyard } from '../../src/engine/switchyard.js';
 import { createGateway, type Gateway } from '../../src/server/gateway.js';
@@ -50,6 +54,52 @@ export async function startGateway(config: Record<string, unknown>, options: { c
     post: (path, body, headers = {}) =>
       doFetch(path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
     close: async () => void (await gateway.close(0)),
+  };
+}
+
+/** The four provider types that speak HTTP, with the wire of each one's fake. */
+export type ProviderType = 'openai' | 'anthropic' | 'gemini' | 'ollama';
+export const PROVIDER_TYPES: [ProviderType, FakeWire][] = [
+  ['openai', openaiWire],
+  ['anthropic', anthropicWire],
+  ['gemini', geminiWire],
+  ['ollama', ollamaWire],
+];
+
+/** A gateway in front of one fake upstream of each provider type. */
+export interface TypedGateway {
+  gw: TestGateway;
+  /** The fake behind each provider, by type. */
+  fakes: Map<string, FakeUpstream>;
+  /** Resets every fake and every provider actor (between tests). */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a fake upstream of each provider type and a gateway with one provider per type,
+ * named after it (model `<type>-model`, priority in the order of {@link PROVIDER_TYPES}, the
+ * {@link CANARY} key), plus `extra(type)`'s keys, with {@link CALM} settings and `config`.
+ */
+export async function startTypedGateway(extra: (type: ProviderType) => Record<string, unknown> = () => ({}), config: Record<string, unknown> = {}): Promise<TypedGateway> {
+  const fakes = new Map<string, FakeUpstream>();
+  for (const [type, wire] of PROVIDER_TYPES) fakes.set(type, await startFakeUpstream(wire));
+  const gw = await startGateway({
+    providers: PROVIDER_TYPES.map(([type], i) => ({ name: type, type, baseUrl: fakes.get(type)!.baseUrl, apiKey: CANARY, model: `${type}-model`, priority: i + 1, ...extra(type) })),
+    ...CALM,
+    ...config,
+  });
+  return {
+    gw,
+    fakes,
+    reset: () => {
+      for (const fake of fakes.values()) fake.reset();
+      for (const provider of gw.engine.providers()) gw.engine.operate(provider.name, 'reset');
+    },
+    close: async () => {
+      await gw.close();
+      await Promise.all([...fakes.values()].map((fake) => fake.close()));
+    },
   };
 }
 

@@ -6,20 +6,8 @@
  */
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { anthropicWire } from '../fakes/anthropic.js';
-import { geminiWire } from '../fakes/gemini.js';
-import { ollamaWire } from '../fakes/ollama.js';
-import { openaiWire } from '../fakes/openai.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
-import type { FakeWire } from '../fakes/types.js';
-import { CALM, CANARY, startGateway, type TestGateway } from './helpers.js';
+import { PROVIDER_TYPES, startTypedGateway, type TestGateway, type TypedGateway } from './helpers.js';
 
-const TYPES: [string, FakeWire][] = [
-  ['openai', openaiWire],
-  ['anthropic', anthropicWire],
-  ['gemini', geminiWire],
-  ['ollama', ollamaWire],
-];
 /** Input 3, output 15; cache reads 0.3, writes 3.75 (USD per million tokens). */
 const PRICING = { inputPerMTok: 3, outputPerMTok: 15, cachedInputPerMTok: 0.3, cacheWriteInputPerMTok: 3.75 };
 /** 3,000 prompt tokens: 1,000 read from the cache, 1,500 written to it (a wire that reports writes says so), 500 fresh. */
@@ -35,31 +23,26 @@ const EXPECTED: Record<string, { details: Record<string, number> | undefined; co
   ollama: { details: undefined, costUsd: (3000 * 3 + 20 * 15) / 1e6 },
 };
 
-const fakes = new Map<string, FakeUpstream>();
+let typed: TypedGateway;
 let gw: TestGateway;
+let fakes: TypedGateway['fakes'];
 let client: OpenAI;
 
 beforeAll(async () => {
-  for (const [type, wire] of TYPES) fakes.set(type, await startFakeUpstream(wire));
-  gw = await startGateway({
-    providers: TYPES.map(([type], i) => ({ name: type, type, baseUrl: fakes.get(type)!.baseUrl, apiKey: CANARY, model: `${type}-model`, priority: i + 1, pricing: PRICING })),
-    ...CALM,
-  });
+  typed = await startTypedGateway(() => ({ pricing: PRICING }));
+  ({ gw, fakes } = typed);
   client = gw.client();
 });
-afterAll(async () => {
-  await gw.close();
-  await Promise.all([...fakes.values()].map((fake) => fake.close()));
-});
+afterAll(() => typed.close());
 beforeEach(() => {
-  for (const fake of fakes.values()) fake.reset();
+  typed.reset();
   gw.lines.length = 0;
 });
 
 const ask = (type: string) => ({ model: type, messages: [{ role: 'user' as const, content: 'Hi' }] });
 const lastLog = () => gw.logs().at(-1)!;
 
-describe.each(TYPES.map(([type]) => type))('in front of a %s upstream', (type) => {
+describe.each(PROVIDER_TYPES.map(([type]) => type))('in front of a %s upstream', (type) => {
   const { details, costUsd } = EXPECTED[type]!;
 
   it('answers with prompt_tokens_details as OpenAI writes it, and logs and prices the cache counts', async () => {

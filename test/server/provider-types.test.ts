@@ -6,42 +6,25 @@ import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { anthropicWire } from '../fakes/anthropic.js';
-import { geminiWire } from '../fakes/gemini.js';
-import { ollamaWire } from '../fakes/ollama.js';
-import { openaiWire, refusalStream } from '../fakes/openai.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
-import type { FakeWire } from '../fakes/types.js';
-import { CALM, CANARY, startGateway, type TestGateway } from './helpers.js';
+import { refusalStream } from '../fakes/openai.js';
+import { CALM, CANARY, PROVIDER_TYPES, startGateway, startTypedGateway, type TestGateway, type TypedGateway } from './helpers.js';
 
-const TYPES: [string, FakeWire][] = [
-  ['openai', openaiWire],
-  ['anthropic', anthropicWire],
-  ['gemini', geminiWire],
-  ['ollama', ollamaWire],
-];
-const fakes = new Map<string, FakeUpstream>();
+let typed: TypedGateway;
 let gw: TestGateway;
+let fakes: TypedGateway['fakes'];
 let client: OpenAI;
 
 beforeAll(async () => {
-  for (const [type, wire] of TYPES) fakes.set(type, await startFakeUpstream(wire));
-  gw = await startGateway({
-    providers: TYPES.map(([type], i) => ({ name: type, type, baseUrl: fakes.get(type)!.baseUrl, apiKey: CANARY, model: `${type}-model`, priority: i + 1 })),
-    ...CALM,
-  });
+  typed = await startTypedGateway();
+  ({ gw, fakes } = typed);
   client = gw.client();
 });
-afterAll(async () => {
-  await gw.close();
-  await Promise.all([...fakes.values()].map((fake) => fake.close()));
-});
+afterAll(() => typed.close());
 beforeEach(() => {
-  for (const fake of fakes.values()) fake.reset();
-  for (const provider of gw.engine.providers()) gw.engine.operate(provider.name, 'reset');
+  typed.reset();
 });
 
-describe.each(TYPES.map(([type]) => type))('in front of a %s upstream', (type) => {
+describe.each(PROVIDER_TYPES.map(([type]) => type))('in front of a %s upstream', (type) => {
   it('answers a completion', async () => {
     fakes.get(type)!.enqueue({ type: 'ok', reply: { content: `Hi from ${type}`, usage: { input: 4, output: 3 } } });
     const { data, response } = await client.chat.completions.create({ model: type, messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
@@ -230,7 +213,7 @@ describe('a client that goes away', () => {
 
 function startGatewayWithAttempts(maxAttempts: number) {
   return startGateway({
-    providers: TYPES.map(([type], i) => ({ name: type, type, baseUrl: fakes.get(type)!.baseUrl, apiKey: CANARY, model: `${type}-model`, priority: i + 1 })),
+    providers: PROVIDER_TYPES.map(([type], i) => ({ name: type, type, baseUrl: fakes.get(type)!.baseUrl, apiKey: CANARY, model: `${type}-model`, priority: i + 1 })),
     ...CALM,
     routing: { ...CALM.routing, maxAttempts },
   });

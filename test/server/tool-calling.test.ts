@@ -8,41 +8,25 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ToolCall } from '../../src/core/types.js';
-import { anthropicWire } from '../fakes/anthropic.js';
 import { createGeminiWire, geminiWire, stepSignature } from '../fakes/gemini.js';
-import { ollamaWire } from '../fakes/ollama.js';
 import { openaiWire } from '../fakes/openai.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
-import type { FakeWire } from '../fakes/types.js';
-import { CALM, CANARY, sseEvents, startGateway, type TestGateway } from './helpers.js';
+import { CALM, CANARY, PROVIDER_TYPES, sseEvents, startGateway, startTypedGateway, type ProviderType, type TestGateway, type TypedGateway } from './helpers.js';
 
-type ProviderType = 'openai' | 'anthropic' | 'gemini' | 'ollama';
-const TYPES: [ProviderType, FakeWire][] = [
-  ['openai', openaiWire],
-  ['anthropic', anthropicWire],
-  ['gemini', geminiWire],
-  ['ollama', ollamaWire],
-];
-const fakes = new Map<ProviderType, FakeUpstream>();
+// A Gemini model whose name tells its version: 2.x needs no thought signatures (see "Gemini 3 thought signatures").
+let typed: TypedGateway;
 let gw: TestGateway;
+let fakes: TypedGateway['fakes'];
 let client: OpenAI;
 
 beforeAll(async () => {
-  for (const [type, wire] of TYPES) fakes.set(type, await startFakeUpstream(wire));
-  gw = await startGateway({
-    // A Gemini model whose name tells its version: 2.x needs no thought signatures (see "Gemini 3 thought signatures").
-    providers: TYPES.map(([type], i) => ({ name: type, type, baseUrl: fakes.get(type)!.baseUrl, apiKey: CANARY, model: type === 'gemini' ? 'gemini-2.5-flash' : `${type}-model`, priority: i + 1 })),
-    ...CALM,
-  });
+  typed = await startTypedGateway((type) => (type === 'gemini' ? { model: 'gemini-2.5-flash' } : {}));
+  ({ gw, fakes } = typed);
   client = gw.client();
 });
-afterAll(async () => {
-  await gw.close();
-  await Promise.all([...fakes.values()].map((fake) => fake.close()));
-});
+afterAll(() => typed.close());
 beforeEach(() => {
-  for (const fake of fakes.values()) fake.reset();
-  for (const provider of gw.engine.providers()) gw.engine.operate(provider.name, 'reset');
+  typed.reset();
 });
 
 const weatherSchema = { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } }, required: ['city'] };
@@ -57,7 +41,7 @@ const time: ToolCall = { id: 'call_time', name: 'get_time', arguments: '{}' };
 const sent = (type: ProviderType) => fakes.get(type)!.requests.at(-1)!.json as Record<string, unknown>;
 const asOpenAI = (call: ToolCall) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } });
 
-describe.each(TYPES.map(([type]) => type))('in front of a %s upstream', (type) => {
+describe.each(PROVIDER_TYPES.map(([type]) => type))('in front of a %s upstream', (type) => {
   it.each([
     ['one call', [paris], ''],
     ['several calls, one without arguments', [paris, rome, time], ''],
