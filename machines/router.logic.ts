@@ -155,6 +155,10 @@ function fail(context: RouterContext, now: number, why?: string): Plan {
   if (attempts.length === 0) {
     return failWith(context, 'no_provider_available', 'no provider of this route is available (all open or disabled)');
   }
+  // Every provider tried said it cannot serve the request as asked: the request is the problem (400).
+  if (context.attempts.every((attempt) => attempt.kind === 'unsupported') && lastError !== undefined) {
+    return { type: 'fail', error: nonRetryableError(lastError, context.attempts) };
+  }
   const last = lastError === undefined ? '' : `; last: ${attributed(lastError)}`;
   const reason = why === undefined ? '' : ` (${why})`;
   return failWith(context, 'all_attempts_failed', `all ${attempts.length} upstream attempts failed${reason}${last}`);
@@ -179,7 +183,7 @@ function attributed(error: ProviderError): string {
 
 /** Whether a failed provider may be picked again later in the same request. */
 export function blocksProvider(error: ProviderError): boolean {
-  return error.kind === 'rate_limit' || error.kind === 'auth' || error.kind === 'quota' || error.kind === 'model_not_found';
+  return error.kind === 'rate_limit' || error.kind === 'auth' || error.kind === 'quota' || error.kind === 'model_not_found' || error.kind === 'unsupported';
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {

@@ -38,6 +38,7 @@ export type ErrorKind =
   | 'bad_request' // 400: the client's request is wrong
   | 'context_length' // the prompt does not fit
   | 'content_filter' // refused by the provider's policy
+  | 'unsupported' // the provider cannot serve this request as asked (Anthropic: "Schema is too complex"); another may
   | 'aborted'; // the client went away or the deadline passed
 
 /** How a provider actor treats an outcome of each kind. */
@@ -56,6 +57,7 @@ export const OUTCOME_BY_KIND: Readonly<Record<ErrorKind, { outcome: OutcomeClass
   bad_request: { outcome: 'neutral', retryable: false },
   context_length: { outcome: 'neutral', retryable: false },
   content_filter: { outcome: 'neutral', retryable: false },
+  unsupported: { outcome: 'neutral', retryable: true },
   aborted: { outcome: 'neutral', retryable: false },
 };
 

@@ -31,7 +31,12 @@ beforeAll(async () => {
       { name: 'openai', type: 'openai', baseUrl: openai.baseUrl, apiKey: CANARY, model: 'gpt-4o', priority: 3 },
       { name: 'claude-off', type: 'anthropic', baseUrl: claude.baseUrl, apiKey: CANARY, model: 'claude-sonnet-4-5', priority: 4, options: { structuredOutputs: false } },
     ],
-    routes: { default: { providers: ['claude', 'openai'] }, 'old-first': { providers: ['claude-old', 'openai'] }, 'off-first': { providers: ['claude-off', 'openai'] } },
+    routes: {
+      default: { providers: ['claude', 'openai'] },
+      'old-first': { providers: ['claude-old', 'openai'] },
+      'off-first': { providers: ['claude-off', 'openai'] },
+      'claude-only': { providers: ['claude'] },
+    },
     ...CALM,
   });
 });
@@ -122,5 +127,29 @@ describe('a route [anthropic with an older model, openai]', () => {
     expect(error.param).toBe('response_format');
     expect(error.message).toContain('Anthropic has no JSON output mode for claude-3-5-haiku-20241022');
     expect(claudeOld.requests).toHaveLength(0);
+  });
+});
+
+describe('a schema Claude says is too complex', () => {
+  const tooComplex = { type: 'status' as const, status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'The compiled grammar is too large, which would cause performance issues. Simplify your tool schemas or reduce the number of strict tools.' } } };
+
+  it('goes to the next provider of the route, and Claude is not held to blame', async () => {
+    claude.enqueue(tooComplex);
+    openai.enqueue({ type: 'ok', reply: { content: JSON.stringify(REPORT) } });
+    const { data, response } = await gw.client().chat.completions.parse({ model: 'default', messages, response_format: format }).withResponse();
+    expect(response.headers.get('x-switchyard-provider')).toBe('openai');
+    expect(data.choices[0]!.message.parsed).toEqual(REPORT);
+    expect(gw.logs().at(-1)).toMatchObject({ upstream: [{ provider: 'claude', kind: 'unsupported', status: 400 }, { provider: 'openai', kind: 'ok' }] });
+    expect(gw.engine.providers().find((p) => p.name === 'claude')).toMatchObject({ state: 'healthy', failures: 0 });
+  });
+
+  it('is a 400 naming the reason when no other provider can take it, tried once', async () => {
+    claude.enqueue(tooComplex, tooComplex);
+    const response = await gw.post('/v1/chat/completions', { model: 'claude-only', messages, response_format: format });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe('upstream_bad_request');
+    expect(body.error.message).toContain('compiled grammar is too large');
+    expect(claude.requests).toHaveLength(1);
   });
 });

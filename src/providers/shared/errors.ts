@@ -96,6 +96,8 @@ const CONTEXT_LENGTH_TEXT =
 const QUOTA_TEXT = /credit balance is too low/i;
 /** Ollama's cloud answers an exhausted session or weekly allowance with a code-less 429. */
 const USAGE_LIMIT_TEXT = /\b(?:session|daily|weekly|monthly) usage limit\b/i;
+/** A request this provider cannot serve as asked, which another provider may (Anthropic's limits on output schemas). */
+const UNSUPPORTED_TEXT = /schema is too complex|compiled grammar is too large/i;
 const CONTENT_FILTER_TEXT = /content (management )?polic|content filter|safety system|flagged by/i;
 const MAX_MESSAGE = 500;
 
@@ -151,6 +153,7 @@ export function classifyFailure(scope: ErrorScope, failure: UpstreamFailure): Pr
     if (CONTEXT_LENGTH_TEXT.test(text)) kind = 'context_length';
     else if (QUOTA_TEXT.test(text)) kind = 'quota';
     else if (CONTENT_FILTER_TEXT.test(text)) kind = 'content_filter';
+    else if (UNSUPPORTED_TEXT.test(text)) kind = 'unsupported';
   }
   if (kind === 'rate_limit' && USAGE_LIMIT_TEXT.test(details.message ?? '')) kind = 'quota';
   const refined = scope.refine?.(failure, details);
