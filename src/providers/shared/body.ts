@@ -93,6 +93,18 @@ function nodeSource(chunks: AsyncIterator<Uint8Array, unknown>, cancel: () => vo
 const UTF8 = new TextDecoder();
 
 /**
+ * The most a whole (non-streamed) reply may carry, in bytes. A chat completion is a few
+ * kilobytes, an answer with base64 audio or images a few megabytes; an upstream that sends
+ * more (a wrong `baseUrl` serving a file, a server that never ends its body) is `malformed`,
+ * before its bytes exhaust memory or exceed what one JavaScript string can hold.
+ */
+export const MAX_REPLY_BYTES = 64 * 1024 * 1024;
+
+function tooLarge(provider: string): ProviderError {
+  return new ProviderError({ provider, kind: 'malformed', message: `${provider}: the reply is larger than ${MAX_REPLY_BYTES / 1024 / 1024} MiB` });
+}
+
+/**
  * {@link readText} over a Node stream read by 'data' events: the chunks kept are decoded once
  * at the end (the same text as a streaming decode cut at `maxChars`: a UTF-8 prefix of
  * 3 × maxChars + 6 bytes decodes to at least maxChars UTF-16 units of the whole text: at most
@@ -104,6 +116,7 @@ function streamText(stream: Readable, { provider, clock, idleTimeoutMs }: ReadOp
   return new Promise<string>((resolve, reject) => {
     const chunks: Uint8Array[] = [];
     let kept = 0;
+    let received = 0;
     let settled = false;
     const onIdle = (): void => {
       fail(new ProviderError({ provider, kind: 'timeout', message: `${provider}: no data from upstream for ${idleTimeoutMs} ms` }));
@@ -121,6 +134,8 @@ function streamText(stream: Readable, { provider, clock, idleTimeoutMs }: ReadOp
       reject(error);
     }
     function onData(chunk: Uint8Array): void {
+      received += chunk.byteLength;
+      if (received > MAX_REPLY_BYTES) return fail(tooLarge(provider));
       clock.clearTimeout(timer);
       timer = clock.setTimeout(onIdle, idleTimeoutMs);
       if (kept < keepBytes) {
@@ -132,8 +147,13 @@ function streamText(stream: Readable, { provider, clock, idleTimeoutMs }: ReadOp
       if (settled) return;
       stop();
       if (maxChars <= 0 || kept === 0) return resolve('');
-      const text = UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, kept));
-      resolve(text.length > maxChars ? text.slice(0, maxChars) : text);
+      // Never a throw out of an event listener (an uncaught exception): a failure rejects.
+      try {
+        const text = UTF8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, kept));
+        resolve(text.length > maxChars ? text.slice(0, maxChars) : text);
+      } catch (error) {
+        reject(error);
+      }
     }
     function onClose(): void {
       // Closed before its end without an 'error' (destroyed by someone else): the error the
@@ -215,7 +235,10 @@ export async function readText(body: BodySource | ReadableStream<Uint8Array> | n
 async function readTextByChunks(body: BodySource | ReadableStream<Uint8Array>, options: ReadOptions, maxChars: number): Promise<string> {
   const decoder = new TextDecoder();
   let text = '';
+  let received = 0;
   for await (const chunk of readChunks(body, options)) {
+    received += chunk.byteLength;
+    if (received > MAX_REPLY_BYTES) throw tooLarge(options.provider);
     if (text.length < maxChars) text += decoder.decode(chunk, { stream: true });
   }
   text += decoder.decode();

@@ -6,7 +6,7 @@ import type { AdapterEnvironment, CallContext } from '../../../src/core/adapter.
 import { VirtualClock } from '../../../src/core/clock.js';
 import { ProviderError } from '../../../src/core/errors.js';
 import type { StreamPart } from '../../../src/core/types.js';
-import { nodeBody, readChunks, readText } from '../../../src/providers/shared/body.js';
+import { MAX_REPLY_BYTES, nodeBody, readChunks, readText } from '../../../src/providers/shared/body.js';
 import { mapStream, type StreamEventMapper } from '../../../src/providers/shared/stream.js';
 import { createUpstream } from '../../../src/providers/shared/upstream.js';
 import { advanceUntilSettled, collect, failure } from '../helpers.js';
@@ -164,6 +164,21 @@ describe('readText over a Node body (a whole reply read by its events)', () => {
     const cut = readText(nodeBody(closed), reading);
     closed.destroy();
     await expect(cut).rejects.toThrow(/premature close/i);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('fails a reply larger than MAX_REPLY_BYTES as malformed, read either way, rather than keep it all', async () => {
+    const mib = Buffer.alloc(1024 * 1024, 0x61);
+    const endless = () => {
+      let sent = 0;
+      return new Readable({ read() { this.push(sent++ < 1000 ? mib : null); } }); // 1000 MiB if read to the end
+    };
+    const byEvents = endless();
+    const error = await failure(readText(nodeBody(byEvents), reading));
+    expect([error.kind, error.message, byEvents.destroyed]).toEqual(['malformed', `p: the reply is larger than ${MAX_REPLY_BYTES / 1024 / 1024} MiB`, true]);
+    // The chunk-by-chunk reader (a web stream, or a body whose reading began chunk by chunk) stops at the same size.
+    const web = Readable.toWeb(endless()) as ReadableStream<Uint8Array>;
+    expect(await failure(readText(web, reading))).toMatchObject({ kind: 'malformed' });
     expect(clock.pending).toBe(0);
   });
 
