@@ -85,6 +85,14 @@ describe('OpenAI: prompt_tokens_details', () => {
     expect(await openai.stream()).toStrictEqual(expected);
   });
 
+  it('reads DeepSeek\'s prompt_cache_hit_tokens when a server sends no prompt_tokens_details', async () => {
+    const usage = { prompt_tokens: 10_000, completion_tokens: 100, total_tokens: 10_100, prompt_cache_hit_tokens: 9_900, prompt_cache_miss_tokens: 100 };
+    openai.enqueue(json(completion(usage)), stream(usage));
+    const expected = { inputTokens: 10_000, outputTokens: 100, cachedInputTokens: 9_900 };
+    expect(await openai.chat()).toStrictEqual(expected);
+    expect(await openai.stream()).toStrictEqual(expected);
+  });
+
   it('leaves the counts unknown when a server omits them, and ignores ones that are odd or exceed the prompt', async () => {
     const bare = { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 };
     const odd = { ...bare, prompt_tokens_details: { cached_tokens: 'n/a' } };

@@ -10,7 +10,8 @@ const tokens = z.number().int().nonnegative();
 /** `usageMetadata`: counts Gemini reports (absent ones are zero or unknown). */
 export const UsageMetadataSchema = z.object({
   promptTokenCount: tokens.nullish(),
-  cachedContentTokenCount: tokens.nullish(),
+  // Only for pricing cache reads: an odd value is ignored, never malformed.
+  cachedContentTokenCount: tokens.nullish().catch(undefined),
   candidatesTokenCount: tokens.nullish(),
   thoughtsTokenCount: tokens.nullish(),
   toolUsePromptTokenCount: tokens.nullish(),

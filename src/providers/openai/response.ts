@@ -21,8 +21,8 @@ export const OPENAI_FINISH_REASONS: FinishReasonTable = {
  * Usage with `undefined` (never 0) where OpenAI did not report a count. `completion_tokens`
  * includes the reasoning tokens on OpenAI; servers that count them apart (xAI) say so by a
  * `total_tokens` of prompt + completion + reasoning, and get them added (they are billed as output).
- * `prompt_tokens` includes the cache reads (`prompt_tokens_details.cached_tokens`) and writes
- * (`cache_write_tokens`, where a server reports them).
+ * `prompt_tokens` includes the cache reads (`prompt_tokens_details.cached_tokens`, or DeepSeek's
+ * `prompt_cache_hit_tokens`) and writes (`cache_write_tokens`, where a server reports them).
  */
 export function toUsage(usage: OpenAIUsage | null | undefined): Usage {
   const input = usage?.prompt_tokens ?? undefined;
@@ -30,7 +30,7 @@ export function toUsage(usage: OpenAIUsage | null | undefined): Usage {
   const reasoning = usage?.completion_tokens_details?.reasoning_tokens;
   if (reasoning && output !== undefined && input !== undefined && usage?.total_tokens === input + output + reasoning) output += reasoning;
   const details = usage?.prompt_tokens_details;
-  return withCacheCounts({ inputTokens: input, outputTokens: output }, details?.cached_tokens, details?.cache_write_tokens);
+  return withCacheCounts({ inputTokens: input, outputTokens: output }, details?.cached_tokens ?? usage?.prompt_cache_hit_tokens, details?.cache_write_tokens);
 }
 
 /**

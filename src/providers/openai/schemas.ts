@@ -18,6 +18,8 @@ export const UsageSchema = z.object({
     .object({ cached_tokens: tokens.nullish().catch(undefined), cache_write_tokens: tokens.nullish().catch(undefined) })
     .nullish()
     .catch(undefined),
+  // DeepSeek's cache reads (hit + miss = prompt_tokens), where it sends no prompt_tokens_details.
+  prompt_cache_hit_tokens: tokens.nullish().catch(undefined),
 });
 export type OpenAIUsage = z.infer<typeof UsageSchema>;
 
