@@ -26,6 +26,9 @@ const ask = (schema?: Record<string, unknown>, extra: Partial<ChatRequest> = {})
   ...extra,
 });
 const sentBody = () => fake.requests.at(-1)!.json as Record<string, unknown>;
+/** `count` property names (`p0`, `p1`, …), and properties of those names, each of `schema`. */
+const names = (count: number, prefix = 'p') => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+const fields = (count: number, schema: Record<string, unknown> = { type: 'string' }, prefix = 'p') => Object.fromEntries(names(count, prefix).map((name) => [name, schema]));
 
 beforeAll(async () => {
   fake = await startFakeUpstream(anthropicWire);
@@ -181,8 +184,45 @@ describe('the schema, brought to the subset Anthropic accepts', () => {
     ['allOf with a $ref', { type: 'object', properties: { p: { allOf: [{ $ref: '#/$defs/a' }] } }, $defs: { a: { type: 'string' } } }, 'allOf with $ref (at #/properties/p)'],
     ['a tuple', { type: 'object', properties: { p: { type: 'array', prefixItems: [{ type: 'string' }] } } }, '"prefixItems" (at #/properties/p)'],
     ['a negation', { type: 'object', properties: { p: { not: { type: 'string' } } } }, '"not" (at #/properties/p)'],
+    ['a free-form object (closing it would allow only {})', { type: 'object', properties: { meta: { type: 'object', description: 'Anything' } }, required: ['meta'] }, 'open objects: an object without properties must say additionalProperties: false (at #/properties/meta)'],
+    ['a free-form root object', { type: ['object', 'null'] }, 'open objects: an object without properties must say additionalProperties: false (at #)'],
+    [
+      'recursion through a property named like a keyword (default)',
+      { $defs: { node: { type: 'object', properties: { label: { type: 'string' }, default: { $ref: '#/$defs/node' } }, required: ['label'] } }, $ref: '#/$defs/node' },
+      'recursive schemas ($ref #/$defs/node)',
+    ],
+    [
+      'recursion through a definition named like a keyword (enum)',
+      { type: 'object', properties: { list: { $ref: '#/definitions/enum' } }, definitions: { enum: { type: 'object', properties: { const: { type: 'array', items: { $ref: '#/definitions/enum' } } } } } },
+      'recursive schemas ($ref #/definitions/enum)',
+    ],
+    [
+      'more than 24 optional properties in total',
+      { type: 'object', properties: { ...fields(13), inner: { type: 'object', properties: fields(12) } }, required: ['inner'] },
+      "more than 24 optional properties (25 here, counting every property not in its object's required)",
+    ],
+    [
+      'more than 16 properties with anyOf or a type array (oneOf counts: it is sent as anyOf)',
+      { type: 'object', properties: { ...fields(9, { type: ['string', 'null'] }), ...fields(8, { oneOf: [{ type: 'string' }, { type: 'number' }] }, 'u') }, required: [...names(9), ...names(8, 'u')] },
+      'more than 16 properties with anyOf or a type array (17 here)',
+    ],
   ])('refuses %s, naming it (the engine routes the request elsewhere)', (_name, schema, what) => {
     expect(create().refuses!(ask(schema))).toEqual({ param: 'response_format', reason: `Anthropic structured outputs do not support ${what}` });
+  });
+
+  it('takes an explicitly empty object, an object with properties (closed), a property named like a keyword, and schemas at the complexity limits', () => {
+    const schema = {
+      type: 'object',
+      properties: { none: { type: 'object', additionalProperties: false }, place: { type: 'object', properties: { default: { type: 'string' } } }, ...fields(22) },
+      required: ['none'],
+      additionalProperties: false,
+    };
+    expect(toAnthropicSchema(schema)).toEqual({
+      schema: { ...schema, properties: { ...schema.properties, place: { type: 'object', properties: { default: { type: 'string' } }, additionalProperties: false } } },
+      warnings: [],
+    });
+    const unions = { type: 'object', properties: fields(16, { anyOf: [{ type: 'string' }, { type: 'null' }] }), required: names(16), additionalProperties: false };
+    expect(toAnthropicSchema(unions)).toEqual({ schema: unions, warnings: [] });
   });
 });
 

@@ -246,6 +246,24 @@ describe('tools', () => {
     expect((body.messages[2]!.content as Record<string, unknown>[]).map((block) => block.tool_use_id)).toEqual(uses);
     expect(warnings).toEqual([]);
   });
+
+  it('gives an id reused in a later turn (`call_0` every turn) its own tool_use id, and each result the id of the call just before it', () => {
+    const { body } = map({
+      messages: [
+        user('x'),
+        { role: 'assistant', content: null, toolCalls: [{ id: 'call_0', name: 'f', arguments: '{}' }] },
+        { role: 'tool', toolCallId: 'call_0', content: 'r1' },
+        { role: 'assistant', content: null, toolCalls: [{ id: 'call_0', name: 'g', arguments: '{}' }] },
+        { role: 'tool', toolCallId: 'call_0', content: 'r2' },
+      ],
+    });
+    const blocks = body.messages.slice(1).map((turn) => (turn.content as Record<string, unknown>[])[0]!);
+    const [first, second] = [blocks[0]!.id, blocks[2]!.id];
+    expect(first).toBe('call_0');
+    expect(second).not.toBe(first);
+    expect(second).toMatch(/^[a-zA-Z0-9_-]+$/);
+    expect(blocks.map((block) => block.tool_use_id ?? block.id)).toEqual([first, first, second, second]);
+  });
 });
 
 describe('warnings (never silent drops)', () => {

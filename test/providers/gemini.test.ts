@@ -434,7 +434,7 @@ describe('thought signatures (Gemini 3)', () => {
   const SKIP = 'skip_thought_signature_validator';
   const acme = { vendor: 'acme', value: 'YWNtZQ==' };
 
-  it.each(['gemini-3-pro-preview', 'gemini-3.1-pro-preview', 'models/gemini-3-flash', 'gemini-4-pro', 'gemini-flash-latest', 'tunedModels/my-model', undefined])(
+  it.each(['gemini-3-pro-preview', 'gemini-3.1-pro-preview', 'models/gemini-3-flash', 'gemini-4-pro', 'gemini-3-pro-image-preview', 'gemini-flash-latest', 'gemini-exp-1206', 'tunedModels/my-model', undefined])(
     'gives %s the sentinel for each unsigned call of an unsigned step, with a warning naming them; real signatures win',
     (model) => {
       const { body, warnings } = toGeminiRequest(replay(google('c2lnLWE='), acme), { model });
@@ -446,7 +446,18 @@ describe('thought signatures (Gemini 3)', () => {
     },
   );
 
-  it.each(['gemini-2.5-flash', 'gemini-2.0-flash-001', 'gemini-1.5-pro', 'models/gemini-2.5-pro', 'gemma-3-27b-it'])(
+  it.each([
+    'gemini-2.5-flash',
+    'gemini-2.0-flash-001',
+    'gemini-1.5-pro',
+    'models/gemini-2.5-pro',
+    'gemini-2.5-flash-preview-05-20',
+    'learnlm-2.0-flash-experimental',
+    'gemini-live-2.5-flash-preview',
+    'gemini-robotics-er-1.5-preview',
+    'gemma-3-27b-it',
+    'gemma-3n-e4b-it',
+  ])(
     "sends %s Google's signatures back, never another vendor's, and never the sentinel",
     (model) => {
       const { body, warnings } = toGeminiRequest(replay(google('c2lnLWE='), acme), { model });

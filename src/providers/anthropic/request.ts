@@ -126,7 +126,7 @@ function toSystem(messages: ChatMessage[], note: (warning: string) => void): str
 }
 
 /** Non-system messages as alternating turns: consecutive same-role turns are merged. */
-function toMessages(messages: ChatMessage[], note: (warning: string) => void, toolId: (id: string) => string): AnthropicMessage[] {
+function toMessages(messages: ChatMessage[], note: (warning: string) => void, toolId: ToolIds): AnthropicMessage[] {
   const turns: { role: 'user' | 'assistant'; blocks: Block[] }[] = [];
   for (const message of messages) {
     if (message.role === 'system') continue;
@@ -152,10 +152,10 @@ function isToolResult(block: Block): boolean {
   return block.type === 'tool_result';
 }
 
-function toBlocks(message: ChatMessage, note: (warning: string) => void, toolId: (id: string) => string): Block[] {
+function toBlocks(message: ChatMessage, note: (warning: string) => void, toolId: ToolIds): Block[] {
   if (message.role === 'tool') {
     const text = textOf(message.content, () => note('Anthropic tool results are sent as text here; an image was not sent'));
-    return [{ type: 'tool_result', tool_use_id: toolId(message.toolCallId ?? ''), content: text }];
+    return [{ type: 'tool_result', tool_use_id: toolId(message.toolCallId ?? '', 'tool_result'), content: text }];
   }
   const blocks: Block[] = [];
   const content = message.content;
@@ -168,7 +168,7 @@ function toBlocks(message: ChatMessage, note: (warning: string) => void, toolId:
     }
   }
   if (message.role === 'assistant') {
-    for (const call of message.toolCalls ?? []) blocks.push({ type: 'tool_use', id: toolId(call.id), name: call.name, input: toInput(call.arguments, note) });
+    for (const call of message.toolCalls ?? []) blocks.push({ type: 'tool_use', id: toolId(call.id, 'tool_use'), name: call.name, input: toInput(call.arguments, note) });
   }
   return blocks;
 }
@@ -176,20 +176,24 @@ function toBlocks(message: ChatMessage, note: (warning: string) => void, toolId:
 /** Tool ids Anthropic accepts; other providers write ids it refuses with a 400 (Kimi: `functions.get_weather:0`). */
 const TOOL_ID = /^[a-zA-Z0-9_-]+$/;
 
+/** The Anthropic id of a tool-call id, in a `tool_use` block or a `tool_result` block. */
+type ToolIds = (id: string, block: 'tool_use' | 'tool_result') => string;
+
 /**
  * Maps tool-call ids to ids Anthropic accepts, for one request: valid ones are kept, others get
- * `_` for each character it refuses. A call and its result get the same id; two ids never share one.
+ * `_` for each character it refuses. Every `tool_use` gets an id of its own (an id reused in a later
+ * turn gets a suffix, `_2`); a result gets the id last given to its call's id (results follow calls).
  */
-function createToolIds(): (id: string) => string {
-  const ids = new Map<string, string>();
+function createToolIds(): ToolIds {
+  const latest = new Map<string, string>();
   const taken = new Set<string>();
-  return (id) => {
-    let safe = ids.get(id);
-    if (safe !== undefined) return safe;
+  return (id, block) => {
+    const assigned = latest.get(id);
+    if (assigned !== undefined && block === 'tool_result') return assigned;
     const base = TOOL_ID.test(id) ? id : id.replace(/[^a-zA-Z0-9_-]/g, '_') || 'call';
-    safe = base;
+    let safe = base;
     for (let n = 2; taken.has(safe); n++) safe = `${base}_${n}`;
-    ids.set(id, safe);
+    latest.set(id, safe);
     taken.add(safe);
     return safe;
   };

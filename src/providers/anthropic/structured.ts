@@ -69,14 +69,18 @@ const FORMATS = new Set(['date-time', 'time', 'date', 'duration', 'email', 'host
 /** Regular-expression features Anthropic's `pattern` does not take: backreferences, lookaround, word boundaries. */
 const UNSUPPORTED_PATTERN = /\\[1-9]|\\k<|\(\?<?[=!]|\\[bB]/;
 const NOTE = 'Not enforced by the output format, but required: ';
+/** Anthropic's complexity limits ("Schema is too complex"): optional properties, and properties with `anyOf` or a type array. */
+const MAX_OPTIONAL = 24;
+const MAX_UNIONS = 16;
 
 class Refusal extends Error {}
 
 /**
- * Brings a JSON Schema to the subset Anthropic accepts, as its SDKs do: every object gets
- * `additionalProperties: false`, `oneOf` becomes `anyOf`, and value constraints Anthropic does not
- * enforce (`minimum`, `maxLength`, other `format`s, …) move into the description (a warning: the
- * client must check them). Recursion, external `$ref`s, open objects and the like are a problem.
+ * Brings a JSON Schema to the subset Anthropic accepts, as its SDKs do: every object with
+ * properties gets `additionalProperties: false`, `oneOf` becomes `anyOf`, and value constraints
+ * Anthropic does not enforce (`minimum`, `maxLength`, other `format`s, …) move into the description
+ * (a warning: the client must check them). Recursion, external `$ref`s, open objects, schemas over
+ * Anthropic's complexity limits and the like are a problem.
  */
 export function toAnthropicSchema(schema: Schema): { schema: Schema; warnings: string[] } | { problem: string } {
   const moved = new Set<string>();
@@ -85,6 +89,9 @@ export function toAnthropicSchema(schema: Schema): { schema: Schema; warnings: s
     const cycle = findRecursion(schema);
     if (cycle !== undefined) throw new Refusal(`recursive schemas ($ref ${cycle})`);
     const out = convert(schema, '#') as Schema;
+    const { optional, unions } = complexity(out);
+    if (optional > MAX_OPTIONAL) throw new Refusal(`more than ${MAX_OPTIONAL} optional properties (${optional} here, counting every property not in its object's required)`);
+    if (unions > MAX_UNIONS) throw new Refusal(`more than ${MAX_UNIONS} properties with anyOf or a type array (${unions} here)`);
     const warnings: string[] = [];
     if (moved.size > 0) warnings.push(`Anthropic structured outputs do not enforce ${[...moved].join(', ')}; they were moved into the schema descriptions`);
     if (anyOfFromOneOf) warnings.push('Anthropic structured outputs do not enforce oneOf; it was sent as anyOf');
@@ -125,7 +132,11 @@ export function toAnthropicSchema(schema: Schema): { schema: Schema; warnings: s
     }
     if (typeof out.$ref === 'string' && !out.$ref.startsWith('#')) throw new Refusal(`external $ref (${out.$ref})`);
     if (Array.isArray(out.enum) && out.enum.some((value) => typeof value === 'object' && value !== null)) throw new Refusal(`enums of objects or arrays (at ${at})`);
-    if (isObjectSchema(out) && !('additionalProperties' in out)) out.additionalProperties = false;
+    if (isObjectSchema(out) && !('additionalProperties' in out)) {
+      // Closing an object that names no properties would allow only `{}`: it is a free-form object.
+      if (!('properties' in out)) throw new Refusal(`open objects: an object without properties must say additionalProperties: false (at ${at})`);
+      out.additionalProperties = false;
+    }
     if (notes.length > 0) out.description = `${typeof out.description === 'string' && out.description !== '' ? `${out.description}\n\n` : ''}${NOTE}${notes.join(', ')}`;
     return out;
   }
@@ -140,10 +151,38 @@ function isObjectSchema(schema: Schema): boolean {
   return type === 'object' || (Array.isArray(type) && type.includes('object')) || (type === undefined && 'properties' in schema);
 }
 
+/**
+ * What Anthropic's complexity limits count in a converted schema, each definition once: properties
+ * not in their object's `required`, and properties with `anyOf` or a type array.
+ */
+function complexity(root: Schema): { optional: number; unions: number } {
+  let optional = 0;
+  let unions = 0;
+  const visit = (node: unknown): void => {
+    if (!isSchema(node)) return;
+    if (isSchema(node.properties)) {
+      const required = new Set(Array.isArray(node.required) ? node.required : []);
+      for (const [name, property] of Object.entries(node.properties)) {
+        if (!required.has(name)) optional++;
+        if (isSchema(property) && ('anyOf' in property || Array.isArray(property.type))) unions++;
+        visit(property);
+      }
+    }
+    visit(node.items);
+    for (const key of ['anyOf', 'allOf']) if (Array.isArray(node[key])) (node[key] as unknown[]).forEach(visit);
+    for (const key of ['$defs', 'definitions']) if (isSchema(node[key])) Object.values(node[key]).forEach(visit);
+  };
+  visit(root);
+  return { optional, unions };
+}
+
 function mapValues(value: unknown, fn: (child: unknown, name: string) => unknown): unknown {
   if (!isSchema(value)) return value;
   return Object.fromEntries(Object.entries(value).map(([name, child]) => [name, fn(child, name)]));
 }
+
+/** Keywords whose value maps names to schemas. */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'dependentSchemas']);
 
 /** The first local `$ref` that leads back to a schema it is inside of (a recursive schema), or `undefined`. */
 function findRecursion(root: Schema): string | undefined {
@@ -169,7 +208,8 @@ function findRecursion(root: Schema): string | undefined {
     for (const [key, value] of Object.entries(node)) {
       // Definitions are entered through the `$ref`s that use them; values are not schemas.
       if (key === '$defs' || key === 'definitions' || key === 'enum' || key === 'const' || key === 'default' || key === 'examples') continue;
-      const found = visit(value);
+      // In a map of named schemas the names are not keywords: a property may be called `default`.
+      const found = SCHEMA_MAPS.has(key) && isSchema(value) ? visit(Object.values(value)) : visit(value);
       if (found !== undefined) return found;
     }
     return undefined;

@@ -23,13 +23,16 @@ export function thoughtSignatureOf(call: ToolCall): string | undefined {
 
 /**
  * Whether `model` refuses replayed function calls without a signature: Gemini 3 and later, and
- * names that do not tell their version (`gemini-flash-latest`, tuned models). Never for a name
- * that says Gemini 1.x or 2.x, nor for other families served by the API (`gemma-…`).
+ * names that do not tell their version (`gemini-flash-latest`, `gemini-exp-1206`, tuned models).
+ * Never for a name that says 1.x or 2.x (`gemini-2.5-flash`, `learnlm-2.0-flash-experimental`),
+ * nor for other families served by the API (`gemma-…`).
  */
 export function requiresThoughtSignatures(model: string | undefined): boolean {
   const name = model?.split('/').at(-1) ?? '';
-  const version = /^gemini-(\d+)(?:[.-]|$)/.exec(name)?.[1];
-  return version === undefined ? !name.startsWith('gemma-') : Number(version) >= 3;
+  if (name.startsWith('gemma-')) return false;
+  // The first `-<major>[.<minor>]` of one or two digits anywhere; 3+ digits are a date or a build, not a version.
+  const version = /-(\d{1,2})(?:\.\d{1,2})?(?=-|$)/.exec(name)?.[1];
+  return version === undefined || Number(version) >= 3;
 }
 
 /**
