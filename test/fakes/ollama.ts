@@ -25,7 +25,7 @@ const ERRORS: Record<FaultKind, { status: number; message: string }> = {
   unavailable: { status: 503, message: 'Server overloaded, please retry shortly (ref: 5d0fb402-680e-49fb-a261-4de5249a0bda)' },
   auth: { status: 401, message: 'unauthorized' },
   model_not_found: { status: 404, message: "model 'llama3.2-nonexistent' not found" },
-  bad_request: { status: 400, message: 'registry.ollama.ai/library/gemma:2b does not support tools' },
+  bad_request: { status: 400, message: 'json: cannot unmarshal string into Go struct field ChatRequest.messages of type []api.Message' },
   context_length: { status: 400, message: 'the input length exceeds the context length' },
   content_filter: { status: 400, message: 'request blocked by content policy' },
 };

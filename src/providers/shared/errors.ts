@@ -96,8 +96,13 @@ const CONTEXT_LENGTH_TEXT =
 const QUOTA_TEXT = /credit balance is too low/i;
 /** Ollama's cloud answers an exhausted session or weekly allowance with a code-less 429. */
 const USAGE_LIMIT_TEXT = /\b(?:session|daily|weekly|monthly) usage limit\b/i;
-/** A request this provider cannot serve as asked, which another provider may (Anthropic's limits on output schemas). */
-const UNSUPPORTED_TEXT = /schema is too complex|compiled grammar is too large/i;
+/**
+ * A request this provider (or its model) cannot serve as asked, which another may: Anthropic's
+ * limits on output schemas; a model without tools, thinking or image input (Ollama, vLLM,
+ * OpenAI, Gemini wording).
+ */
+const UNSUPPORTED_TEXT =
+  /schema is too complex|compiled grammar is too large|does not support (tools|thinking|images?|vision)\b|image_url is only supported by certain models|is not a multimodal model|(function calling|json mode) is not enabled for/i;
 const CONTENT_FILTER_TEXT = /content (management )?polic|content filter|safety system|flagged by/i;
 const MAX_MESSAGE = 500;
 
@@ -146,8 +151,11 @@ export function classifyFailure(scope: ErrorScope, failure: UpstreamFailure): Pr
   let kind: ErrorKind = status === undefined ? 'server' : kindForStatus(status);
   // Own keys only: a body code such as "constructor" must not find Object's.
   const coded = details.codes.map((code) => (Object.hasOwn(KIND_BY_CODE, code) ? KIND_BY_CODE[code] : undefined)).find((found) => found !== undefined);
-  // A 402 is billing whatever its code says (Gemini's prepaid credits: 402 RESOURCE_EXHAUSTED).
-  if (coded !== undefined && status !== 402 && !(coded === 'model_not_found' && kind !== 'model_not_found')) kind = coded;
+  // A 402 is billing whatever its code says (Gemini's prepaid credits: 402 RESOURCE_EXHAUSTED);
+  // a server-error code does not make a 4xx an outage (Ollama's OpenAI API types every error
+  // `api_error`, Anthropic's name for a 500).
+  const serverCodeOn4xx = coded === 'server' && status !== undefined && status >= 400 && status < 500;
+  if (coded !== undefined && status !== 402 && !serverCodeOn4xx && !(coded === 'model_not_found' && kind !== 'model_not_found')) kind = coded;
   if (kind === 'bad_request' || (status === undefined && coded === undefined)) {
     const text = details.message ?? '';
     if (CONTEXT_LENGTH_TEXT.test(text)) kind = 'context_length';

@@ -38,6 +38,16 @@ describe('classifyFailure', () => {
     ['Anthropic input + max_tokens over the context limit', 400, { type: 'error', error: { type: 'invalid_request_error', message: 'input length and `max_tokens` exceed context limit: 197626 + 8192 > 200000, decrease input length or `max_tokens` and try again' } }, 'context_length'],
     ['llama.cpp exceed_context_size_error', 400, { error: { code: 400, type: 'exceed_context_size_error', message: 'request (9412 tokens) exceeds the available context size (8192 tokens), try increasing it', n_ctx: 8192 } }, 'context_length'],
     ['a 400 naming the context size', 400, { error: { message: 'request (9412 tokens) exceeds the available context size (8192 tokens)' } }, 'context_length'],
+    // A request this model cannot take as asked, which another may: `unsupported`, tried elsewhere.
+    ['Anthropic output schema too complex', 400, { type: 'error', error: { type: 'invalid_request_error', message: 'Schema is too complex for compilation. Simplify your schema.' } }, 'unsupported'],
+    ['Anthropic compiled grammar too large', 400, { type: 'error', error: { type: 'invalid_request_error', message: 'The compiled grammar is too large, which would cause performance issues. Simplify your tool schemas or reduce the number of strict tools.' } }, 'unsupported'],
+    ['Ollama model without tools (native API)', 400, { error: 'registry.ollama.ai/library/gemma3:4b does not support tools' }, 'unsupported'],
+    ['Ollama model without tools (OpenAI API)', 400, { error: { message: 'stablelm2:latest does not support tools', type: 'api_error', param: null, code: null } }, 'unsupported'],
+    ['Ollama model without thinking', 400, { error: '"llama3.2" does not support thinking' }, 'unsupported'],
+    ['OpenAI image to a text-only model', 400, { error: { message: 'Invalid content type. image_url is only supported by certain models.', type: 'invalid_request_error', param: 'messages.[0].content.[1].type', code: null } }, 'unsupported'],
+    ['vLLM image to a text-only model', 400, { object: 'error', message: 'meta-llama/Llama-3.1-8B-Instruct is not a multimodal model', type: 'BadRequestError', code: 400 }, 'unsupported'],
+    ['Gemini function calling off for a model', 400, { error: { code: 400, message: 'Function calling is not enabled for models/gemini-1.0-pro-vision', status: 'INVALID_ARGUMENT' } }, 'unsupported'],
+    ['a plain bad request stays one', 400, { error: { message: "Invalid value for 'temperature': expected a number" } }, 'bad_request'],
     ['a code named like an Object property', 500, { error: { code: 'constructor', message: 'boom' } }, 'server'],
     ['402 is billing whatever its code (Gemini prepayment)', 402, { error: { code: 402, message: 'Your prepayment credits are depleted.', status: 'RESOURCE_EXHAUSTED' } }, 'quota'],
   ])('%s', (_title, status, body, kind) => expect(classify(status, body).kind).toBe(kind));
