@@ -312,13 +312,14 @@ describe('a conversation with tool calls that moves to another provider type', (
 describe('a model without tools', () => {
   it('sends the request on to the next provider of the route, and is not held to blame', async () => {
     // An openai-type provider in front of Ollama's OpenAI API, its model without tool support.
+    const failuresBefore = gw.engine.providers().find((p) => p.name === 'openai')!.failures;
     fakes.get('openai')!.enqueue({ type: 'status', status: 400, body: { error: { message: 'stablelm2:latest does not support tools', type: 'api_error', param: null, code: null } } });
     fakes.get('anthropic')!.enqueue({ type: 'ok', reply: { content: '', toolCalls: [paris] } });
     const { data, response } = await client.chat.completions.create({ model: 'default', messages: [user], tools }).withResponse();
     expect(response.headers.get('x-switchyard-provider')).toBe('anthropic');
     expect(data.choices[0]!.message.tool_calls).toEqual([asOpenAI(paris)]);
     expect(fakes.get('openai')!.requests).toHaveLength(1);
-    expect(gw.engine.providers().find((p) => p.name === 'openai')).toMatchObject({ state: 'healthy', failures: 0 });
+    expect(gw.engine.providers().find((p) => p.name === 'openai')).toMatchObject({ state: 'healthy', failures: failuresBefore });
   });
 });
 
