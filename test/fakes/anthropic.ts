@@ -3,9 +3,10 @@
  * (`message_start`, `content_block_start`/`_delta`/`_stop`, `ping`, `message_delta`,
  * `message_stop`), Anthropic's error JSON `{type: "error", error: {type, message}}` with its
  * statuses (529 overloaded, 429 with `retry-after` and the `anthropic-ratelimit-*` headers),
- * its 400 for tool ids outside `^[a-zA-Z0-9_-]+$` and for JSON output formats it refuses
+ * its 400 for tool ids outside `^[a-zA-Z0-9_-]+$`, for JSON output formats it refuses
  * (`output_config.format` on older models, the deprecated `output_format`; a scripted reply's
- * content is the JSON text), and `GET /v1/models`. A reply's `reasoning`
+ * content is the JSON text), for `strict` tools on older models and for images it refuses (a
+ * media type other than its four, base64 over 5 MB, more than 100 images), and `GET /v1/models`. A reply's `reasoning`
  * is an extended-thinking `thinking` block first (streamed as `thinking_delta`s and a
  * `signature_delta`); `input_tokens` excludes cache reads and writes.
  */
@@ -126,7 +127,7 @@ export const anthropicWire: FakeWire = {
   },
   streamError: (kind) => frame('error', errorBody(ERRORS[kind])),
   refuse: (request) => {
-    const problem = toolIdProblem(request.json) ?? outputFormatProblem(request.json);
+    const problem = toolIdProblem(request.json) ?? outputFormatProblem(request.json) ?? strictToolProblem(request.json) ?? imageProblem(request.json);
     return problem === undefined ? undefined : { status: 400, body: errorBody({ ...ERRORS.bad_request, message: problem }), headers: { 'request-id': REQUEST_ID } };
   },
   // Anthropic takes `x-api-key`; recent SDKs send `Authorization: Bearer` instead.
@@ -147,7 +148,7 @@ export const anthropicWire: FakeWire = {
 
 /**
  * Models with structured outputs (GA on the Claude API: Sonnet/Opus/Haiku 4.5, Opus/Sonnet 4.6,
- * Opus 4.7), by id or alias; the fake refuses `output_config.format` for the others.
+ * Opus 4.7), by id or alias; the fake refuses `output_config.format` and strict tools for the others.
  */
 const STRUCTURED_OUTPUT_MODELS = /^claude-(?:sonnet-4-[56]|opus-4-[5-7]|haiku-4-5)(?:-\d{8})?$/;
 
@@ -166,6 +167,13 @@ function outputFormatProblem(body: unknown): string | undefined {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return 'output_config.format.schema: Field required';
   if (typeof model !== 'string' || !STRUCTURED_OUTPUT_MODELS.test(model)) return `'${String(model)}' does not support output_config.format (structured outputs)`;
   return undefined;
+}
+
+/** Anthropic's 400 for `strict: true` on a tool of a model without structured outputs (its wording), or `undefined`. */
+function strictToolProblem(body: unknown): string | undefined {
+  const { model, tools } = (body ?? {}) as { model?: unknown; tools?: unknown };
+  if (!Array.isArray(tools) || !tools.some((tool) => (tool as { strict?: unknown }).strict === true)) return undefined;
+  return typeof model === 'string' && STRUCTURED_OUTPUT_MODELS.test(model) ? undefined : `'${String(model)}' does not support strict tools.`;
 }
 
 /** Tool ids Anthropic takes (other providers' ids, such as `functions.get_weather:0`, it refuses). */
@@ -187,6 +195,34 @@ function toolIdProblem(body: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The media types Anthropic takes, its limit on an image's base64 text, and on images per request. */
+const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
+const MAX_IMAGE_BASE64 = 5 * 1024 * 1024;
+const MAX_IMAGES = 100;
+
+/** Anthropic's 400 message for the first image it would refuse in a request body, or `undefined` (the fake's wording where Anthropic's is unknown). */
+function imageProblem(body: unknown): string | undefined {
+  const messages = (body as { messages?: unknown } | undefined)?.messages;
+  if (!Array.isArray(messages)) return undefined;
+  let images = 0;
+  for (const [i, message] of messages.entries()) {
+    const content = (message as { content?: unknown }).content;
+    if (!Array.isArray(content)) continue;
+    for (const [j, block] of content.entries()) {
+      const { type, source } = block as { type?: unknown; source?: { type?: unknown; media_type?: unknown; data?: unknown } };
+      if (type !== 'image') continue;
+      images += 1;
+      if (source?.type !== 'base64') continue;
+      if (typeof source.media_type !== 'string' || !IMAGE_TYPES.includes(source.media_type)) {
+        return `messages.${i}.content.${j}.image.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'`;
+      }
+      const size = typeof source.data === 'string' ? source.data.length : 0;
+      if (size > MAX_IMAGE_BASE64) return `messages.${i}.content.${j}.image.source.base64: image exceeds 5 MB maximum: ${size} bytes > ${MAX_IMAGE_BASE64} bytes`;
+    }
+  }
+  return images > MAX_IMAGES ? `messages: too many images in the request: ${images} > ${MAX_IMAGES}` : undefined;
 }
 
 /**

@@ -7,7 +7,8 @@
  * first part carries a `thoughtSignature`; `candidatesTokenCount` excludes `thoughtsTokenCount`.
  * Function calls carry their `id` as Gemini 3 sends it; Gemini 2.x usually sends none, which
  * `createGeminiWire({ callIds: false })` plays. `createGeminiWire({ gemini3: true })` also signs
- * function calls and refuses unsigned replays, as Gemini 3 does.
+ * function calls and refuses unsigned replays, as Gemini 3 does. Every wire refuses inline
+ * images of a type Gemini does not take (400 `Unsupported MIME type: image/gif`).
  */
 import type { ToolCall } from '../../src/core/types.js';
 import type { FakeWire, FaultKind, RecordedRequest, ResolvedReply, WireReply } from './types.js';
@@ -115,7 +116,23 @@ const functionCalls = (reply: ResolvedReply, callIds: boolean, gemini3: boolean)
     ...(gemini3 && i === 0 ? { thoughtSignature: stepSignature(call) } : {}),
   }));
 
-type WirePart = { functionCall?: { name?: unknown }; functionResponse?: unknown; thoughtSignature?: unknown };
+type WirePart = { functionCall?: { name?: unknown }; functionResponse?: unknown; thoughtSignature?: unknown; inlineData?: { mimeType?: unknown } };
+
+/** The image types Gemini takes inline (https://ai.google.dev/gemini-api/docs/image-understanding#supported-formats). */
+const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif'];
+
+/** Gemini's 400 message for an inline image of a type it does not take, or `undefined`. */
+function unsupportedImage(body: unknown): string | undefined {
+  const contents = (body as { contents?: { parts?: WirePart[] }[] } | undefined)?.contents;
+  if (!Array.isArray(contents)) return undefined;
+  for (const content of contents) {
+    for (const part of content.parts ?? []) {
+      const type = part.inlineData?.mimeType;
+      if (typeof type === 'string' && type.startsWith('image/') && !IMAGE_TYPES.includes(type)) return `Unsupported MIME type: ${type}`;
+    }
+  }
+  return undefined;
+}
 
 /**
  * Gemini 3's 400 for a request that replays a step without its signature, or `undefined`. It checks
@@ -220,14 +237,10 @@ export function createGeminiWire({ callIds = true, gemini3 = false }: GeminiWire
       const error = ERRORS[kind];
       return sseFrame(googleError(error.code, error.status, error.message, error.details));
     },
-    ...(gemini3
-      ? {
-          refuse(request: RecordedRequest): WireReply | undefined {
-            const problem = unsignedStep(request.json);
-            return problem === undefined ? undefined : { status: 400, body: googleError(400, 'INVALID_ARGUMENT', problem) };
-          },
-        }
-      : {}),
+    refuse(request: RecordedRequest): WireReply | undefined {
+      const problem = unsupportedImage(request.json) ?? (gemini3 ? unsignedStep(request.json) : undefined);
+      return problem === undefined ? undefined : { status: 400, body: googleError(400, 'INVALID_ARGUMENT', problem) };
+    },
     credential(request) {
       const key = request.headers['x-goog-api-key'];
       return Array.isArray(key) ? key[0] : key;

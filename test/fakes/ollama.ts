@@ -4,6 +4,9 @@
  * `done_reason`, durations and counts), Ollama's `{"error": "..."}` bodies and `GET /api/tags`.
  * Ollama streams unless the request says `"stream": false`. A reply's `reasoning` is
  * `message.thinking` (streamed in lines before the content); `eval_count` includes it.
+ * `images` must be standard, padded base64 (Go decodes them into bytes, else a 400);
+ * `createOllamaWire({ vision: false })` plays a text-only model, whose runner fails a request
+ * with images with a 500.
  */
 import type { FakeWire, FaultKind, RecordedRequest, ResolvedReply, WireReply } from './types.js';
 
@@ -33,8 +36,41 @@ const ERRORS: Record<FaultKind, { status: number; message: string }> = {
 /** Ollama reports tool calls with `done_reason: "stop"`; it has no content-filter reason of its own. */
 const DONE_REASON: Record<ResolvedReply['finish'], string> = { stop: 'stop', length: 'length', tool_calls: 'stop', content_filter: 'content_filter' };
 
-/** The Ollama `/api/chat` wire. */
-export const ollamaWire: FakeWire = {
+/** Options of {@link createOllamaWire}. */
+export interface OllamaWireOptions {
+  /** Whether the model sees images (a text-only model's runner fails a request with images). @default true */
+  vision?: boolean;
+}
+
+/** An Ollama wire; see {@link OllamaWireOptions}. */
+export function createOllamaWire({ vision = true }: OllamaWireOptions = {}): FakeWire {
+  return { ...wire, refuse: (request) => imageProblem(request.json, vision) };
+}
+
+/** Go's `encoding/json` decodes `[]byte` fields with `base64.StdEncoding`: padded, `+` and `/`, newlines skipped. */
+const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Ollama's error for the images of a request body, or `undefined`. */
+function imageProblem(body: unknown, vision: boolean): WireReply | undefined {
+  const messages = (body as { messages?: { images?: unknown }[] } | undefined)?.messages;
+  if (!Array.isArray(messages)) return undefined;
+  const images = messages.flatMap((message) => (Array.isArray(message.images) ? (message.images as unknown[]) : []));
+  for (const image of images) {
+    const data = typeof image === 'string' ? image.replace(/[\r\n]/g, '') : '';
+    if (!STD_BASE64.test(data)) return { status: 400, body: { error: `illegal base64 data at input byte ${firstBadByte(data)}` } };
+  }
+  if (images.length === 0 || vision) return undefined;
+  // The runner's `model.ErrNoVisionModel`, passed on as a 500 by the chat handler.
+  return { status: 500, body: { error: 'Failed to create new sequence: failed to process inputs: this model is missing data required for image input' } };
+}
+
+function firstBadByte(data: string): number {
+  const bad = data.search(/[^A-Za-z0-9+/=]/);
+  return bad === -1 ? data.length - (data.length % 4) : bad;
+}
+
+/** The `/api/chat` wire of a model that sees images. */
+const wire: FakeWire = {
   name: 'ollama',
   basePath: '',
   isStream: (request) => (request.json as { stream?: unknown } | undefined)?.stream !== false,
@@ -81,6 +117,9 @@ export const ollamaWire: FakeWire = {
     };
   },
 };
+
+/** The Ollama `/api/chat` wire. */
+export const ollamaWire: FakeWire = createOllamaWire();
 
 function toolCallsOf(reply: ResolvedReply): { tool_calls?: unknown[] } {
   if (reply.toolCalls.length === 0) return {};

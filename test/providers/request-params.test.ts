@@ -73,10 +73,10 @@ describe('strict structured output', () => {
     expect(anthropic({ messages, responseFormat: { type: 'text' } }).warnings).toEqual([]);
   });
 
-  it('warns that Anthropic does not enforce strict tool schemas', () => {
+  it('warns that an Anthropic model without structured outputs does not enforce strict tool schemas (strict tools: anthropic-strict-tools.test.ts)', () => {
     const { body, warnings } = anthropic({ messages, tools: [tool] });
     expect(body.tools).toEqual([{ name: 'get_weather', description: 'Weather now', input_schema: schema }]);
-    expect(warnings).toEqual(['Anthropic does not enforce tool parameter schemas; "strict" was not sent']);
+    expect(warnings).toEqual(['Anthropic does not enforce tool parameter schemas for claude (strict tool use needs Claude 4.5 or later, or options.structuredOutputs); "strict" was not sent']);
   });
 });
 

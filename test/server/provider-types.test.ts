@@ -6,7 +6,9 @@ import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createOllamaWire } from '../fakes/ollama.js';
 import { refusalStream } from '../fakes/openai.js';
+import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
 import { CALM, CANARY, PROVIDER_TYPES, startGateway, startTypedGateway, type TestGateway, type TypedGateway } from './helpers.js';
 
 let typed: TypedGateway;
@@ -50,19 +52,36 @@ describe.each(PROVIDER_TYPES.map(([type]) => type))('in front of a %s upstream',
 
 describe('images', () => {
   const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+  const GIF = 'R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==';
   // Gemini and Ollama first: they take images only inline.
   let vision: TestGateway;
+  let textOnly: FakeUpstream;
   beforeAll(async () => {
+    textOnly = await startFakeUpstream(createOllamaWire({ vision: false }));
     const order = ['gemini', 'ollama', 'anthropic', 'openai'];
     vision = await startGateway({
-      providers: order.map((type, i) => ({ name: type, type, baseUrl: fakes.get(type)!.baseUrl, apiKey: CANARY, model: `${type}-model`, priority: i + 1 })),
-      routes: { 'inline-first': { providers: order }, 'inline-only': { providers: ['gemini', 'ollama'] } },
+      providers: [
+        { name: 'ollama-text', type: 'ollama', baseUrl: textOnly.baseUrl, model: 'llama3.2', priority: 1 },
+        ...order.map((type, i) => ({ name: type, type, baseUrl: fakes.get(type)!.baseUrl, apiKey: CANARY, model: `${type}-model`, priority: i + 2 })),
+      ],
+      routes: {
+        'inline-first': { providers: order },
+        'inline-only': { providers: ['gemini', 'ollama'] },
+        'gemini-first': { providers: ['gemini', 'openai'] },
+        'anthropic-first': { providers: ['anthropic', 'openai'] },
+        'text-first': { providers: ['ollama-text', 'openai'] },
+      },
       ...CALM,
     });
   });
-  afterAll(() => vision.close());
+  afterAll(async () => {
+    await vision.close();
+    await textOnly.close();
+  });
+  beforeEach(() => textOnly.reset());
   const ask = (model: string, url: string) =>
     vision.post('/v1/chat/completions', { model, messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url } }] }] });
+  const images = (...urls: string[]): OpenAI.ChatCompletionContentPart[] => [{ type: 'text', text: 'What is this?' }, ...urls.map((url) => ({ type: 'image_url' as const, image_url: { url } }))];
 
   it('given by URL go to the first provider of the route that can take them, never silently dropped', async () => {
     const response = await ask('inline-first', 'https://example.com/cat.png');
@@ -92,6 +111,27 @@ describe('images', () => {
     expect(error.message).toContain('ollama: Ollama takes images only as base64 data URLs');
     expect(fakes.get('gemini')!.requests).toHaveLength(0);
     expect(fakes.get('ollama')!.requests).toHaveLength(0);
+  });
+
+  it('of a type Gemini does not take (GIF) go past it to a provider that does, not to a Gemini 400', async () => {
+    const { data, response } = await vision.client().chat.completions.create({ model: 'gemini-first', messages: [{ role: 'user', content: images(`data:image/gif;base64,${GIF}`) }] }).withResponse();
+    expect(data.choices[0]!.message.content).toBeTruthy();
+    expect(response.headers.get('x-switchyard-provider')).toBe('openai');
+    expect(fakes.get('gemini')!.requests).toHaveLength(0);
+  });
+
+  it('more than Anthropic takes in one request (100) go past it, not to an Anthropic 400', async () => {
+    const many = Array.from({ length: 101 }, () => `data:image/png;base64,${PNG}`);
+    const { response } = await vision.client().chat.completions.create({ model: 'anthropic-first', messages: [{ role: 'user', content: images(...many) }] }).withResponse();
+    expect(response.headers.get('x-switchyard-provider')).toBe('openai');
+    expect(fakes.get('anthropic')!.requests).toHaveLength(0);
+  });
+
+  it("sent to a text-only Ollama model fail over as unsupported (its runner's 500 is no outage)", async () => {
+    const { response } = await vision.client().chat.completions.create({ model: 'text-first', messages: [{ role: 'user', content: images(`data:image/png;base64,${PNG}`) }] }).withResponse();
+    expect(response.headers.get('x-switchyard-provider')).toBe('openai');
+    expect(textOnly.requests).toHaveLength(1);
+    expect(vision.logs().at(-1)).toMatchObject({ upstream: [{ provider: 'ollama-text', kind: 'unsupported', status: 500 }, { provider: 'openai', kind: 'ok' }] });
   });
 });
 

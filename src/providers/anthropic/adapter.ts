@@ -7,11 +7,12 @@
  * const reply = await adapter.chat({ messages: [{ role: 'user', content: 'Hi' }] }, context);
  */
 import type { AdapterFactory, ProviderAdapter } from '../../core/adapter.js';
+import { ProviderError } from '../../core/errors.js';
 import type { ChatRequest } from '../../core/types.js';
 import { refuseImages } from '../shared/images.js';
 import { failedStream, mapStream } from '../shared/stream.js';
 import { createUpstream } from '../shared/upstream.js';
-import { anthropicFormatProblem, anthropicImageProblem, toAnthropicRequest, type AnthropicRequestOptions } from './request.js';
+import { anthropicImageCountProblem, anthropicImageProblem, anthropicStructuredProblem, toAnthropicRequest, type AnthropicRequestOptions } from './request.js';
 import { fromAnthropicResponse } from './response.js';
 import { MessageSchema } from './schemas.js';
 import { createAnthropicStreamMapper } from './stream.js';
@@ -27,11 +28,28 @@ export const ANTHROPIC_VERSION = '2023-06-01';
 
 /**
  * A JSON response format Anthropic cannot honour (an older model, no schema, a schema outside
- * its subset, a prefill), which it would answer in prose: the engine routes it elsewhere.
+ * its subset, a prefill), which it would answer in prose, or strict tools it cannot enforce (a
+ * schema outside its subset, over its limits): the engine routes the request elsewhere.
  */
-function refuseFormat(request: ChatRequest, options: AnthropicRequestOptions): { param: string; reason: string } | undefined {
-  const reason = anthropicFormatProblem(request, options);
-  return reason === undefined ? undefined : { param: 'response_format', reason };
+function refuseStructured(request: ChatRequest, options: AnthropicRequestOptions): { param: string; reason: string } | undefined {
+  const problem = anthropicStructuredProblem(request, options);
+  return problem === undefined ? undefined : { param: problem.param, reason: problem.problem };
+}
+
+/**
+ * Strict tools Anthropic cannot enforce, as an `unsupported` failure before anything is sent: the
+ * engine asks `refuses` only for requests with content parts or a response format, so a request
+ * with strict tools alone reaches the call; `unsupported` sends it to the next provider unblamed.
+ */
+function strictToolsFailure(provider: string, request: ChatRequest, options: AnthropicRequestOptions): ProviderError | undefined {
+  const problem = anthropicStructuredProblem(request, options);
+  return problem?.param === 'tools' ? new ProviderError({ provider, kind: 'unsupported', message: `${provider}: ${problem.problem}`, param: 'tools' }) : undefined;
+}
+
+/** More images than Anthropic takes in one request (its 400 otherwise): the engine routes the request elsewhere. */
+function refuseImageCount(request: ChatRequest): { param: string; reason: string } | undefined {
+  const reason = anthropicImageCountProblem(request);
+  return reason === undefined ? undefined : { param: 'messages', reason };
 }
 
 /** Why a request left with no turn (every message system or empty) is refused: the API requires one. */
@@ -40,7 +58,7 @@ const NO_MESSAGE = 'Anthropic needs at least one non-empty user or assistant mes
 /**
  * Builds the adapter. `settings.options`: `defaultMaxTokens` (`max_tokens` when a request sets
  * none, default 4096), `anthropicVersion` (default `2023-06-01`), `structuredOutputs` (whether the
- * model takes `output_config.format`, default by the model name: Claude 4.5 and later) and
+ * model takes `output_config.format` and strict tools, default by the model name: Claude 4.5 and later) and
  * `idleTimeoutMs` (longest silence inside a reply, default 30 s).
  */
 export const createAnthropicAdapter: AdapterFactory = (settings, environment): ProviderAdapter => {
@@ -58,14 +76,18 @@ export const createAnthropicAdapter: AdapterFactory = (settings, environment): P
 
   return {
     estimateInputTokens: estimateTokens,
-    refuses: (request) => refuseFormat(request, mapping(false)) ?? refuseImages(request, (image, role) => (role === 'user' ? anthropicImageProblem(image) : undefined)),
+    refuses: (request) => refuseStructured(request, mapping(false)) ?? refuseImages(request, (image, role) => (role === 'user' ? anthropicImageProblem(image) : undefined)) ?? refuseImageCount(request),
     async chat(request, context) {
+      const unenforceable = strictToolsFailure(settings.name, request, mapping(false));
+      if (unenforceable !== undefined) throw unenforceable;
       const { body, warnings } = toAnthropicRequest(request, mapping(false));
       if (body.messages.length === 0) throw upstream.invalid(NO_MESSAGE);
       const reply = await upstream.json({ path: 'messages', body }, MessageSchema, context);
       return fromAnthropicResponse(reply, { id: `msg_${context.requestId}`, model: settings.model }, warnings);
     },
     stream(request, context) {
+      const unenforceable = strictToolsFailure(settings.name, request, mapping(true));
+      if (unenforceable !== undefined) return failedStream(unenforceable);
       const { body, warnings } = toAnthropicRequest(request, mapping(true));
       if (body.messages.length === 0) return failedStream(upstream.invalid(NO_MESSAGE));
       const events = upstream.sse({ path: 'messages', body }, context);

@@ -5,9 +5,9 @@
  * parameter Anthropic cannot take becomes a warning.
  */
 import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
-import { parseDataUrl, type ImagePart } from '../shared/images.js';
-import { strictToolsWarning, toolChoiceWithoutToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
-import { supportsStructuredOutputs, toStructuredOutput } from './structured.js';
+import { imageDetailWarning, parseDataUrl, type ImagePart } from '../shared/images.js';
+import { toolChoiceWithoutToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
+import { strictNotSentWarning, supportsStructuredOutputs, toStructured, toolSchema, type Structured, type StructuredProblem } from './structured.js';
 
 /** The Messages body Switchyard sends (a subset of Anthropic's). */
 export type AnthropicBody = Record<string, unknown> & { model: string; max_tokens: number; messages: AnthropicMessage[] };
@@ -40,9 +40,8 @@ const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp
 
 /** Builds the request body and the warnings for what could not be carried. */
 export function toAnthropicRequest(request: ChatRequest, options: AnthropicRequestOptions): { body: AnthropicBody; warnings: string[] } {
-  // A JSON response format Anthropic cannot honour is refused before (`anthropicFormatProblem`, the adapter's `refuses`).
-  const structured = toStructuredOutput(request, options.model, structuredOutputsFor(options));
-  const warnings = structured === undefined ? [] : 'problem' in structured ? unsupportedWarnings(request, ['responseFormat'], PROVIDER) : [...structured.warnings];
+  const native = structuredOutputsFor(options);
+  const { structured, warnings } = sendableStructured(request, options.model, native);
   warnings.push(...unsupportedWarnings(request, UNSUPPORTED, PROVIDER));
   const note = (warning: string): void => {
     if (!warnings.includes(warning)) warnings.push(warning);
@@ -67,20 +66,23 @@ export function toAnthropicRequest(request: ChatRequest, options: AnthropicReque
   if (request.stop !== undefined && request.stop.length > 0) body.stop_sequences = request.stop;
   if (request.user !== undefined) body.metadata = { user_id: request.user };
   if (request.tools !== undefined && request.tools.length > 0) {
-    body.tools = request.tools.map((tool) => ({
-      name: tool.name,
-      ...(tool.description === undefined ? {} : { description: tool.description }),
-      input_schema: tool.parameters ?? { type: 'object', properties: {} },
-    }));
-    const strict = strictToolsWarning(request.tools, PROVIDER);
-    if (strict !== undefined) note(strict);
+    body.tools = request.tools.map((tool, index) => {
+      const strict = structured.strictTools.get(index);
+      return {
+        name: tool.name,
+        ...(tool.description === undefined ? {} : { description: tool.description }),
+        ...(strict === undefined ? {} : { strict: true }),
+        input_schema: strict ?? toolSchema(tool),
+      };
+    });
+    if (!native && request.tools.some((tool) => tool.strict === true)) note(strictNotSentWarning(options.model));
     const choice = toToolChoice(request.toolChoice, request.parallelToolCalls === false);
     if (choice !== undefined) body.tool_choice = choice;
   } else {
     const lone = toolChoiceWithoutToolsWarning(request.toolChoice, PROVIDER);
     if (lone !== undefined) note(lone);
   }
-  if (structured !== undefined && !('problem' in structured)) body.output_config = { format: structured.format };
+  if (structured.format !== undefined) body.output_config = { format: structured.format };
   if (options.stream) body.stream = true;
   return { body, warnings };
 }
@@ -100,12 +102,34 @@ function toToolChoice(choice: ChatRequest['toolChoice'], oneCallOnly: boolean): 
 }
 
 /**
- * Why Anthropic cannot honour the request's response format (undefined: it can): JSON outputs
- * need a model that takes them, a schema in the subset Anthropic accepts, and no prefill.
+ * Why Anthropic cannot honour the request's response format or strict tools (undefined: it can):
+ * they need a model that takes structured outputs, schemas in the subset Anthropic accepts within
+ * its limits, and (JSON outputs) no prefill.
  */
-export function anthropicFormatProblem(request: ChatRequest, options: Pick<AnthropicRequestOptions, 'model' | 'structuredOutputs'>): string | undefined {
-  const structured = toStructuredOutput(request, options.model, structuredOutputsFor(options));
-  return structured !== undefined && 'problem' in structured ? structured.problem : undefined;
+export function anthropicStructuredProblem(request: ChatRequest, options: Pick<AnthropicRequestOptions, 'model' | 'structuredOutputs'>): StructuredProblem | undefined {
+  const structured = toStructured(request, options.model, structuredOutputsFor(options));
+  return 'problem' in structured ? structured : undefined;
+}
+
+/**
+ * What of the response format and strict tools can be sent. The adapter refuses a request with a
+ * problem before (`anthropicStructuredProblem`); a direct caller gets the part at fault left out
+ * (the format not sent, the tools sent without `strict`) and a warning for it.
+ */
+function sendableStructured(request: ChatRequest, model: string, native: boolean): { structured: Structured; warnings: string[] } {
+  const warnings: string[] = [];
+  let asked = request;
+  for (;;) {
+    const structured = toStructured(asked, model, native);
+    if (!('problem' in structured)) return { structured, warnings: [...warnings, ...structured.warnings] };
+    if (structured.param === 'response_format') {
+      warnings.push(...unsupportedWarnings(request, ['responseFormat'], PROVIDER));
+      asked = { ...asked, responseFormat: undefined };
+    } else {
+      warnings.push(`${structured.problem}; "strict" was not sent`);
+      asked = { ...asked, tools: undefined };
+    }
+  }
 }
 
 /** All system messages, in order: one string, or text blocks when there are several. */
@@ -203,14 +227,30 @@ function textBlock(text: string): Block | undefined {
   return text === '' ? undefined : { type: 'text', text };
 }
 
+/** Anthropic's limit on an image's base64 text (a 400 "image exceeds 5 MB maximum" above it). */
+const MAX_IMAGE_BASE64 = 5 * 1024 * 1024;
+/** Anthropic's limit on images in one API request. */
+const MAX_IMAGES = 100;
+
 /**
  * What Anthropic cannot take of an image in a user message (undefined: it can): it takes
- * base64 data URLs of its four image types and http(s) URLs.
+ * base64 data URLs of its four image types, of at most 5 MB of base64, and http(s) URLs.
  */
 export function anthropicImageProblem(image: ImagePart): string | undefined {
   const data = parseDataUrl(image.url);
-  if (data !== undefined) return IMAGE_TYPES.has(data.mediaType) ? undefined : `Anthropic does not accept images of type ${data.mediaType || 'unknown (the data URL names none)'}`;
-  return /^https?:\/\//i.test(image.url) ? undefined : 'Anthropic takes images as base64 data URLs or http(s) URLs';
+  if (data === undefined) return /^https?:\/\//i.test(image.url) ? undefined : 'Anthropic takes images as base64 data URLs or http(s) URLs';
+  if (!IMAGE_TYPES.has(data.mediaType)) return `Anthropic does not accept images of type ${data.mediaType || 'unknown (the data URL names none)'}`;
+  if (data.data.length > MAX_IMAGE_BASE64) return `Anthropic takes images of at most 5 MB (${MAX_IMAGE_BASE64} characters of base64); this one has ${data.data.length}`;
+  return undefined;
+}
+
+/** Why Anthropic cannot take the request's images together (undefined: it can): more than {@link MAX_IMAGES} in its user turns. */
+export function anthropicImageCountProblem(request: ChatRequest): string | undefined {
+  let count = 0;
+  for (const message of request.messages) {
+    if (message.role === 'user' && Array.isArray(message.content)) count += message.content.filter((part) => part.type === 'image_url').length;
+  }
+  return count > MAX_IMAGES ? `Anthropic takes at most ${MAX_IMAGES} images in a request; this one has ${count}` : undefined;
 }
 
 /** An image as an `image` block: base64 from a data URL, or by URL. Images in other roles are a warning. */
@@ -226,6 +266,8 @@ function toImage(part: ImagePart, role: ChatMessage['role'], note: (warning: str
     note(`${problem}; an image was not sent`);
     return undefined;
   }
+  const detail = imageDetailWarning(part, PROVIDER);
+  if (detail !== undefined) note(detail);
   const data = parseDataUrl(part.url);
   return { type: 'image', source: data === undefined ? { type: 'url', url: part.url } : { type: 'base64', media_type: data.mediaType, data: data.data } };
 }

@@ -1,17 +1,30 @@
 /**
- * Anthropic structured outputs (JSON outputs): a `json_schema` response format becomes
- * `output_config.format` (GA, no beta header) on the models that take it, with the schema brought
- * to the JSON Schema subset Anthropic accepts. What cannot be brought there is refused (the
- * engine routes the request elsewhere); see docs/providers.md, "Structured outputs".
+ * Anthropic structured outputs: a `json_schema` response format becomes `output_config.format`
+ * and a tool marked `strict` a strict tool (`strict: true`; both GA, no beta header) on the models
+ * that take them, each schema brought to the JSON Schema subset Anthropic accepts and all of them
+ * held to its limits together. What cannot be is refused (the engine routes the request
+ * elsewhere); see docs/providers.md, "Structured outputs".
  */
-import type { ChatMessage, ChatRequest } from '../../core/types.js';
+import type { ChatMessage, ChatRequest, ToolDefinition } from '../../core/types.js';
 
 type Schema = Record<string, unknown>;
 
-/** `output_config.format` and the warnings for what the schema lost on the way. */
-export interface StructuredOutput {
-  format: { type: 'json_schema'; schema: Schema };
+/** `output_config.format`. */
+export type OutputFormat = { type: 'json_schema'; schema: Schema };
+
+/** What a request asks of structured outputs, ready to send, with one warning per kind of loss. */
+export interface Structured {
+  /** `output_config.format`, when a JSON response format is asked for. */
+  format?: OutputFormat;
+  /** The `input_schema` of each tool sent with `strict: true`, converted, by its index in `request.tools`. */
+  strictTools: Map<number, Schema>;
   warnings: string[];
+}
+
+/** Why Anthropic cannot honour what the request asks of structured outputs, and the field at fault. */
+export interface StructuredProblem {
+  param: 'response_format' | 'tools';
+  problem: string;
 }
 
 /**
@@ -32,9 +45,10 @@ const PREFILL = 'Anthropic structured outputs cannot continue a prefilled assist
 
 /**
  * The request's JSON response format as `output_config.format` (`native`: the model takes
- * structured outputs), a reason why it cannot be honoured, or `undefined` when none is asked for.
+ * structured outputs) with its converted schema, a reason why it cannot be honoured, or
+ * `undefined` when none is asked for. Limits are checked by the caller, across strict tools too.
  */
-export function toStructuredOutput(request: ChatRequest, model: string, native: boolean): StructuredOutput | { problem: string } | undefined {
+function toStructuredOutput(request: ChatRequest, model: string, native: boolean): { format: OutputFormat; converted: Converted } | { problem: string } | undefined {
   const format = request.responseFormat;
   if (format === undefined || format.type === 'text') return undefined;
   if (!native) {
@@ -42,16 +56,55 @@ export function toStructuredOutput(request: ChatRequest, model: string, native: 
   }
   if (format.type === 'json_object' || format.schema === undefined) return { problem: SCHEMALESS };
   if (endsWithAssistant(request.messages)) return { problem: PREFILL };
-  const converted = toAnthropicSchema(format.schema);
+  const converted = convertSchema(format.schema, OUTPUT_NOTE);
   if ('problem' in converted) return converted;
   const schema = converted.schema;
   if (format.description !== undefined && schema.description === undefined) schema.description = format.description;
-  return { format: { type: 'json_schema', schema }, warnings: converted.warnings };
+  return { format: { type: 'json_schema', schema }, converted };
 }
 
 /** A conversation whose last sent turn is the assistant's: a prefill, which JSON outputs refuse. */
 function endsWithAssistant(messages: ChatMessage[]): boolean {
   return messages.filter((message) => message.role !== 'system').at(-1)?.role === 'assistant';
+}
+
+/**
+ * The response format and the strict tools of a request as Anthropic takes them (`native`: the
+ * model takes structured outputs; else tools go without `strict`), or the first reason it
+ * cannot: the format's, a strict tool's schema, more than 20 strict tools, or Anthropic's
+ * complexity limits, which count the output schema and every strict tool's schema together.
+ */
+export function toStructured(request: ChatRequest, model: string, native: boolean): Structured | StructuredProblem {
+  const output = toStructuredOutput(request, model, native);
+  if (output !== undefined && 'problem' in output) return { param: 'response_format', problem: output.problem };
+  const strictTools = new Map<number, Schema>();
+  const converted: Converted[] = [];
+  const strict = native ? (request.tools ?? []).flatMap((tool, index) => (tool.strict === true ? [{ tool, index }] : [])) : [];
+  if (strict.length > MAX_STRICT_TOOLS) return { param: 'tools', problem: `${REFUSED}more than ${MAX_STRICT_TOOLS} strict tools in a request (${strict.length} here)` };
+  for (const { tool, index } of strict) {
+    const result = convertSchema(toolSchema(tool), TOOL_NOTE);
+    if ('problem' in result) return { param: 'tools', problem: `${result.problem} in the parameters of strict tool "${tool.name}"` };
+    strictTools.set(index, result.schema);
+    converted.push(result);
+  }
+  if (output !== undefined) {
+    const alone = limitsProblem([output.converted]);
+    if (alone !== undefined) return { param: 'response_format', problem: alone };
+  }
+  const all = output === undefined ? converted : [output.converted, ...converted];
+  const limits = limitsProblem(all, output !== undefined);
+  if (limits !== undefined) return { param: 'tools', problem: limits };
+  return { ...(output === undefined ? {} : { format: output.format }), strictTools, warnings: warningsOf(all) };
+}
+
+/** The warning for tools marked `strict` sent to a model without structured outputs, which would refuse `strict` (400). */
+export function strictNotSentWarning(model: string): string {
+  return `Anthropic does not enforce tool parameter schemas for ${model} (strict tool use needs Claude 4.5 or later, or options.structuredOutputs); "strict" was not sent`;
+}
+
+/** A tool's parameters, or the empty object Anthropic needs when it has none. */
+export function toolSchema(tool: ToolDefinition): Schema {
+  return tool.parameters ?? { type: 'object', properties: {} };
 }
 
 /** Keywords Anthropic's structured outputs take as they are (besides those handled one by one below). */
@@ -68,12 +121,26 @@ const STRUCTURAL = new Set([
 const FORMATS = new Set(['date-time', 'time', 'date', 'duration', 'email', 'hostname', 'uri', 'ipv4', 'ipv6', 'uuid']);
 /** Regular-expression features Anthropic's `pattern` does not take: backreferences, lookaround, word boundaries. */
 const UNSUPPORTED_PATTERN = /\\[1-9]|\\k<|\(\?<?[=!]|\\[bB]/;
-const NOTE = 'Not enforced by the output format, but required: ';
-/** Anthropic's complexity limits ("Schema is too complex"): optional properties, and properties with `anyOf` or a type array. */
+/** What the model is told of a constraint moved into a description, in an output schema and in a tool's. */
+const OUTPUT_NOTE = 'Not enforced by the output format, but required: ';
+const TOOL_NOTE = 'Not enforced by the tool schema, but required: ';
+/**
+ * Anthropic's limits ("Schema is too complex"): tools with `strict: true`, and, across the output
+ * schema and all strict tools' schemas, optional properties and properties with `anyOf` or a type array.
+ */
+const MAX_STRICT_TOOLS = 20;
 const MAX_OPTIONAL = 24;
 const MAX_UNIONS = 16;
+const REFUSED = 'Anthropic structured outputs do not support ';
 
 class Refusal extends Error {}
+
+/** A schema in Anthropic's subset, what moved into its descriptions, and whether a `oneOf` became `anyOf`. */
+interface Converted {
+  schema: Schema;
+  moved: Set<string>;
+  anyOfFromOneOf: boolean;
+}
 
 /**
  * Brings a JSON Schema to the subset Anthropic accepts, as its SDKs do: every object with
@@ -83,21 +150,51 @@ class Refusal extends Error {}
  * Anthropic's complexity limits and the like are a problem.
  */
 export function toAnthropicSchema(schema: Schema): { schema: Schema; warnings: string[] } | { problem: string } {
+  const converted = convertSchema(schema, OUTPUT_NOTE);
+  if ('problem' in converted) return converted;
+  const limits = limitsProblem([converted]);
+  return limits === undefined ? { schema: converted.schema, warnings: warningsOf([converted]) } : { problem: limits };
+}
+
+/** One warning for the constraints moved out of any of `schemas`, one for any `oneOf` sent as `anyOf`. */
+function warningsOf(schemas: readonly Converted[]): string[] {
+  const moved = new Set(schemas.flatMap((converted) => [...converted.moved]));
+  const warnings: string[] = [];
+  if (moved.size > 0) warnings.push(`Anthropic structured outputs do not enforce ${[...moved].join(', ')}; they were moved into the schema descriptions`);
+  if (schemas.some((converted) => converted.anyOfFromOneOf)) warnings.push('Anthropic structured outputs do not enforce oneOf; it was sent as anyOf');
+  return warnings;
+}
+
+/**
+ * Anthropic's complexity limits over all the strict schemas of a request, counted together (the
+ * output schema first when `withFormat`), as a problem, or `undefined` when they are kept.
+ */
+function limitsProblem(schemas: readonly Converted[], withFormat = false): string | undefined {
+  let optional = 0;
+  let unions = 0;
+  for (const { schema } of schemas) {
+    const counted = complexity(schema);
+    optional += counted.optional;
+    unions += counted.unions;
+  }
+  const tools = schemas.length - (withFormat ? 1 : 0);
+  const where = schemas.length < 2 ? '' : `, across ${withFormat ? 'the output format and ' : ''}${tools} strict tool${tools === 1 ? '' : 's'}`;
+  if (optional > MAX_OPTIONAL) return `${REFUSED}more than ${MAX_OPTIONAL} optional properties (${optional} here${where}, counting every property not in its object's required)`;
+  if (unions > MAX_UNIONS) return `${REFUSED}more than ${MAX_UNIONS} properties with anyOf or a type array (${unions} here${where})`;
+  return undefined;
+}
+
+/** {@link toAnthropicSchema} without the complexity limits, which count all of a request's strict schemas. `note` starts each moved-constraint description. */
+function convertSchema(schema: Schema, note: string): Converted | { problem: string } {
   const moved = new Set<string>();
   let anyOfFromOneOf = false;
   try {
     const cycle = findRecursion(schema);
     if (cycle !== undefined) throw new Refusal(`recursive schemas ($ref ${cycle})`);
     const out = convert(schema, '#') as Schema;
-    const { optional, unions } = complexity(out);
-    if (optional > MAX_OPTIONAL) throw new Refusal(`more than ${MAX_OPTIONAL} optional properties (${optional} here, counting every property not in its object's required)`);
-    if (unions > MAX_UNIONS) throw new Refusal(`more than ${MAX_UNIONS} properties with anyOf or a type array (${unions} here)`);
-    const warnings: string[] = [];
-    if (moved.size > 0) warnings.push(`Anthropic structured outputs do not enforce ${[...moved].join(', ')}; they were moved into the schema descriptions`);
-    if (anyOfFromOneOf) warnings.push('Anthropic structured outputs do not enforce oneOf; it was sent as anyOf');
-    return { schema: out, warnings };
+    return { schema: out, moved, anyOfFromOneOf };
   } catch (error) {
-    if (error instanceof Refusal) return { problem: `Anthropic structured outputs do not support ${error.message}` };
+    if (error instanceof Refusal) return { problem: `${REFUSED}${error.message}` };
     throw error;
   }
 
@@ -137,7 +234,7 @@ export function toAnthropicSchema(schema: Schema): { schema: Schema; warnings: s
       if (!('properties' in out)) throw new Refusal(`open objects: an object without properties must say additionalProperties: false (at ${at})`);
       out.additionalProperties = false;
     }
-    if (notes.length > 0) out.description = `${typeof out.description === 'string' && out.description !== '' ? `${out.description}\n\n` : ''}${NOTE}${notes.join(', ')}`;
+    if (notes.length > 0) out.description = `${typeof out.description === 'string' && out.description !== '' ? `${out.description}\n\n` : ''}${note}${notes.join(', ')}`;
     return out;
   }
 }

@@ -4,7 +4,7 @@
  * neighbours merged, as Gemini expects strict alternation); what cannot be carried is a warning.
  */
 import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../../core/types.js';
-import { parseDataUrl, type ImagePart } from '../shared/images.js';
+import { imageDetailWarning, parseDataUrl, type ImagePart } from '../shared/images.js';
 import { asksFor, strictToolsWarning, toolChoiceWithoutToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
 import { requiresThoughtSignatures, SKIP_SIGNATURE, stepSignatures, unsignedCallsWarning } from './signatures.js';
 
@@ -170,11 +170,19 @@ function textParts(message: ChatMessage, warnings: string[]): GeminiPart[] {
   return texts;
 }
 
-/** What Gemini cannot take of an image in a user or model message (undefined: it can): only inline data, with its media type. */
+/** The image types Gemini takes (others, GIF and SVG included, get a 400 "Unsupported MIME type"). */
+const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/heic', 'image/heif']);
+
+/**
+ * What Gemini cannot take of an image in a user or model message (undefined: it can): only
+ * inline data, with its media type, and no `image/*` type other than its five (other inline
+ * data, such as a PDF, goes as given: Gemini reads it).
+ */
 export function geminiImageProblem(image: ImagePart): string | undefined {
   const data = parseDataUrl(image.url);
   if (data === undefined) return 'Gemini takes images only inline, as base64 data URLs';
-  return data.mediaType === '' ? 'Gemini needs the media type of an inline image (data:image/png;base64,…)' : undefined;
+  if (data.mediaType === '') return 'Gemini needs the media type of an inline image (data:image/png;base64,…)';
+  return data.mediaType.startsWith('image/') && !IMAGE_TYPES.has(data.mediaType) ? `Gemini does not accept images of type ${data.mediaType}` : undefined;
 }
 
 function toImage(part: ImagePart, warnings: string[]): GeminiPart[] {
@@ -185,6 +193,8 @@ function toImage(part: ImagePart, warnings: string[]): GeminiPart[] {
     warnings.push(`${problem}; an image was not sent`);
     return [];
   }
+  const detail = imageDetailWarning(part, PROVIDER);
+  if (detail !== undefined && !warnings.includes(detail)) warnings.push(detail);
   const data = parseDataUrl(part.url)!;
   return [{ inlineData: { mimeType: data.mediaType, data: data.data } }];
 }

@@ -5,7 +5,7 @@
  * such a request elsewhere.
  */
 import type { ChatMessage, ChatRequest, ContentPart, ToolCall } from '../../core/types.js';
-import { parseDataUrl, type ImagePart } from '../shared/images.js';
+import { imageDetailWarning, parseDataUrl, type ImagePart } from '../shared/images.js';
 import { asksFor, strictToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
 
 /** The `/api/chat` body Switchyard sends (a subset of Ollama's; `keep_alive` is never set). */
@@ -44,7 +44,7 @@ export function toOllamaRequest(request: ChatRequest, options: OllamaRequestOpti
   const toolNames = toolNamesById(request.messages);
   const body: OllamaBody = {
     model: options.model,
-    messages: request.messages.map((message) => toMessage(message, toolNames, warnings)),
+    messages: request.messages.map((message) => toMessage(message, toolNames, warnings, provider)),
     stream: options.stream,
   };
   const sampling: Record<string, unknown> = {};
@@ -79,8 +79,8 @@ export function toOllamaRequest(request: ChatRequest, options: OllamaRequestOpti
   return { body, warnings };
 }
 
-function toMessage(message: ChatMessage, toolNames: ReadonlyMap<string, string>, warnings: string[]): OllamaMessage {
-  const { text, images } = toContent(message.content, warnings);
+function toMessage(message: ChatMessage, toolNames: ReadonlyMap<string, string>, warnings: string[], provider: string): OllamaMessage {
+  const { text, images } = toContent(message.content, warnings, provider);
   const out: OllamaMessage = { role: message.role, content: text };
   if (images.length > 0) out.images = images;
   if (message.role === 'assistant' && message.toolCalls !== undefined && message.toolCalls.length > 0) {
@@ -94,8 +94,8 @@ function toMessage(message: ChatMessage, toolNames: ReadonlyMap<string, string>,
   return out;
 }
 
-/** Text parts are joined with newlines; images travel beside the text as bare base64. */
-function toContent(content: ChatMessage['content'], warnings: string[]): { text: string; images: string[] } {
+/** Text parts are joined with newlines; images travel beside the text as bare base64 (no `detail`: a warning). */
+function toContent(content: ChatMessage['content'], warnings: string[], provider: string): { text: string; images: string[] } {
   if (content === null) return { text: '', images: [] };
   if (typeof content === 'string') return { text: content, images: [] };
   const texts: string[] = [];
@@ -105,8 +105,13 @@ function toContent(content: ChatMessage['content'], warnings: string[]): { text:
     else {
       // The engine routes requests with URL images elsewhere (`refuses`); a direct caller gets a warning.
       const data = parseDataUrl(part.url);
-      if (data === undefined) warnings.push(`${ollamaImageProblem(part)!}; an image given by URL was not sent`);
-      else images.push(data.data);
+      if (data === undefined) {
+        warnings.push(`${ollamaImageProblem(part)!}; an image given by URL was not sent`);
+        continue;
+      }
+      images.push(data.data);
+      const detail = imageDetailWarning(part, provider);
+      if (detail !== undefined && !warnings.includes(detail)) warnings.push(detail);
     }
   }
   return { text: texts.join('\n'), images };

@@ -102,7 +102,12 @@ const USAGE_LIMIT_TEXT = /\b(?:session|daily|weekly|monthly) usage limit\b/i;
  * OpenAI, Gemini wording).
  */
 const UNSUPPORTED_TEXT =
-  /schema is too complex|compiled grammar is too large|does not support (tools|thinking|images?|vision)\b|image_url is only supported by certain models|is not a multimodal model|(function calling|json mode) is not enabled for/i;
+  /schema is too complex|compiled grammar is too large|does not support (strict tools|tools|thinking|images?|vision)\b|image_url is only supported by certain models|is not a multimodal model|(function calling|json mode) is not enabled for|missing data required for image input/i;
+/**
+ * The one server error that says "not this model": Ollama's runner fails a request with images
+ * for a model without a vision encoder with a 500 (`model.ErrNoVisionModel`), no outage.
+ */
+const UNSUPPORTED_SERVER_TEXT = /this model is missing data required for image input/i;
 const CONTENT_FILTER_TEXT = /content (management )?polic|content filter|safety system|flagged by/i;
 const MAX_MESSAGE = 500;
 
@@ -162,7 +167,7 @@ export function classifyFailure(scope: ErrorScope, failure: UpstreamFailure): Pr
     else if (QUOTA_TEXT.test(text)) kind = 'quota';
     else if (CONTENT_FILTER_TEXT.test(text)) kind = 'content_filter';
     else if (UNSUPPORTED_TEXT.test(text)) kind = 'unsupported';
-  }
+  } else if (kind === 'server' && UNSUPPORTED_SERVER_TEXT.test(details.message ?? '')) kind = 'unsupported';
   if (kind === 'rate_limit' && USAGE_LIMIT_TEXT.test(details.message ?? '')) kind = 'quota';
   const refined = scope.refine?.(failure, details);
   kind = refined?.kind ?? kind;

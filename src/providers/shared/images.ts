@@ -44,3 +44,8 @@ export function refuseImages(request: ChatRequest, problem: (image: ImagePart, r
   }
   return undefined;
 }
+
+/** The warning for an image `detail` (`low`, `high`) a provider has no field for; `auto`, the default, needs none. */
+export function imageDetailWarning(image: ImagePart, provider: string): string | undefined {
+  return image.detail === undefined || image.detail === 'auto' ? undefined : `${provider} has no image detail setting; "detail" was not sent`;
+}

@@ -41,6 +41,7 @@ describe('classifyFailure', () => {
     // A request this model cannot take as asked, which another may: `unsupported`, tried elsewhere.
     ['Anthropic output schema too complex', 400, { type: 'error', error: { type: 'invalid_request_error', message: 'Schema is too complex for compilation. Simplify your schema.' } }, 'unsupported'],
     ['Anthropic compiled grammar too large', 400, { type: 'error', error: { type: 'invalid_request_error', message: 'The compiled grammar is too large, which would cause performance issues. Simplify your tool schemas or reduce the number of strict tools.' } }, 'unsupported'],
+    ['Anthropic strict tools on a model without structured outputs', 400, { type: 'error', error: { type: 'invalid_request_error', message: "'claude-sonnet-4-20250514' does not support strict tools." } }, 'unsupported'],
     ['Ollama model without tools (native API)', 400, { error: 'registry.ollama.ai/library/gemma3:4b does not support tools' }, 'unsupported'],
     ['Ollama model without tools (OpenAI API)', 400, { error: { message: 'stablelm2:latest does not support tools', type: 'api_error', param: null, code: null } }, 'unsupported'],
     ['Ollama model without thinking', 400, { error: '"llama3.2" does not support thinking' }, 'unsupported'],
