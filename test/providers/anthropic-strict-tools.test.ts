@@ -11,7 +11,7 @@ import type { ChatRequest, ToolDefinition } from '../../src/core/types.js';
 import { createAnthropicAdapter, toAnthropicRequest } from '../../src/providers/anthropic/index.js';
 import { anthropicWire } from '../fakes/anthropic.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
-import { collect, createHarness, failure } from './helpers.js';
+import { collect, createHarness, failure, fields, names } from './helpers.js';
 
 let fake: FakeUpstream;
 let harness: ReturnType<typeof createHarness>;
@@ -23,8 +23,6 @@ const weather = { type: 'object', properties: { city: { type: 'string' }, celsiu
 const getWeather: ToolDefinition = { name: 'get_weather', description: 'Weather now', parameters: weather, strict: true };
 const ask = (tools: ToolDefinition[], extra: Partial<ChatRequest> = {}): ChatRequest => ({ messages: [{ role: 'user', content: 'Weather in Oslo?' }], tools, ...extra });
 const sentTools = () => (fake.requests.at(-1)!.json as { tools: Record<string, unknown>[] }).tools;
-const names = (count: number, prefix = 'p') => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
-const fields = (count: number, schema: Record<string, unknown> = { type: 'string' }, prefix = 'p') => Object.fromEntries(names(count, prefix).map((name) => [name, schema]));
 /** An object schema with `optional` optional string properties and `unions` required nullable ones. */
 const shaped = (optional: number, unions = 0) => ({
   type: 'object',

@@ -11,7 +11,7 @@ import type { ChatRequest } from '../../src/core/types.js';
 import { createAnthropicAdapter, toAnthropicRequest, toAnthropicSchema } from '../../src/providers/anthropic/index.js';
 import { anthropicWire } from '../fakes/anthropic.js';
 import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
-import { collect, createHarness, failure } from './helpers.js';
+import { collect, createHarness, failure, fields, names } from './helpers.js';
 
 let fake: FakeUpstream;
 let harness: ReturnType<typeof createHarness>;
@@ -26,9 +26,6 @@ const ask = (schema?: Record<string, unknown>, extra: Partial<ChatRequest> = {})
   ...extra,
 });
 const sentBody = () => fake.requests.at(-1)!.json as Record<string, unknown>;
-/** `count` property names (`p0`, `p1`, …), and properties of those names, each of `schema`. */
-const names = (count: number, prefix = 'p') => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
-const fields = (count: number, schema: Record<string, unknown> = { type: 'string' }, prefix = 'p') => Object.fromEntries(names(count, prefix).map((name) => [name, schema]));
 
 beforeAll(async () => {
   fake = await startFakeUpstream(anthropicWire);

@@ -79,3 +79,13 @@ export function toolCallsOf(parts: StreamPart[]): { id: string | undefined; name
 export function textOf(parts: StreamPart[]): string {
   return parts.map((part) => (part.type === 'text-delta' ? part.text : '')).join('');
 }
+
+/** `count` property names (`p0`, `p1`, …), for JSON schemas of a given size. */
+export function names(count: number, prefix = 'p'): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+}
+
+/** `count` JSON-schema properties named as {@link names} gives them, each of `schema`. */
+export function fields(count: number, schema: Record<string, unknown> = { type: 'string' }, prefix = 'p'): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(names(count, prefix).map((name) => [name, schema]));
+}
