@@ -8,14 +8,14 @@
 import type { AnyActorRef } from 'xstate';
 import { ProviderError } from '../src/core/errors.js';
 import type { SlotReply } from './provider.types.js';
-import type { RouterContext } from './router.logic.js';
+import { isRetry, type RouterContext } from './router.logic.js';
 import type { AttemptResult, AttemptTarget, RouteCandidate, RouterInput } from './router.types.js';
 
 /** Starts the attempt; returns a function that cancels it (a no-op once it has settled). */
 export function startAttempt(context: RouterContext, self: AnyActorRef): () => void {
   const { input, io } = context;
   const { seq, candidate, panic } = context.current!;
-  const retry = context.attempts.length > 0;
+  const retry = isRetry(context);
   let cancelled = false;
   let cancelCall: (() => void) | undefined;
   // Until it asks for its slot, the attempt counts as planned on its provider (see notePlanned),

@@ -101,7 +101,7 @@ const EMPTY: ReadonlySet<string> = new Set();
 export function planNext(context: RouterContext, now: number): Plan {
   const { routing, candidates, strategy, selection, retryBudget, random } = context.input;
   if (context.attempts.length >= routing.maxAttempts) return fail(context, now);
-  if (context.attempts.length > 0 && !retryBudget.canRetry(now)) return fail(context, now, 'the retry budget is exhausted');
+  if (isRetry(context) && !retryBudget.canRetry(now)) return fail(context, now, 'the retry budget is exhausted');
 
   // Strategies return one of the candidates they were given: route candidates here.
   const pick = (exclude: ReadonlySet<string>) => strategy(candidates, exclude, selection) as RouteCandidate | undefined;
@@ -155,8 +155,11 @@ function fail(context: RouterContext, now: number, why?: string): Plan {
   if (attempts.length === 0) {
     return failWith(context, 'no_provider_available', 'no provider of this route is available (all open or disabled)');
   }
-  // Every provider tried said it cannot serve the request as asked: the request is the problem (400).
-  if (context.attempts.every((attempt) => attempt.kind === 'unsupported') && lastError !== undefined) {
+  // Every provider of the route said it cannot serve the request as asked (or is out of it for
+  // another reason), and every attempt was such an answer: the request is the problem (400).
+  // When an untried provider was left (maxAttempts, the retry budget), it is not.
+  const everyoneRefused = context.input.candidates.every((candidate) => context.blocked.has(candidate.name));
+  if (everyoneRefused && lastError !== undefined && context.attempts.every((attempt) => attempt.kind === 'unsupported')) {
     return { type: 'fail', error: nonRetryableError(lastError, context.attempts) };
   }
   const last = lastError === undefined ? '' : `; last: ${attributed(lastError)}`;
@@ -167,6 +170,16 @@ function fail(context: RouterContext, now: number, why?: string): Plan {
 function failWith(context: RouterContext, code: RequestErrorCode, message: string, retryAfterMs?: number): Plan {
   const error = new RequestError({ code, message, attempts: context.attempts, cause: context.lastError, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
   return { type: 'fail', error };
+}
+
+/**
+ * Whether the next attempt is a retry for the retry budget: one after a failure that put load on
+ * a struggling upstream. Moving on from providers that only said they cannot serve this request
+ * (`unsupported`: a text-only model asked about an image) is routing, not a retry, and must not
+ * spend the budget that outages need.
+ */
+export function isRetry(context: RouterContext): boolean {
+  return context.attempts.some((attempt) => attempt.kind !== 'unsupported');
 }
 
 /** The request error for an upstream answer that must not be retried (the client's fault). */

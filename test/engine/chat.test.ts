@@ -486,3 +486,28 @@ describe('chat', () => {
     expect(engine.inFlight).toBe(0);
   });
 });
+
+describe('providers that cannot serve a request as asked (unsupported)', () => {
+  const unsupported = { type: 'fail' as const, kind: 'unsupported' as const, status: 400 };
+
+  it('moves on to the next provider without spending the retry budget (routing, not a retry)', async () => {
+    const { clock, scripted } = setup({ a: unsupported }, { routing: { retryBudget: { ratio: 0, minPerSecond: 0 } } });
+    const result = await settle(clock, engine!.chat(hello));
+    expect(result.provider).toBe('b');
+    expect(result.attempts.map((attempt) => attempt.kind)).toEqual(['unsupported', 'ok']);
+    expect(scripted.callsTo('a')).toBe(1);
+  });
+
+  it('is a 400 when every provider of the route said so', async () => {
+    const { clock } = setup({ a: unsupported, b: unsupported, c: unsupported });
+    const error = await settle(clock, engine!.chat(hello)).catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ code: 'upstream_bad_request', attempts: [{ kind: 'unsupported' }, { kind: 'unsupported' }, { kind: 'unsupported' }] });
+  });
+
+  it('is not a 400 when a provider of the route was never asked (maxAttempts ran out)', async () => {
+    const { clock, scripted } = setup({ a: unsupported, b: unsupported }, { routing: { maxAttempts: 2 } });
+    const error = await settle(clock, engine!.chat(hello)).catch((thrown: unknown) => thrown);
+    expect(scripted.callsTo('c')).toBe(0);
+    expect(error).toMatchObject({ code: 'all_attempts_failed' });
+  });
+});

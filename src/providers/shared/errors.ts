@@ -102,12 +102,14 @@ const USAGE_LIMIT_TEXT = /\b(?:session|daily|weekly|monthly) usage limit\b/i;
  * OpenAI, Gemini wording).
  */
 const UNSUPPORTED_TEXT =
-  /schema is too complex|compiled grammar is too large|does not support (strict tools|tools|thinking|images?|vision)\b|image_url is only supported by certain models|is not a multimodal model|(function calling|json mode) is not enabled for|missing data required for image input/i;
+  /schema is too complex|compiled grammar is too large|does not support (strict tools|tools|thinking|images?|vision)\b|image_url is only supported by certain models|is not a multimodal model|(function calling|json mode) is not enabled for|missing data required for image input|image input is not supported|"auto" tool choice requires/i;
 /**
  * The one server error that says "not this model": Ollama's runner fails a request with images
  * for a model without a vision encoder with a 500 (`model.ErrNoVisionModel`), no outage.
  */
 const UNSUPPORTED_SERVER_TEXT = /this model is missing data required for image input/i;
+/** A model that cannot chat at all (Ollama: an embedding model, `"embeddinggemma" does not support chat`): a configuration error, as an unknown model is. */
+const NOT_A_CHAT_MODEL_TEXT = /does not support (chat|generate|completion)\b/i;
 const CONTENT_FILTER_TEXT = /content (management )?polic|content filter|safety system|flagged by/i;
 const MAX_MESSAGE = 500;
 
@@ -167,6 +169,7 @@ export function classifyFailure(scope: ErrorScope, failure: UpstreamFailure): Pr
     else if (QUOTA_TEXT.test(text)) kind = 'quota';
     else if (CONTENT_FILTER_TEXT.test(text)) kind = 'content_filter';
     else if (UNSUPPORTED_TEXT.test(text)) kind = 'unsupported';
+    else if (NOT_A_CHAT_MODEL_TEXT.test(text)) kind = 'model_not_found';
   } else if (kind === 'server' && UNSUPPORTED_SERVER_TEXT.test(details.message ?? '')) kind = 'unsupported';
   if (kind === 'rate_limit' && USAGE_LIMIT_TEXT.test(details.message ?? '')) kind = 'quota';
   const refined = scope.refine?.(failure, details);
