@@ -101,7 +101,7 @@ const nonNegative = () => num(z.number().nonnegative().finite());
 /** Adapter options a provider entry may set under `options`, by type (docs/providers.md). */
 export const ADAPTER_OPTIONS: Readonly<Record<Exclude<ProviderConfig['type'], 'simulated'>, readonly string[]>> = {
   openai: ['idleTimeoutMs', 'maxTokensField', 'reasoning'],
-  anthropic: ['idleTimeoutMs', 'defaultMaxTokens', 'anthropicVersion', 'structuredOutputs'],
+  anthropic: ['idleTimeoutMs', 'defaultMaxTokens', 'anthropicVersion', 'structuredOutputs', 'strictTools'],
   gemini: ['idleTimeoutMs'],
   ollama: ['idleTimeoutMs'],
 };
@@ -113,6 +113,7 @@ const adapterOptionsSchema = strict({
   defaultMaxTokens: int(1).optional(),
   anthropicVersion: text().optional(),
   structuredOutputs: bool().optional(),
+  strictTools: bool().optional(),
 });
 
 /** A simulated provider's own keys ({@link SIMULATED_KEYS}). */

@@ -54,7 +54,7 @@ export interface ProviderConfig {
   budget: { dailyUsd?: number; monthlyUsd?: number } | undefined;
   /** @default {} */
   headers: Record<string, string>;
-  /** Adapter options (`idleTimeoutMs`, `maxTokensField`, `reasoning`, `defaultMaxTokens`, `anthropicVersion`, `structuredOutputs`), by type. @default {} */
+  /** Adapter options (`idleTimeoutMs`, `maxTokensField`, `reasoning`, `defaultMaxTokens`, `anthropicVersion`, `structuredOutputs`, `strictTools`), by type. @default {} */
   options: AdapterOptions;
   /** Only for `type: simulated`. */
   simulated: SimulatedOptions | undefined;
@@ -70,6 +70,8 @@ export interface AdapterOptions {
   anthropicVersion?: string;
   /** `anthropic`: whether the model takes structured outputs (`output_config.format`). @default by the model name (Claude 4.5 and later) */
   structuredOutputs?: boolean;
+  /** `anthropic`: send tools marked `strict` as strict tools (on a model with structured outputs). @default false */
+  strictTools?: boolean;
 }
 
 export interface RouteConfig {

@@ -273,7 +273,7 @@ class Engine implements Switchyard {
       route = this.routes.resolve({ model: request.model, inputTokens: estimatedInputTokens, task: request.task, stream: mode === 'stream' });
       // Hard limits before the capability preference, so that a preference never narrows the
       // route to providers that then cannot take the request.
-      const members = request.responseFormat !== undefined || hasContentParts(request) || hasStrictTools(request) ? carriers(route.members, request, route.name) : route.members;
+      const members = request.responseFormat !== undefined || hasContentParts(request) ? carriers(route.members, request, route.name) : route.members;
       const { tokensFor } = estimatePrompt(request, members, route.smallestWindow, estimatedInputTokens);
       filtered = filterCandidates(members, { task: request.task, requiredTokens: estimatedInputTokens + (request.maxTokens ?? 0), tokensFor });
       if ((filtered as { rejected?: string }).rejected === 'context_length') {
@@ -383,11 +383,6 @@ function settledRetryAfter(output: RouterOutput, candidates: readonly Route['mem
 function hasContentParts(request: ChatRequest): boolean {
   for (const message of request.messages) if (Array.isArray(message.content)) return true;
   return false;
-}
-
-/** Tools whose schemas must be enforced (`strict`): not every provider or model can. */
-function hasStrictTools(request: ChatRequest): boolean {
-  return request.tools?.some((tool) => tool.strict === true) ?? false;
 }
 
 /**

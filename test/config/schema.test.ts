@@ -114,13 +114,13 @@ describe('parseConfig: defaults', () => {
       {
         providers: [
           openai('o', { options: { maxTokensField: 'max_completion_tokens', idleTimeoutMs: '5s', reasoning: true } }),
-          { name: 'c', type: 'anthropic', model: 'claude', options: { defaultMaxTokens: 1024, anthropicVersion: '2023-06-01' } },
+          { name: 'c', type: 'anthropic', model: 'claude', options: { defaultMaxTokens: 1024, anthropicVersion: '2023-06-01', structuredOutputs: true, strictTools: true } },
           sim('s'),
         ],
       },
       {},
     );
-    expect(config.providers.map((p) => p.options)).toEqual([{ maxTokensField: 'max_completion_tokens', idleTimeoutMs: 5000, reasoning: true }, { defaultMaxTokens: 1024, anthropicVersion: '2023-06-01' }, {}]);
+    expect(config.providers.map((p) => p.options)).toEqual([{ maxTokensField: 'max_completion_tokens', idleTimeoutMs: 5000, reasoning: true }, { defaultMaxTokens: 1024, anthropicVersion: '2023-06-01', structuredOutputs: true, strictTools: true }, {}]);
   });
 
   it('treats empty keys as no keys', () => {
@@ -152,6 +152,8 @@ describe('parseConfig: every problem with its path', () => {
     ['a bad maxTokensField', { providers: [openai('a', { options: { maxTokensField: 'max' } })] }, ['providers[0].options.maxTokensField: must be one of "max_tokens", "max_completion_tokens"']],
     ['a bad reasoning', { providers: [openai('a', { options: { reasoning: 'yes' } })] }, ['providers[0].options.reasoning: expected a boolean, got a string']],
     ['reasoning on another type', { providers: [{ name: 'c', type: 'anthropic', model: 'claude', options: { reasoning: true } }] }, ['providers[0].options.reasoning: only used by type: openai (this provider is anthropic)']],
+    ['a bad strictTools', { providers: [{ name: 'c', type: 'anthropic', model: 'claude', options: { strictTools: 'yes' } }] }, ['providers[0].options.strictTools: expected a boolean, got a string']],
+    ['strictTools on another type', { providers: [openai('a', { options: { strictTools: true } })] }, ['providers[0].options.strictTools: only used by type: anthropic (this provider is openai)']],
     ['failureRate above 1', { providers: [sim('a', { failureRate: 1.5 })] }, ['providers[0].failureRate: must be at most 1']],
     ['p99 below p50', { providers: [sim('a', { latencyMs: { p50: 500, p99: 100 } })] }, ['providers[0].latencyMs.p99: must be at least p50']],
     ['latency of the wrong shape', { providers: [sim('a', { latencyMs: true })] }, ['providers[0].latencyMs: expected a duration (e.g. 200 or "200ms") or { p50, p99 }']],

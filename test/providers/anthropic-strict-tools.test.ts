@@ -1,10 +1,11 @@
 /**
- * Anthropic strict tool use: on the models that take structured outputs (Claude 4.5 and later,
- * or `options.structuredOutputs`), a tool marked `strict` goes out with `strict: true` and its
- * parameters brought to Anthropic's schema subset; what cannot be brought there, more than 20
- * strict tools, and schemas over the complexity limits counted across the output format and all
- * strict tools are refused (param `tools`). Older models get the tool without `strict` and a
- * warning, and the fake answers `strict` for them with Anthropic's 400.
+ * Anthropic strict tool use is opt-in (`options.strictTools`). Without it a tool marked `strict`
+ * goes as before strict tool use: no `strict`, its schema as given, a warning. With it, on the
+ * models that take structured outputs (Claude 4.5 and later, or `options.structuredOutputs`),
+ * tools marked `strict` go with `strict: true` and their parameters brought to Anthropic's schema
+ * subset when all of them can be and fit its limits (20 strict tools; optional and union
+ * properties counted with the output schema); else none goes strict, with a warning saying why.
+ * Tools are never refused. The fake answers `strict` on older models with Anthropic's 400.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChatRequest, ToolDefinition } from '../../src/core/types.js';
@@ -15,9 +16,12 @@ import { collect, createHarness, failure, fields, names } from './helpers.js';
 
 let fake: FakeUpstream;
 let harness: ReturnType<typeof createHarness>;
-const create = (model = 'claude-sonnet-4-5', options: Record<string, unknown> = {}) =>
+const ON = { strictTools: true };
+const create = (model = 'claude-sonnet-4-5', options: Record<string, unknown> = ON) =>
   createAnthropicAdapter({ name: 'claude', type: 'anthropic', baseUrl: fake.baseUrl, apiKey: 'sk-ant-test', model, headers: {}, options }, harness.environment);
-const map = (request: ChatRequest, model = 'claude-sonnet-4-5', structuredOutputs?: boolean) => toAnthropicRequest(request, { model, stream: false, structuredOutputs });
+const map = (request: ChatRequest, model = 'claude-sonnet-4-5', structuredOutputs?: boolean, strictTools = true) => toAnthropicRequest(request, { model, stream: false, structuredOutputs, strictTools });
+const OFF_WARNING = (model: string) => `Anthropic does not enforce tool parameter schemas for ${model} (strict tool use is off: options.strictTools turns it on); "strict" was not sent`;
+const OLD_WARNING = (model: string) => `Anthropic does not enforce tool parameter schemas for ${model} (strict tool use needs Claude 4.5 or later, or options.structuredOutputs); "strict" was not sent`;
 
 const weather = { type: 'object', properties: { city: { type: 'string' }, celsius: { type: 'number' } }, required: ['city', 'celsius'], additionalProperties: false };
 const getWeather: ToolDefinition = { name: 'get_weather', description: 'Weather now', parameters: weather, strict: true };
@@ -41,7 +45,30 @@ beforeEach(() => {
   harness = createHarness();
 });
 
-describe('on a model with structured outputs', () => {
+describe('without options.strictTools (the default)', () => {
+  it('sends tools marked strict on Claude 4.5 as before strict tool use: no strict, unconverted, one warning; nothing is refused', async () => {
+    const tools = [getWeather, { name: 'tree', parameters: tree, strict: true }];
+    fake.enqueue({ type: 'ok', reply: { content: 'Sunny.' } });
+    const response = await create('claude-sonnet-4-5', {}).chat(ask(tools), harness.context());
+    expect(sentTools()).toEqual([
+      { name: 'get_weather', description: 'Weather now', input_schema: weather },
+      { name: 'tree', input_schema: tree },
+    ]);
+    expect(response.warnings).toEqual([OFF_WARNING('claude-sonnet-4-5')]);
+    const many = Array.from({ length: 21 }, (_, i) => ({ ...getWeather, name: `t${i}` }));
+    expect(create('claude-sonnet-4-5', {}).refuses!(ask(many))).toBeUndefined();
+    expect(create('claude-sonnet-4-5', { strictTools: false, structuredOutputs: true }).refuses!(ask(tools))).toBeUndefined();
+  });
+
+  it('still sends a JSON response format as output_config.format (structuredOutputs governs that alone)', () => {
+    const { body, warnings } = map(ask([getWeather], { responseFormat: { type: 'json_schema', name: 'r', schema: weather } }), 'claude-sonnet-4-5', undefined, false);
+    expect(body.output_config).toEqual({ format: { type: 'json_schema', schema: weather } });
+    expect(body.tools).toEqual([{ name: 'get_weather', description: 'Weather now', input_schema: weather }]);
+    expect(warnings).toEqual([OFF_WARNING('claude-sonnet-4-5')]);
+  });
+});
+
+describe('with options.strictTools, on a model with structured outputs', () => {
   it('sends a strict tool with strict: true; a tool not marked strict goes as before, without strict; no warning', async () => {
     const plain: ToolDefinition = { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string', minLength: 1 } } } };
     fake.enqueue({ type: 'ok', reply: { toolCalls: [{ id: 'toolu_01', name: 'get_weather', arguments: '{"city":"Oslo","celsius":3}' }] } });
@@ -109,26 +136,29 @@ describe('on a model with structured outputs', () => {
     expect(map(ask([getWeather]), 'my-proxy-model', true).body.tools).toEqual([{ name: 'get_weather', description: 'Weather now', strict: true, input_schema: weather }]);
     const off = map(ask([getWeather]), 'claude-sonnet-4-5', false);
     expect(off.body.tools).toEqual([{ name: 'get_weather', description: 'Weather now', input_schema: weather }]);
-    expect(off.warnings).toEqual(['Anthropic does not enforce tool parameter schemas for claude-sonnet-4-5 (strict tool use needs Claude 4.5 or later, or options.structuredOutputs); "strict" was not sent']);
+    expect(off.warnings).toEqual([OLD_WARNING('claude-sonnet-4-5')]);
   });
 });
 
-describe('on an older model', () => {
+describe('on an older model, even with options.strictTools', () => {
   it.each(['claude-sonnet-4-20250514', 'claude-3-5-haiku-20241022'])('%s: the tool goes without strict and unconverted, with a warning; nothing is refused', (model) => {
     const { body, warnings } = map(ask([getWeather, { name: 'tree', parameters: tree, strict: true }]), model);
     expect(body.tools).toEqual([
       { name: 'get_weather', description: 'Weather now', input_schema: weather },
       { name: 'tree', input_schema: tree },
     ]);
-    expect(warnings).toEqual([`Anthropic does not enforce tool parameter schemas for ${model} (strict tool use needs Claude 4.5 or later, or options.structuredOutputs); "strict" was not sent`]);
+    expect(warnings).toEqual([OLD_WARNING(model)]);
     expect(create(model).refuses!(ask([{ name: 'tree', parameters: tree, strict: true }]))).toBeUndefined();
   });
 });
 
-describe('what is refused (param tools; the engine routes the request elsewhere)', () => {
+describe('strict tools that cannot all go strict: none does, a warning saying why; never refused', () => {
+  /** The request's tools as sent without `strict`, their schemas as given. */
+  const plain = (tools: ToolDefinition[]) => tools.map(({ name, description, parameters }) => ({ name, ...(description === undefined ? {} : { description }), input_schema: parameters }));
+
   it.each([
     ['a recursive schema', [{ name: 'tree', parameters: tree, strict: true }], 'recursive schemas ($ref #/$defs/node) in the parameters of strict tool "tree"'],
-    ['a free-form object', [getWeather, { name: 'meta', parameters: { type: 'object', properties: { any: { type: 'object' } } }, strict: true }], 'open objects: an object without properties must say additionalProperties: false (at #/properties/any) in the parameters of strict tool "meta"'],
+    ['a free-form object (the other tool converts)', [getWeather, { name: 'meta', parameters: { type: 'object', properties: { any: { type: 'object' } } }, strict: true }], 'open objects: an object without properties must say additionalProperties: false (at #/properties/any) in the parameters of strict tool "meta"'],
     ['a negation', [{ name: 'neg', parameters: { type: 'object', properties: { p: { not: { type: 'string' } } } }, strict: true }], '"not" (at #/properties/p) in the parameters of strict tool "neg"'],
     ['more than 20 strict tools', Array.from({ length: 21 }, (_, i) => ({ ...getWeather, name: `t${i}` })), 'more than 20 strict tools in a request (21 here)'],
     [
@@ -142,56 +172,56 @@ describe('what is refused (param tools; the engine routes the request elsewhere)
       'more than 16 properties with anyOf or a type array (17 here, across 3 strict tools)',
     ],
   ] as [string, ToolDefinition[], string][])('%s', (_name, tools, what) => {
-    expect(create().refuses!(ask(tools))).toEqual({ param: 'tools', reason: `Anthropic structured outputs do not support ${what}` });
+    const { body, warnings } = map(ask(tools));
+    expect(body.tools).toEqual(plain(tools));
+    expect(warnings).toEqual([`Anthropic structured outputs do not support ${what}; "strict" was not sent`]);
+    expect(create().refuses!(ask(tools))).toBeUndefined();
   });
 
-  it('counts the output schema and the strict tools together; the tools are named when they tip it over', () => {
-    const request = ask([{ name: 'a', parameters: shaped(12), strict: true }], { responseFormat: { type: 'json_schema', name: 'r', schema: shaped(13) } });
-    expect(create().refuses!(request)).toEqual({
-      param: 'tools',
-      reason: "Anthropic structured outputs do not support more than 24 optional properties (25 here, across the output format and 1 strict tool, counting every property not in its object's required)",
-    });
-    const unions = ask([{ name: 'a', parameters: shaped(0, 8), strict: true }], { responseFormat: { type: 'json_schema', name: 'r', schema: shaped(0, 9) } });
-    expect(create().refuses!(unions)).toEqual({ param: 'tools', reason: 'Anthropic structured outputs do not support more than 16 properties with anyOf or a type array (17 here, across the output format and 1 strict tool)' });
+  it('counts the output schema and the strict tools together: the format is still sent, the tools go without strict', () => {
+    const tools: ToolDefinition[] = [{ name: 'a', parameters: shaped(12), strict: true }];
+    const request = ask(tools, { responseFormat: { type: 'json_schema', name: 'r', schema: shaped(13) } });
+    expect(create().refuses!(request)).toBeUndefined();
+    const { body, warnings } = map(request);
+    expect(body.tools).toEqual(plain(tools));
+    expect(body.output_config).toMatchObject({ format: { type: 'json_schema' } });
+    expect(warnings).toEqual([
+      "Anthropic structured outputs do not support more than 24 optional properties (25 here, across the output format and 1 strict tool, counting every property not in its object's required); \"strict\" was not sent",
+    ]);
+    const unions = map(ask(tools.map((tool) => ({ ...tool, parameters: shaped(0, 8) })), { responseFormat: { type: 'json_schema', name: 'r', schema: shaped(0, 9) } }));
+    expect(unions.warnings).toEqual(['Anthropic structured outputs do not support more than 16 properties with anyOf or a type array (17 here, across the output format and 1 strict tool); "strict" was not sent']);
   });
 
-  it('names response_format when the output schema alone is over a limit', () => {
+  it('refuses a response format whose schema alone is over a limit, naming response_format', () => {
     const request = ask([{ name: 'a', parameters: shaped(3), strict: true }], { responseFormat: { type: 'json_schema', name: 'r', schema: shaped(25) } });
     expect(create().refuses!(request)).toMatchObject({ param: 'response_format', reason: expect.stringContaining('more than 24 optional properties (25 here') });
   });
 
-  it('takes 20 strict tools, the limits reached exactly, and does not count tools not marked strict', () => {
-    expect(create().refuses!(ask(Array.from({ length: 20 }, (_, i) => ({ ...getWeather, name: `t${i}` }))))).toBeUndefined();
+  it('sends 20 strict tools, and the limits reached exactly, strict; tools not marked strict are not counted', () => {
+    expect(map(ask(Array.from({ length: 20 }, (_, i) => ({ ...getWeather, name: `t${i}` })))).body.tools).toHaveLength(20);
+    expect((map(ask(Array.from({ length: 20 }, (_, i) => ({ ...getWeather, name: `t${i}` })))).body.tools as Record<string, unknown>[]).every((tool) => tool.strict === true)).toBe(true);
     const atLimits = ask([{ name: 'a', parameters: shaped(12, 8), strict: true }, { name: 'b', parameters: shaped(0, 8), strict: true }, { name: 'loose', parameters: shaped(30, 20) }], {
       responseFormat: { type: 'json_schema', name: 'r', schema: shaped(12) },
     });
-    expect(create().refuses!(atLimits)).toBeUndefined();
-    expect(map(atLimits).body.tools).toHaveLength(3);
+    expect((map(atLimits).body.tools as Record<string, unknown>[]).map((tool) => tool.strict)).toEqual([true, true, undefined]);
   });
 
-  it('fails a call with such a tool at once as unsupported, naming tools, without sending it (the engine asks refuses only with a response format or content parts)', async () => {
+  it('calls Claude with such tools, sent without strict, the warning on the answer (chat and stream)', async () => {
     const request = ask([{ name: 'tree', parameters: tree, strict: true }]);
-    const error = await failure(create().chat(request, harness.context()));
-    expect([error.kind, error.param, error.retryable]).toEqual(['unsupported', 'tools', true]);
-    expect(error.message).toBe('claude: Anthropic structured outputs do not support recursive schemas ($ref #/$defs/node) in the parameters of strict tool "tree"');
-    const streamed = await collect(create().stream(request, harness.context())).then(
-      () => undefined,
-      (thrown: unknown) => thrown as { kind?: string; param?: string },
-    );
-    expect(streamed).toMatchObject({ kind: 'unsupported', param: 'tools' });
-    expect(fake.requests).toHaveLength(0);
-  });
-
-  it('a direct caller of the mapper gets the tools without strict and the warning', () => {
-    const { body, warnings } = map(ask([{ name: 'tree', parameters: tree, strict: true }]));
-    expect(body.tools).toEqual([{ name: 'tree', input_schema: tree }]);
-    expect(warnings).toEqual([expect.stringContaining('"strict" was not sent')]);
+    const warning = 'Anthropic structured outputs do not support recursive schemas ($ref #/$defs/node) in the parameters of strict tool "tree"; "strict" was not sent';
+    fake.enqueue({ type: 'ok', reply: { content: 'Planted.' } }, { type: 'ok', reply: { content: 'Planted.' } });
+    const response = await create().chat(request, harness.context());
+    expect(sentTools()).toEqual([{ name: 'tree', input_schema: tree }]);
+    expect(response.warnings).toEqual([warning]);
+    const parts = await collect(create().stream(request, harness.context()));
+    expect(sentTools()).toEqual([{ name: 'tree', input_schema: tree }]);
+    expect(parts.at(-1)).toMatchObject({ type: 'finish', warnings: [warning] });
   });
 });
 
 describe('the fake, as the real API', () => {
   it("answers strict on a model without structured outputs with Anthropic's 400 (a model that cannot, so unsupported)", async () => {
-    const error = await failure(create('claude-sonnet-4-20250514', { structuredOutputs: true }).chat(ask([getWeather]), harness.context()));
+    const error = await failure(create('claude-sonnet-4-20250514', { structuredOutputs: true, strictTools: true }).chat(ask([getWeather]), harness.context()));
     expect([error.kind, error.status]).toEqual(['unsupported', 400]);
     expect(error.message).toContain("'claude-sonnet-4-20250514' does not support strict tools.");
   });

@@ -264,6 +264,23 @@ describe('tools', () => {
     expect(second).toMatch(/^[a-zA-Z0-9_-]+$/);
     expect(blocks.map((block) => block.tool_use_id ?? block.id)).toEqual([first, first, second, second]);
   });
+
+  it('gives two calls with the same id in one turn ids of their own, and their results those ids in order', () => {
+    const { body } = map({
+      messages: [
+        user('x'),
+        { role: 'assistant', content: null, toolCalls: [{ id: 'call_0', name: 'f', arguments: '{}' }, { id: 'call_0', name: 'g', arguments: '{}' }] },
+        { role: 'tool', toolCallId: 'call_0', content: 'rf' },
+        { role: 'tool', toolCallId: 'call_0', content: 'rg' },
+      ],
+    });
+    const uses = (body.messages[1]!.content as Record<string, unknown>[]).map((block) => block.id);
+    expect(uses).toEqual(['call_0', 'call_0_2']);
+    expect((body.messages[2]!.content as Record<string, unknown>[]).map((block) => [block.tool_use_id, block.content])).toEqual([
+      ['call_0', 'rf'],
+      ['call_0_2', 'rg'],
+    ]);
+  });
 });
 
 describe('warnings (never silent drops)', () => {

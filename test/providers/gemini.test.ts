@@ -434,7 +434,7 @@ describe('thought signatures (Gemini 3)', () => {
   const SKIP = 'skip_thought_signature_validator';
   const acme = { vendor: 'acme', value: 'YWNtZQ==' };
 
-  it.each(['gemini-3-pro-preview', 'gemini-3.1-pro-preview', 'models/gemini-3-flash', 'gemini-4-pro', 'gemini-3-pro-image-preview', 'gemini-flash-latest', 'gemini-exp-1206', 'tunedModels/my-model', undefined])(
+  it.each(['gemini-3-pro-preview', 'gemini-3.1-pro-preview', 'models/gemini-3-flash', 'gemini-4-pro', 'gemini-3-pro-image-preview', 'gemini-flash-latest', 'gemini-exp-1206', 'tunedModels/my-model', 'tunedModels/support-bot-2', 'tunedModels/bot-1-5', undefined])(
     'gives %s the sentinel for each unsigned call of an unsigned step, with a warning naming them; real signatures win',
     (model) => {
       const { body, warnings } = toGeminiRequest(replay(google('c2lnLWE='), acme), { model });

@@ -76,7 +76,7 @@ describe('strict structured output', () => {
   it('warns that an Anthropic model without structured outputs does not enforce strict tool schemas (strict tools: anthropic-strict-tools.test.ts)', () => {
     const { body, warnings } = anthropic({ messages, tools: [tool] });
     expect(body.tools).toEqual([{ name: 'get_weather', description: 'Weather now', input_schema: schema }]);
-    expect(warnings).toEqual(['Anthropic does not enforce tool parameter schemas for claude (strict tool use needs Claude 4.5 or later, or options.structuredOutputs); "strict" was not sent']);
+    expect(warnings).toEqual(['Anthropic does not enforce tool parameter schemas for claude (strict tool use is off: options.strictTools turns it on); "strict" was not sent']);
   });
 });
 

@@ -3,8 +3,9 @@
  * its streaming form get the parsed object from a Claude 4.5 upstream (the schema sent as
  * `output_config.format`); a route whose Anthropic model has no structured outputs sends a JSON
  * schema to the next provider, as it does a schema Anthropic cannot enforce. Tools marked
- * `strict` reach a Claude 4.5 upstream as strict tools, and go elsewhere when Anthropic could
- * not enforce their parameters.
+ * `strict` reach Claude without `strict` (a warning) unless the provider opts in with
+ * `options.strictTools`; then they go as strict tools, or, when they cannot all be, without
+ * `strict` and a warning: Claude answers either way, never refused because of its tools.
  */
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -32,12 +33,14 @@ beforeAll(async () => {
       { name: 'claude-old', type: 'anthropic', baseUrl: claudeOld.baseUrl, apiKey: CANARY, model: 'claude-3-5-haiku-20241022', priority: 2 },
       { name: 'openai', type: 'openai', baseUrl: openai.baseUrl, apiKey: CANARY, model: 'gpt-4o', priority: 3 },
       { name: 'claude-off', type: 'anthropic', baseUrl: claude.baseUrl, apiKey: CANARY, model: 'claude-sonnet-4-5', priority: 4, options: { structuredOutputs: false } },
+      { name: 'claude-strict', type: 'anthropic', baseUrl: claude.baseUrl, apiKey: CANARY, model: 'claude-sonnet-4-5-20250929', priority: 0, options: { strictTools: true } },
     ],
     routes: {
       default: { providers: ['claude', 'openai'] },
       'old-first': { providers: ['claude-old', 'openai'] },
       'off-first': { providers: ['claude-off', 'openai'] },
       'claude-only': { providers: ['claude'] },
+      'strict-first': { providers: ['claude-strict', 'openai'] },
     },
     ...CALM,
   });
@@ -160,53 +163,63 @@ describe('strict tools (function.strict)', () => {
   const parameters = { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer', minimum: 1, maximum: 7 } }, required: ['city', 'days'], additionalProperties: false };
   const tools = [{ type: 'function' as const, function: { name: 'get_forecast', description: 'The forecast', parameters, strict: true } }];
   const call = { id: 'toolu_01A09q90qw90lq917835lq9', name: 'get_forecast', arguments: '{"city":"Oslo","days":3}' };
+  const tree = { type: 'object', properties: { root: { $ref: '#/$defs/node' } }, required: ['root'], additionalProperties: false, $defs: { node: { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/$defs/node' } } }, required: ['kids'], additionalProperties: false } } };
+  const tooMany = Array.from({ length: 21 }, (_, i) => ({ type: 'function' as const, function: { name: i === 0 ? 'get_forecast' : `t${i}`, parameters, strict: true } }));
+  const requestLine = () => gw.logs().filter((entry) => entry.msg === 'request').at(-1)!;
 
-  it("reach a Claude 4.5 upstream as strict tools, and the SDK's create() gets the tool call", async () => {
-    claude.enqueue({ type: 'ok', reply: { toolCalls: [call] } });
-    const { data, response } = await gw.client().chat.completions.create({ model: 'default', messages, tools }).withResponse();
-    expect(response.headers.get('x-switchyard-provider')).toBe('claude');
-    expect(data.choices[0]!.finish_reason).toBe('tool_calls');
-    expect(data.choices[0]!.message.tool_calls).toEqual([{ id: call.id, type: 'function', function: { name: 'get_forecast', arguments: call.arguments } }]);
-    expect(sent(claude).tools).toEqual([
-      {
-        name: 'get_forecast',
-        description: 'The forecast',
-        strict: true,
-        input_schema: { ...parameters, properties: { city: { type: 'string' }, days: { type: 'integer', description: 'Not enforced by the tool schema, but required: minimum 1, maximum 7' } } },
-      },
-    ]);
-    expect(claude.requests.at(-1)!.headers).not.toHaveProperty('anthropic-beta');
+  describe('without options.strictTools (the default)', () => {
+    it('reach Claude 4.5 without strict, unconverted, with a warning, even those Anthropic could not enforce; none goes elsewhere', async () => {
+      claude.enqueue({ type: 'ok', reply: { toolCalls: [call] } }, { type: 'ok', reply: { toolCalls: [call] } });
+      const { data, response } = await gw.client().chat.completions.create({ model: 'default', messages, tools }).withResponse();
+      expect(response.headers.get('x-switchyard-provider')).toBe('claude');
+      expect(data.choices[0]!.message.tool_calls).toEqual([{ id: call.id, type: 'function', function: { name: 'get_forecast', arguments: call.arguments } }]);
+      expect(sent(claude).tools).toEqual([{ name: 'get_forecast', description: 'The forecast', input_schema: parameters }]);
+      expect(requestLine()).toMatchObject({ warnings: [expect.stringContaining('options.strictTools')] });
+      const many = await gw.post('/v1/chat/completions', { model: 'claude-only', messages, tools: [...tooMany, { type: 'function', function: { name: 'plant', parameters: tree, strict: true } }] });
+      expect(many.status).toBe(200);
+      expect((sent(claude).tools as Record<string, unknown>[]).some((tool) => 'strict' in tool)).toBe(false);
+      expect(openai.requests).toHaveLength(0);
+    });
   });
 
-  it('go to the next provider when Anthropic could not enforce their parameters (a recursive schema), Claude not blamed', async () => {
-    const tree = { type: 'object', properties: { root: { $ref: '#/$defs/node' } }, required: ['root'], additionalProperties: false, $defs: { node: { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/$defs/node' } } }, required: ['kids'], additionalProperties: false } } };
-    openai.enqueue({ type: 'ok', reply: { toolCalls: [{ id: 'call_1', name: 'plant', arguments: '{"root":{"kids":[]}}' }] } });
-    const { data, response } = await gw.client().chat.completions.create({ model: 'default', messages, tools: [{ type: 'function', function: { name: 'plant', parameters: tree, strict: true } }] }).withResponse();
-    expect(response.headers.get('x-switchyard-provider')).toBe('openai');
-    expect(data.choices[0]!.message.tool_calls![0]).toMatchObject({ function: { name: 'plant' } });
-    expect(claude.requests).toHaveLength(0);
-    // Refused when the route was resolved (the adapter's `refuses`): no attempt on Claude at all.
-    expect(gw.logs().at(-1)).toMatchObject({ upstream: [{ provider: 'openai', kind: 'ok' }] });
-    expect(gw.engine.providers().find((p) => p.name === 'claude')).toMatchObject({ state: 'healthy', failures: 0 });
-  });
+  describe('with options.strictTools', () => {
+    it("reach a Claude 4.5 upstream as strict tools, and the SDK's create() gets the tool call", async () => {
+      claude.enqueue({ type: 'ok', reply: { toolCalls: [call] } });
+      const { data, response } = await gw.client().chat.completions.create({ model: 'strict-first', messages, tools }).withResponse();
+      expect(response.headers.get('x-switchyard-provider')).toBe('claude-strict');
+      expect(data.choices[0]!.finish_reason).toBe('tool_calls');
+      expect(data.choices[0]!.message.tool_calls).toEqual([{ id: call.id, type: 'function', function: { name: 'get_forecast', arguments: call.arguments } }]);
+      expect(sent(claude).tools).toEqual([
+        {
+          name: 'get_forecast',
+          description: 'The forecast',
+          strict: true,
+          input_schema: { ...parameters, properties: { city: { type: 'string' }, days: { type: 'integer', description: 'Not enforced by the tool schema, but required: minimum 1, maximum 7' } } },
+        },
+      ]);
+      expect(claude.requests.at(-1)!.headers).not.toHaveProperty('anthropic-beta');
+    });
 
-  it('go to the next provider when streamed too', async () => {
-    openai.enqueue({ type: 'ok', reply: { toolCalls: [{ id: 'call_1', name: 'get_forecast', arguments: call.arguments }] } });
-    const tooMany = Array.from({ length: 21 }, (_, i) => ({ type: 'function' as const, function: { name: i === 0 ? 'get_forecast' : `t${i}`, parameters, strict: true } }));
-    const response = await gw.post('/v1/chat/completions', { model: 'default', stream: true, messages, tools: tooMany });
-    expect(await response.text()).toContain('get_forecast');
-    expect(response.headers.get('x-switchyard-provider')).toBe('openai');
-    expect(claude.requests).toHaveLength(0);
-  });
+    it('reach Claude without strict, a warning in the log line, when Anthropic could not enforce their parameters (a recursive schema)', async () => {
+      claude.enqueue({ type: 'ok', reply: { toolCalls: [{ id: 'toolu_02', name: 'plant', arguments: '{"root":{"kids":[]}}' }] } });
+      const { data, response } = await gw.client().chat.completions.create({ model: 'strict-first', messages, tools: [{ type: 'function', function: { name: 'plant', parameters: tree, strict: true } }] }).withResponse();
+      expect(response.headers.get('x-switchyard-provider')).toBe('claude-strict');
+      expect(data.choices[0]!.message.tool_calls![0]).toMatchObject({ function: { name: 'plant' } });
+      expect(sent(claude).tools).toEqual([{ name: 'plant', input_schema: tree }]);
+      expect(requestLine()).toMatchObject({ warnings: [expect.stringContaining('recursive schemas ($ref #/$defs/node) in the parameters of strict tool "plant"; "strict" was not sent')] });
+      expect(openai.requests).toHaveLength(0);
+    });
 
-  it('are a 400 naming tools when no other provider can take them', async () => {
-    const tooMany = Array.from({ length: 21 }, (_, i) => ({ type: 'function' as const, function: { name: `t${i}`, parameters, strict: true } }));
-    const response = await gw.post('/v1/chat/completions', { model: 'claude-only', messages, tools: tooMany });
-    expect(response.status).toBe(400);
-    const { error } = (await response.json()) as { error: { param: string; message: string } };
-    expect(error.param).toBe('tools');
-    expect(error.message).toContain('more than 20 strict tools in a request (21 here)');
-    expect(claude.requests).toHaveLength(0);
+    it('reach Claude without strict over the limits (21 strict tools), streamed too, a warning in the log line', async () => {
+      claude.enqueue({ type: 'ok', reply: { toolCalls: [call] } });
+      const response = await gw.post('/v1/chat/completions', { model: 'strict-first', stream: true, messages, tools: tooMany });
+      expect(await response.text()).toContain('get_forecast');
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-switchyard-provider')).toBe('claude-strict');
+      expect((sent(claude).tools as Record<string, unknown>[]).some((tool) => 'strict' in tool)).toBe(false);
+      expect(requestLine()).toMatchObject({ warnings: [expect.stringContaining('more than 20 strict tools in a request (21 here); "strict" was not sent')] });
+      expect(openai.requests).toHaveLength(0);
+    });
   });
 
   it('reach an older Claude without strict (it does not take it), unconverted', async () => {

@@ -7,7 +7,6 @@
  * const reply = await adapter.chat({ messages: [{ role: 'user', content: 'Hi' }] }, context);
  */
 import type { AdapterFactory, ProviderAdapter } from '../../core/adapter.js';
-import { ProviderError } from '../../core/errors.js';
 import type { ChatRequest } from '../../core/types.js';
 import { refuseImages } from '../shared/images.js';
 import { failedStream, mapStream } from '../shared/stream.js';
@@ -28,22 +27,12 @@ export const ANTHROPIC_VERSION = '2023-06-01';
 
 /**
  * A JSON response format Anthropic cannot honour (an older model, no schema, a schema outside
- * its subset, a prefill), which it would answer in prose, or strict tools it cannot enforce (a
- * schema outside its subset, over its limits): the engine routes the request elsewhere.
+ * its subset or over its limits, a prefill), which it would answer in prose: the engine routes
+ * the request elsewhere. Strict tools are never refused (they go without `strict`, a warning).
  */
 function refuseStructured(request: ChatRequest, options: AnthropicRequestOptions): { param: string; reason: string } | undefined {
   const problem = anthropicStructuredProblem(request, options);
   return problem === undefined ? undefined : { param: problem.param, reason: problem.problem };
-}
-
-/**
- * Strict tools Anthropic cannot enforce, as an `unsupported` failure before anything is sent: the
- * engine asks `refuses` only for requests with content parts or a response format, so a request
- * with strict tools alone reaches the call; `unsupported` sends it to the next provider unblamed.
- */
-function strictToolsFailure(provider: string, request: ChatRequest, options: AnthropicRequestOptions): ProviderError | undefined {
-  const problem = anthropicStructuredProblem(request, options);
-  return problem?.param === 'tools' ? new ProviderError({ provider, kind: 'unsupported', message: `${provider}: ${problem.problem}`, param: 'tools' }) : undefined;
 }
 
 /** More images than Anthropic takes in one request (its 400 otherwise): the engine routes the request elsewhere. */
@@ -58,8 +47,8 @@ const NO_MESSAGE = 'Anthropic needs at least one non-empty user or assistant mes
 /**
  * Builds the adapter. `settings.options`: `defaultMaxTokens` (`max_tokens` when a request sets
  * none, default 4096), `anthropicVersion` (default `2023-06-01`), `structuredOutputs` (whether the
- * model takes `output_config.format` and strict tools, default by the model name: Claude 4.5 and later) and
- * `idleTimeoutMs` (longest silence inside a reply, default 30 s).
+ * model takes `output_config.format` and strict tools, default by the model name: Claude 4.5 and later),
+ * `strictTools` (send tools marked `strict` as strict tools, default false) and `idleTimeoutMs` (longest silence inside a reply, default 30 s).
  */
 export const createAnthropicAdapter: AdapterFactory = (settings, environment): ProviderAdapter => {
   const version = typeof settings.options.anthropicVersion === 'string' ? settings.options.anthropicVersion : ANTHROPIC_VERSION;
@@ -72,22 +61,19 @@ export const createAnthropicAdapter: AdapterFactory = (settings, environment): P
   const max = settings.options.defaultMaxTokens;
   const defaultMaxTokens = typeof max === 'number' && Number.isInteger(max) && max > 0 ? max : undefined;
   const structuredOutputs = typeof settings.options.structuredOutputs === 'boolean' ? settings.options.structuredOutputs : undefined;
-  const mapping = (stream: boolean): AnthropicRequestOptions => ({ model: settings.model, stream, defaultMaxTokens, structuredOutputs });
+  const strictTools = settings.options.strictTools === true;
+  const mapping = (stream: boolean): AnthropicRequestOptions => ({ model: settings.model, stream, defaultMaxTokens, structuredOutputs, strictTools });
 
   return {
     estimateInputTokens: estimateTokens,
     refuses: (request) => refuseStructured(request, mapping(false)) ?? refuseImages(request, (image, role) => (role === 'user' ? anthropicImageProblem(image) : undefined)) ?? refuseImageCount(request),
     async chat(request, context) {
-      const unenforceable = strictToolsFailure(settings.name, request, mapping(false));
-      if (unenforceable !== undefined) throw unenforceable;
       const { body, warnings } = toAnthropicRequest(request, mapping(false));
       if (body.messages.length === 0) throw upstream.invalid(NO_MESSAGE);
       const reply = await upstream.json({ path: 'messages', body }, MessageSchema, context);
       return fromAnthropicResponse(reply, { id: `msg_${context.requestId}`, model: settings.model }, warnings);
     },
     stream(request, context) {
-      const unenforceable = strictToolsFailure(settings.name, request, mapping(true));
-      if (unenforceable !== undefined) return failedStream(unenforceable);
       const { body, warnings } = toAnthropicRequest(request, mapping(true));
       if (body.messages.length === 0) return failedStream(upstream.invalid(NO_MESSAGE));
       const events = upstream.sse({ path: 'messages', body }, context);

@@ -7,7 +7,7 @@
 import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
 import { imageDetailWarning, parseDataUrl, type ImagePart } from '../shared/images.js';
 import { toolChoiceWithoutToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
-import { strictNotSentWarning, supportsStructuredOutputs, toStructured, toolSchema, type Structured, type StructuredProblem } from './structured.js';
+import { supportsStructuredOutputs, toStructured, toolSchema, type Structured, type StructuredProblem, type StructuredSupport } from './structured.js';
 
 /** The Messages body Switchyard sends (a subset of Anthropic's). */
 export type AnthropicBody = Record<string, unknown> & { model: string; max_tokens: number; messages: AnthropicMessage[] };
@@ -31,6 +31,8 @@ export interface AnthropicRequestOptions {
   defaultMaxTokens?: number | undefined;
   /** Whether the model takes structured outputs (`output_config.format`). @default by the model name (Claude 4.5 and later) */
   structuredOutputs?: boolean | undefined;
+  /** Whether tools marked `strict` go as strict tools (on a model with structured outputs). @default false */
+  strictTools?: boolean | undefined;
 }
 
 const PROVIDER = 'Anthropic';
@@ -40,8 +42,7 @@ const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp
 
 /** Builds the request body and the warnings for what could not be carried. */
 export function toAnthropicRequest(request: ChatRequest, options: AnthropicRequestOptions): { body: AnthropicBody; warnings: string[] } {
-  const native = structuredOutputsFor(options);
-  const { structured, warnings } = sendableStructured(request, options.model, native);
+  const { structured, warnings } = sendableStructured(request, options.model, supportFor(options));
   warnings.push(...unsupportedWarnings(request, UNSUPPORTED, PROVIDER));
   const note = (warning: string): void => {
     if (!warnings.includes(warning)) warnings.push(warning);
@@ -75,7 +76,6 @@ export function toAnthropicRequest(request: ChatRequest, options: AnthropicReque
         input_schema: strict ?? toolSchema(tool),
       };
     });
-    if (!native && request.tools.some((tool) => tool.strict === true)) note(strictNotSentWarning(options.model));
     const choice = toToolChoice(request.toolChoice, request.parallelToolCalls === false);
     if (choice !== undefined) body.tool_choice = choice;
   } else {
@@ -87,9 +87,9 @@ export function toAnthropicRequest(request: ChatRequest, options: AnthropicReque
   return { body, warnings };
 }
 
-/** Whether structured outputs are used: the option when set, else by the model name. */
-function structuredOutputsFor(options: Pick<AnthropicRequestOptions, 'model' | 'structuredOutputs'>): boolean {
-  return options.structuredOutputs ?? supportsStructuredOutputs(options.model);
+/** Whether structured outputs are used (the option when set, else by the model name), and strict tools (opt-in). */
+function supportFor(options: Pick<AnthropicRequestOptions, 'model' | 'structuredOutputs' | 'strictTools'>): StructuredSupport {
+  return { native: options.structuredOutputs ?? supportsStructuredOutputs(options.model), strictTools: options.strictTools === true };
 }
 
 /** `tool_choice`, with `disable_parallel_tool_use` for `parallelToolCalls: false` (not on `none`, which calls no tool). */
@@ -102,34 +102,25 @@ function toToolChoice(choice: ChatRequest['toolChoice'], oneCallOnly: boolean): 
 }
 
 /**
- * Why Anthropic cannot honour the request's response format or strict tools (undefined: it can):
- * they need a model that takes structured outputs, schemas in the subset Anthropic accepts within
- * its limits, and (JSON outputs) no prefill.
+ * Why Anthropic cannot honour the request's response format (undefined: it can): it needs a
+ * model that takes structured outputs, a schema in the subset Anthropic accepts within its
+ * limits, and no prefill. Strict tools are never a reason: they go without `strict` instead.
  */
-export function anthropicStructuredProblem(request: ChatRequest, options: Pick<AnthropicRequestOptions, 'model' | 'structuredOutputs'>): StructuredProblem | undefined {
-  const structured = toStructured(request, options.model, structuredOutputsFor(options));
+export function anthropicStructuredProblem(request: ChatRequest, options: Pick<AnthropicRequestOptions, 'model' | 'structuredOutputs' | 'strictTools'>): StructuredProblem | undefined {
+  const structured = toStructured(request, options.model, supportFor(options));
   return 'problem' in structured ? structured : undefined;
 }
 
 /**
- * What of the response format and strict tools can be sent. The adapter refuses a request with a
- * problem before (`anthropicStructuredProblem`); a direct caller gets the part at fault left out
- * (the format not sent, the tools sent without `strict`) and a warning for it.
+ * What of the response format and strict tools can be sent. The adapter refuses a format with a
+ * problem before (`anthropicStructuredProblem`); a direct caller gets it left out and a warning.
  */
-function sendableStructured(request: ChatRequest, model: string, native: boolean): { structured: Structured; warnings: string[] } {
-  const warnings: string[] = [];
-  let asked = request;
-  for (;;) {
-    const structured = toStructured(asked, model, native);
-    if (!('problem' in structured)) return { structured, warnings: [...warnings, ...structured.warnings] };
-    if (structured.param === 'response_format') {
-      warnings.push(...unsupportedWarnings(request, ['responseFormat'], PROVIDER));
-      asked = { ...asked, responseFormat: undefined };
-    } else {
-      warnings.push(`${structured.problem}; "strict" was not sent`);
-      asked = { ...asked, tools: undefined };
-    }
-  }
+function sendableStructured(request: ChatRequest, model: string, support: StructuredSupport): { structured: Structured; warnings: string[] } {
+  const structured = toStructured(request, model, support);
+  if (!('problem' in structured)) return { structured, warnings: [...structured.warnings] };
+  // Without a response format nothing is refused: tools never are.
+  const without = toStructured({ ...request, responseFormat: undefined }, model, support) as Structured;
+  return { structured: without, warnings: [...unsupportedWarnings(request, ['responseFormat'], PROVIDER), ...without.warnings] };
 }
 
 /** All system messages, in order: one string, or text blocks when there are several. */
@@ -205,20 +196,25 @@ type ToolIds = (id: string, block: 'tool_use' | 'tool_result') => string;
 
 /**
  * Maps tool-call ids to ids Anthropic accepts, for one request: valid ones are kept, others get
- * `_` for each character it refuses. Every `tool_use` gets an id of its own (an id reused in a later
- * turn gets a suffix, `_2`); a result gets the id last given to its call's id (results follow calls).
+ * `_` for each character it refuses. Every `tool_use` gets an id of its own (an id used again, in
+ * the same turn or a later one, gets a suffix, `_2`); results take the ids given to their call's
+ * id in order (results follow calls), the last one again when more results than calls come.
  */
 function createToolIds(): ToolIds {
+  const pending = new Map<string, string[]>();
   const latest = new Map<string, string>();
   const taken = new Set<string>();
   return (id, block) => {
-    const assigned = latest.get(id);
-    if (assigned !== undefined && block === 'tool_result') return assigned;
+    if (block === 'tool_result') {
+      const next = pending.get(id)?.shift() ?? latest.get(id);
+      if (next !== undefined) return next;
+    }
     const base = TOOL_ID.test(id) ? id : id.replace(/[^a-zA-Z0-9_-]/g, '_') || 'call';
     let safe = base;
     for (let n = 2; taken.has(safe); n++) safe = `${base}_${n}`;
-    latest.set(id, safe);
     taken.add(safe);
+    latest.set(id, safe);
+    if (block === 'tool_use') pending.set(id, [...(pending.get(id) ?? []), safe]);
     return safe;
   };
 }

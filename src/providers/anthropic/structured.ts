@@ -1,9 +1,10 @@
 /**
  * Anthropic structured outputs: a `json_schema` response format becomes `output_config.format`
- * and a tool marked `strict` a strict tool (`strict: true`; both GA, no beta header) on the models
- * that take them, each schema brought to the JSON Schema subset Anthropic accepts and all of them
- * held to its limits together. What cannot be is refused (the engine routes the request
- * elsewhere); see docs/providers.md, "Structured outputs".
+ * on the models that take it, its schema brought to the JSON Schema subset Anthropic accepts and
+ * held to its limits; what cannot be is refused (the engine routes the request elsewhere). Tools
+ * marked `strict` become strict tools (`strict: true`) only when the provider opts in
+ * (`options.strictTools`) and all of them fit, counted with the output schema; else none does,
+ * with a warning. Both GA, no beta header; see docs/providers.md, "Structured outputs".
  */
 import type { ChatMessage, ChatRequest, ToolDefinition } from '../../core/types.js';
 
@@ -21,10 +22,16 @@ export interface Structured {
   warnings: string[];
 }
 
-/** Why Anthropic cannot honour what the request asks of structured outputs, and the field at fault. */
+/** Why Anthropic cannot honour the request's response format (strict tools are never refused: they go without `strict`). */
 export interface StructuredProblem {
-  param: 'response_format' | 'tools';
+  param: 'response_format';
   problem: string;
+}
+
+/** What the provider takes: structured outputs (`native`, by the model or `options.structuredOutputs`) and strict tools (`options.strictTools`). */
+export interface StructuredSupport {
+  native: boolean;
+  strictTools: boolean;
 }
 
 /**
@@ -69,37 +76,49 @@ function endsWithAssistant(messages: ChatMessage[]): boolean {
 }
 
 /**
- * The response format and the strict tools of a request as Anthropic takes them (`native`: the
- * model takes structured outputs; else tools go without `strict`), or the first reason it
- * cannot: the format's, a strict tool's schema, more than 20 strict tools, or Anthropic's
- * complexity limits, which count the output schema and every strict tool's schema together.
+ * The response format and the strict tools of a request as Anthropic takes them, or why the
+ * format cannot be sent (it alone, or its schema over Anthropic's complexity limits). Strict
+ * tools never make a problem: when they cannot all go strict, none does, with a warning.
  */
-export function toStructured(request: ChatRequest, model: string, native: boolean): Structured | StructuredProblem {
-  const output = toStructuredOutput(request, model, native);
+export function toStructured(request: ChatRequest, model: string, support: StructuredSupport): Structured | StructuredProblem {
+  const output = toStructuredOutput(request, model, support.native);
   if (output !== undefined && 'problem' in output) return { param: 'response_format', problem: output.problem };
-  const strictTools = new Map<number, Schema>();
-  const converted: Converted[] = [];
-  const strict = native ? (request.tools ?? []).flatMap((tool, index) => (tool.strict === true ? [{ tool, index }] : [])) : [];
-  if (strict.length > MAX_STRICT_TOOLS) return { param: 'tools', problem: `${REFUSED}more than ${MAX_STRICT_TOOLS} strict tools in a request (${strict.length} here)` };
-  for (const { tool, index } of strict) {
-    const result = convertSchema(toolSchema(tool), TOOL_NOTE);
-    if ('problem' in result) return { param: 'tools', problem: `${result.problem} in the parameters of strict tool "${tool.name}"` };
-    strictTools.set(index, result.schema);
-    converted.push(result);
-  }
-  if (output !== undefined) {
-    const alone = limitsProblem([output.converted]);
-    if (alone !== undefined) return { param: 'response_format', problem: alone };
-  }
-  const all = output === undefined ? converted : [output.converted, ...converted];
-  const limits = limitsProblem(all, output !== undefined);
-  if (limits !== undefined) return { param: 'tools', problem: limits };
-  return { ...(output === undefined ? {} : { format: output.format }), strictTools, warnings: warningsOf(all) };
+  const outputs = output === undefined ? [] : [output.converted];
+  const alone = limitsProblem(outputs);
+  if (alone !== undefined) return { param: 'response_format', problem: alone };
+  const tools = toStrictTools(request, model, support, outputs);
+  const format = output === undefined ? {} : { format: output.format };
+  if ('notSent' in tools) return { ...format, strictTools: new Map(), warnings: [...warningsOf(outputs), tools.notSent] };
+  return { ...format, strictTools: tools.schemas, warnings: warningsOf([...outputs, ...tools.converted]) };
 }
 
-/** The warning for tools marked `strict` sent to a model without structured outputs, which would refuse `strict` (400). */
-export function strictNotSentWarning(model: string): string {
-  return `Anthropic does not enforce tool parameter schemas for ${model} (strict tool use needs Claude 4.5 or later, or options.structuredOutputs); "strict" was not sent`;
+/**
+ * The converted schemas of the tools marked `strict`, by index, when the provider opts in, the
+ * model takes them, and all of them convert and fit Anthropic's limits together with `outputs`
+ * (20 strict tools; optional and union properties); else the warning saying why none goes strict.
+ */
+function toStrictTools(request: ChatRequest, model: string, support: StructuredSupport, outputs: Converted[]): { schemas: Map<number, Schema>; converted: Converted[] } | { notSent: string } {
+  const schemas = new Map<number, Schema>();
+  const converted: Converted[] = [];
+  const strict = (request.tools ?? []).flatMap((tool, index) => (tool.strict === true ? [{ tool, index }] : []));
+  if (strict.length === 0) return { schemas, converted };
+  if (!support.strictTools) return { notSent: strictNotSentWarning(model, 'strict tool use is off: options.strictTools turns it on') };
+  if (!support.native) return { notSent: strictNotSentWarning(model, 'strict tool use needs Claude 4.5 or later, or options.structuredOutputs') };
+  const notSent = (problem: string) => ({ notSent: `${problem}; "strict" was not sent` });
+  if (strict.length > MAX_STRICT_TOOLS) return notSent(`${REFUSED}more than ${MAX_STRICT_TOOLS} strict tools in a request (${strict.length} here)`);
+  for (const { tool, index } of strict) {
+    const result = convertSchema(toolSchema(tool), TOOL_NOTE);
+    if ('problem' in result) return notSent(`${result.problem} in the parameters of strict tool "${tool.name}"`);
+    schemas.set(index, result.schema);
+    converted.push(result);
+  }
+  const limits = limitsProblem([...outputs, ...converted], outputs.length > 0);
+  return limits === undefined ? { schemas, converted } : notSent(limits);
+}
+
+/** The warning for tools marked `strict` sent without it (Anthropic does not enforce their schemas then), and why. */
+function strictNotSentWarning(model: string, why: string): string {
+  return `Anthropic does not enforce tool parameter schemas for ${model} (${why}); "strict" was not sent`;
 }
 
 /** A tool's parameters, or the empty object Anthropic needs when it has none. */

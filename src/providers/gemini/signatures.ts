@@ -23,13 +23,15 @@ export function thoughtSignatureOf(call: ToolCall): string | undefined {
 
 /**
  * Whether `model` refuses replayed function calls without a signature: Gemini 3 and later, and
- * names that do not tell their version (`gemini-flash-latest`, `gemini-exp-1206`, tuned models).
- * Never for a name that says 1.x or 2.x (`gemini-2.5-flash`, `learnlm-2.0-flash-experimental`),
- * nor for other families served by the API (`gemma-…`).
+ * names that do not tell their version (`gemini-flash-latest`, `gemini-exp-1206`, tuned models
+ * such as `tunedModels/support-bot-2`: only `gemini-…` and `learnlm-…` names tell one). Never for
+ * a name that says 1.x or 2.x (`gemini-2.5-flash`, `learnlm-2.0-flash-experimental`), nor for
+ * other families served by the API (`gemma-…`).
  */
 export function requiresThoughtSignatures(model: string | undefined): boolean {
   const name = model?.split('/').at(-1) ?? '';
   if (name.startsWith('gemma-')) return false;
+  if (!name.startsWith('gemini-') && !name.startsWith('learnlm-')) return true;
   // The first `-<major>[.<minor>]` of one or two digits anywhere; 3+ digits are a date or a build, not a version.
   const version = /-(\d{1,2})(?:\.\d{1,2})?(?=-|$)/.exec(name)?.[1];
   return version === undefined || Number(version) >= 3;
