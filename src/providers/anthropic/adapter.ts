@@ -11,7 +11,7 @@ import type { ChatRequest } from '../../core/types.js';
 import { refuseImages } from '../shared/images.js';
 import { failedStream, mapStream } from '../shared/stream.js';
 import { createUpstream } from '../shared/upstream.js';
-import { anthropicImageCountProblem, anthropicImageProblem, anthropicStructuredProblem, toAnthropicRequest, type AnthropicRequestOptions } from './request.js';
+import { anthropicFormatProblem, anthropicImageCountProblem, anthropicImageProblem, toAnthropicRequest, type AnthropicRequestOptions } from './request.js';
 import { fromAnthropicResponse } from './response.js';
 import { MessageSchema } from './schemas.js';
 import { createAnthropicStreamMapper } from './stream.js';
@@ -30,9 +30,9 @@ export const ANTHROPIC_VERSION = '2023-06-01';
  * its subset or over its limits, a prefill), which it would answer in prose: the engine routes
  * the request elsewhere. Strict tools are never refused (they go without `strict`, a warning).
  */
-function refuseStructured(request: ChatRequest, options: AnthropicRequestOptions): { param: string; reason: string } | undefined {
-  const problem = anthropicStructuredProblem(request, options);
-  return problem === undefined ? undefined : { param: problem.param, reason: problem.problem };
+function refuseFormat(request: ChatRequest, options: AnthropicRequestOptions): { param: string; reason: string } | undefined {
+  const reason = anthropicFormatProblem(request, options);
+  return reason === undefined ? undefined : { param: 'response_format', reason };
 }
 
 /** More images than Anthropic takes in one request (its 400 otherwise): the engine routes the request elsewhere. */
@@ -66,7 +66,7 @@ export const createAnthropicAdapter: AdapterFactory = (settings, environment): P
 
   return {
     estimateInputTokens: estimateTokens,
-    refuses: (request) => refuseStructured(request, mapping(false)) ?? refuseImages(request, (image, role) => (role === 'user' ? anthropicImageProblem(image) : undefined)) ?? refuseImageCount(request),
+    refuses: (request) => refuseFormat(request, mapping(false)) ?? refuseImages(request, (image, role) => (role === 'user' ? anthropicImageProblem(image) : undefined)) ?? refuseImageCount(request),
     async chat(request, context) {
       const { body, warnings } = toAnthropicRequest(request, mapping(false));
       if (body.messages.length === 0) throw upstream.invalid(NO_MESSAGE);

@@ -7,7 +7,7 @@
 import type { ChatMessage, ChatRequest, ContentPart } from '../../core/types.js';
 import { imageDetailWarning, parseDataUrl, type ImagePart } from '../shared/images.js';
 import { toolChoiceWithoutToolsWarning, unsupportedWarnings } from '../shared/warnings.js';
-import { supportsStructuredOutputs, toStructured, toolSchema, type Structured, type StructuredProblem, type StructuredSupport } from './structured.js';
+import { formatProblem, supportsStructuredOutputs, toStructured, toolSchema, type StructuredSupport } from './structured.js';
 
 /** The Messages body Switchyard sends (a subset of Anthropic's). */
 export type AnthropicBody = Record<string, unknown> & { model: string; max_tokens: number; messages: AnthropicMessage[] };
@@ -42,7 +42,10 @@ const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp
 
 /** Builds the request body and the warnings for what could not be carried. */
 export function toAnthropicRequest(request: ChatRequest, options: AnthropicRequestOptions): { body: AnthropicBody; warnings: string[] } {
-  const { structured, warnings } = sendableStructured(request, options.model, supportFor(options));
+  // A response format that cannot be sent is refused before (the adapter's `refuses`); a direct
+  // caller gets it left out, with a warning.
+  const structured = toStructured(request, options.model, supportFor(options));
+  const warnings = [...(structured.formatProblem === undefined ? [] : unsupportedWarnings(request, ['responseFormat'], PROVIDER)), ...structured.warnings];
   warnings.push(...unsupportedWarnings(request, UNSUPPORTED, PROVIDER));
   const note = (warning: string): void => {
     if (!warnings.includes(warning)) warnings.push(warning);
@@ -88,7 +91,7 @@ export function toAnthropicRequest(request: ChatRequest, options: AnthropicReque
 }
 
 /** Whether structured outputs are used (the option when set, else by the model name), and strict tools (opt-in). */
-function supportFor(options: Pick<AnthropicRequestOptions, 'model' | 'structuredOutputs' | 'strictTools'>): StructuredSupport {
+function supportFor(options: AnthropicRequestOptions): StructuredSupport {
   return { native: options.structuredOutputs ?? supportsStructuredOutputs(options.model), strictTools: options.strictTools === true };
 }
 
@@ -106,21 +109,8 @@ function toToolChoice(choice: ChatRequest['toolChoice'], oneCallOnly: boolean): 
  * model that takes structured outputs, a schema in the subset Anthropic accepts within its
  * limits, and no prefill. Strict tools are never a reason: they go without `strict` instead.
  */
-export function anthropicStructuredProblem(request: ChatRequest, options: Pick<AnthropicRequestOptions, 'model' | 'structuredOutputs' | 'strictTools'>): StructuredProblem | undefined {
-  const structured = toStructured(request, options.model, supportFor(options));
-  return 'problem' in structured ? structured : undefined;
-}
-
-/**
- * What of the response format and strict tools can be sent. The adapter refuses a format with a
- * problem before (`anthropicStructuredProblem`); a direct caller gets it left out and a warning.
- */
-function sendableStructured(request: ChatRequest, model: string, support: StructuredSupport): { structured: Structured; warnings: string[] } {
-  const structured = toStructured(request, model, support);
-  if (!('problem' in structured)) return { structured, warnings: [...structured.warnings] };
-  // Without a response format nothing is refused: tools never are.
-  const without = toStructured({ ...request, responseFormat: undefined }, model, support) as Structured;
-  return { structured: without, warnings: [...unsupportedWarnings(request, ['responseFormat'], PROVIDER), ...without.warnings] };
+export function anthropicFormatProblem(request: ChatRequest, options: Pick<AnthropicRequestOptions, 'model' | 'structuredOutputs'>): string | undefined {
+  return formatProblem(request, options.model, options.structuredOutputs ?? supportsStructuredOutputs(options.model));
 }
 
 /** All system messages, in order: one string, or text blocks when there are several. */

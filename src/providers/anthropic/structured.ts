@@ -15,17 +15,13 @@ export type OutputFormat = { type: 'json_schema'; schema: Schema };
 
 /** What a request asks of structured outputs, ready to send, with one warning per kind of loss. */
 export interface Structured {
-  /** `output_config.format`, when a JSON response format is asked for. */
+  /** `output_config.format`, when a JSON response format is asked for and Anthropic can honour it. */
   format?: OutputFormat;
+  /** Why the JSON response format asked for cannot be sent (see {@link formatProblem}). */
+  formatProblem?: string;
   /** The `input_schema` of each tool sent with `strict: true`, converted, by its index in `request.tools`. */
   strictTools: Map<number, Schema>;
   warnings: string[];
-}
-
-/** Why Anthropic cannot honour the request's response format (strict tools are never refused: they go without `strict`). */
-export interface StructuredProblem {
-  param: 'response_format';
-  problem: string;
 }
 
 /** What the provider takes: structured outputs (`native`, by the model or `options.structuredOutputs`) and strict tools (`options.strictTools`). */
@@ -75,21 +71,37 @@ function endsWithAssistant(messages: ChatMessage[]): boolean {
   return messages.filter((message) => message.role !== 'system').at(-1)?.role === 'assistant';
 }
 
+/** The response format as `output_config.format`, or why it cannot be sent (it alone, or its schema over Anthropic's complexity limits). */
+function sendableFormat(request: ChatRequest, model: string, native: boolean): { format: OutputFormat; converted: Converted } | { problem: string } | undefined {
+  const output = toStructuredOutput(request, model, native);
+  if (output === undefined || 'problem' in output) return output;
+  const alone = limitsProblem([output.converted]);
+  return alone === undefined ? output : { problem: alone };
+}
+
 /**
- * The response format and the strict tools of a request as Anthropic takes them, or why the
- * format cannot be sent (it alone, or its schema over Anthropic's complexity limits). Strict
- * tools never make a problem: when they cannot all go strict, none does, with a warning.
+ * Why Anthropic cannot honour the request's JSON response format (undefined: it can, or none is
+ * asked for): the adapter refuses such a request, and the engine routes it elsewhere.
  */
-export function toStructured(request: ChatRequest, model: string, support: StructuredSupport): Structured | StructuredProblem {
-  const output = toStructuredOutput(request, model, support.native);
-  if (output !== undefined && 'problem' in output) return { param: 'response_format', problem: output.problem };
-  const outputs = output === undefined ? [] : [output.converted];
-  const alone = limitsProblem(outputs);
-  if (alone !== undefined) return { param: 'response_format', problem: alone };
+export function formatProblem(request: ChatRequest, model: string, native: boolean): string | undefined {
+  const output = sendableFormat(request, model, native);
+  return output !== undefined && 'problem' in output ? output.problem : undefined;
+}
+
+/**
+ * The response format and the strict tools of a request as Anthropic takes them. A format that
+ * cannot be sent is left out, with the reason in `formatProblem`. Strict tools never make a
+ * problem: when they cannot all go strict, none does, with a warning.
+ */
+export function toStructured(request: ChatRequest, model: string, support: StructuredSupport): Structured {
+  const output = sendableFormat(request, model, support.native);
+  const sent = output !== undefined && !('problem' in output) ? output : undefined;
+  const outputs = sent === undefined ? [] : [sent.converted];
+  const format = sent === undefined ? {} : { format: sent.format };
+  const problem = output !== undefined && 'problem' in output ? { formatProblem: output.problem } : {};
   const tools = toStrictTools(request, model, support, outputs);
-  const format = output === undefined ? {} : { format: output.format };
-  if ('notSent' in tools) return { ...format, strictTools: new Map(), warnings: [...warningsOf(outputs), tools.notSent] };
-  return { ...format, strictTools: tools.schemas, warnings: warningsOf([...outputs, ...tools.converted]) };
+  if ('notSent' in tools) return { ...format, ...problem, strictTools: new Map(), warnings: [...warningsOf(outputs), tools.notSent] };
+  return { ...format, ...problem, strictTools: tools.schemas, warnings: warningsOf([...outputs, ...tools.converted]) };
 }
 
 /**
