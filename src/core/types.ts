@@ -32,6 +32,9 @@ export interface ToolCallSignature {
   value: string;
 }
 
+/** The `vendor` of Gemini's thought signatures (`extra_content.google` on the gateway). */
+export const GOOGLE_SIGNATURE_VENDOR = 'google';
+
 /** One message of a conversation. */
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'tool';

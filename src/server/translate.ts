@@ -5,15 +5,12 @@
  * Google signature travels as Google's OpenAI-compatible API carries it, in
  * `extra_content.google.thought_signature`, both ways.
  */
-import type { ChatMessage, ChatRequest, ContentPart, FinishReason, ResponseFormat, StreamPart, ToolCall, ToolCallSignature, Usage } from '../core/types.js';
+import { GOOGLE_SIGNATURE_VENDOR as GOOGLE, type ChatMessage, type ChatRequest, type ContentPart, type FinishReason, type ResponseFormat, type StreamPart, type ToolCall, type ToolCallSignature, type Usage } from '../core/types.js';
 import type { ChatResult } from '../engine/switchyard.js';
 import type { ChatCompletionBody } from './validate.js';
 
 type OpenAIMessage = ChatCompletionBody['messages'][number];
 type OpenAIToolCall = NonNullable<Extract<OpenAIMessage, { role: 'assistant' }>['tool_calls']>[number];
-
-/** The vendor whose signatures have a wire form here (`extra_content.google`); others are not written. */
-const GOOGLE = 'google';
 
 /** A validated Chat Completions body as a unified request; `task` comes from the header or `metadata.task`. */
 export function toChatRequest(body: ChatCompletionBody, taskHeader: string | undefined): ChatRequest {

@@ -3,10 +3,7 @@
  * first function call of each step and requires back on replay (a 400 "Function call is missing
  * a thought_signature" otherwise). They travel on `ToolCall.signature` with vendor `google`.
  */
-import type { ToolCall, ToolCallSignature } from '../../core/types.js';
-
-/** The vendor of Gemini's signatures on `ToolCall.signature`. */
-export const GOOGLE = 'google';
+import { GOOGLE_SIGNATURE_VENDOR as GOOGLE, type ToolCall, type ToolCallSignature } from '../../core/types.js';
 /** Google's documented stand-in for a signature the client does not have; Gemini 3 then skips its check. */
 export const SKIP_SIGNATURE = 'skip_thought_signature_validator';
 
