@@ -1,7 +1,8 @@
 /**
  * Where the gateway's CPU per request goes, layer by layer: each server in its own process
  * under the same non-streaming load, alternating over rounds (`npm run bench:layers`).
- * From the floor up: node:http alone; node:http around the engine (simulated provider);
+ * From the floor up: node:http alone; node:http plus the least XState work the
+ * architecture asks per request (bench/layer-server.ts); node:http around the engine (simulated provider);
  * the whole gateway on that engine; `switchyard serve` with an openai provider in front of
  * the fake upstream; and the bare proxy in front of that upstream, for reference.
  * Env: BENCH_REQUESTS (default 20000), BENCH_CONCURRENCY (32), BENCH_ROUNDS (3).
@@ -31,6 +32,7 @@ writeFileSync(config, JSON.stringify({ providers: [{ name: 'up', type: 'openai',
 const layer = (name: string) => spawnServer([...TS, 'bench/layer-server.ts'], { LAYER: name });
 const servers: [string, Child][] = [
   ['node:http alone (fixed answer)', await layer('http')],
+  ['node:http + XState floor (one actor, two macrosteps, two events on a long-lived actor)', await layer('xstate')],
   ['node:http + engine.chat (simulated provider)', await layer('engine')],
   ['gateway + engine (simulated provider)', await layer('gateway')],
   ['switchyard serve (openai adapter → upstream)', await spawnServer(['bin/switchyard.js', 'serve', '--config', config, '--port', '0'])],
