@@ -20,7 +20,7 @@ export function startAttempt(context: RouterContext, self: AnyActorRef): () => v
   let cancelCall: (() => void) | undefined;
   // Until it asks for its slot, the attempt counts as planned on its provider (see notePlanned),
   // the provider as it is now: a reload in between must not move the count to another one.
-  let planned = targetOf(candidate);
+  let planned = targetOf(candidate, input);
   planned?.notePlanned?.(1);
   const unplan = (): void => {
     planned?.notePlanned?.(-1);
@@ -36,7 +36,7 @@ export function startAttempt(context: RouterContext, self: AnyActorRef): () => v
       return;
     }
     // The provider of that name now: a reload since the plan may have replaced or removed it.
-    const target = targetOf(candidate);
+    const target = targetOf(candidate, input);
     if (target === undefined) {
       self.send({ type: 'slot.denied', provider: candidate.name, requestId: input.requestId, reason: 'not_selectable', seq });
       return;
@@ -64,9 +64,10 @@ export function startAttempt(context: RouterContext, self: AnyActorRef): () => v
   };
 }
 
-/** The provider that takes `candidate`'s attempts now (see `RouteCandidate.target`). */
-function targetOf(candidate: RouteCandidate): AttemptTarget | undefined {
-  return candidate.target === undefined ? candidate : candidate.target();
+/** The provider that takes `candidate`'s attempts for this request now (see `RouteCandidate.target`). */
+function targetOf(candidate: RouteCandidate, input: RouterInput): AttemptTarget | undefined {
+  if (candidate.target === undefined) return candidate;
+  return candidate.target(input.request, input.selection.estimatedInputTokens + (input.request.maxTokens ?? 0));
 }
 
 /**

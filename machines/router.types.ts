@@ -46,10 +46,11 @@ export interface RouteCandidate extends Candidate, AttemptTarget {
    * The provider that takes this candidate's attempts now, or undefined when it is gone. A
    * configuration reload may replace a provider (a new actor and adapter under the same
    * name) or remove it while a request is under way; the request's later attempts then go
-   * to the replacement, or not to that provider at all. Without it the candidate is its own
-   * target (hand-made candidates).
+   * to the replacement, or not to that provider at all. A replacement that cannot take this
+   * request (`request`; `requiredTokens`: its estimated input plus `maxTokens`) is none. Without
+   * it the candidate is its own target (hand-made candidates).
    */
-  target?(): AttemptTarget | undefined;
+  target?(request?: ChatRequest, requiredTokens?: number): AttemptTarget | undefined;
 }
 
 export interface RouterInput {

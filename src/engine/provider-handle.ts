@@ -8,6 +8,7 @@ import { TAGS, type ProviderStats } from '../../machines/provider.types.js';
 import type { AttemptTarget, RouteCandidate } from '../../machines/router.types.js';
 import type { HealthConfig, ProviderConfig } from '../config/types.js';
 import type { ProviderAdapter } from '../core/adapter.js';
+import type { ChatRequest } from '../core/types.js';
 import type { Clock } from '../core/clock.js';
 
 /** The provider machine, or a user's extension of it (see docs/extending.md). */
@@ -167,10 +168,10 @@ export class RouteMember implements RouteCandidate {
   private live: ProviderHandle;
 
   constructor(
-    handle: ProviderHandle,
+    private readonly built: ProviderHandle,
     readonly index: number,
   ) {
-    this.live = handle;
+    this.live = built;
   }
 
   /** The provider of this name now: the one it was built with, or what replaced it since. */
@@ -182,9 +183,13 @@ export class RouteMember implements RouteCandidate {
     return handle;
   }
 
-  target(): AttemptTarget | undefined {
+  target(request?: ChatRequest, requiredTokens?: number): AttemptTarget | undefined {
     const handle = this.handle;
-    return handle.retired ? undefined : handle;
+    if (handle.retired) return undefined;
+    // A replacement was not there when the request's candidates were filtered: it may run
+    // another model, with a smaller window or without what the request needs. Ask it now.
+    if (handle !== this.built && request !== undefined && !admits(handle, request, requiredTokens)) return undefined;
+    return handle;
   }
 
   /** What a serialized router snapshot shows of it (the inspection feed): not the handle. */
@@ -253,4 +258,19 @@ export class RouteMember implements RouteCandidate {
   get rateLimitedUntil(): number | undefined {
     return this.handle.view.rateLimitedUntil;
   }
+}
+
+/**
+ * Whether a provider that replaced a request's candidate can take the request: its adapter
+ * does not refuse it (`ProviderAdapter.refuses`) and it fits the provider's context window,
+ * by the provider's own estimate when its adapter has one, as the engine's filters judge a
+ * request's candidates when it starts.
+ */
+function admits(handle: ProviderHandle, request: ChatRequest, requiredTokens: number | undefined): boolean {
+  const adapter = handle.adapter;
+  if (adapter.refuses?.(request) !== undefined) return false;
+  const window = handle.config.contextWindow;
+  if (window === undefined) return true;
+  const required = adapter.estimateInputTokens === undefined ? requiredTokens : adapter.estimateInputTokens(request) + (request.maxTokens ?? 0);
+  return required === undefined || required <= window;
 }

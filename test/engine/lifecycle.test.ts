@@ -204,6 +204,22 @@ describe('engine lifecycle', () => {
       expect(engine.providers()[0]).toMatchObject({ requests: 1, failures: 0 });
     });
 
+    it('does not send a request to a replacement that cannot take it (a smaller context window)', async () => {
+      const clock = new VirtualClock(0);
+      const scripted = scriptedAdapters({ a: { type: 'fail', kind: 'server', status: 500, latencyMs: 100 } });
+      engine = createSwitchyard(onModel('m1'), { clock, adapters: { simulated: scripted.factory } });
+      const answer = engine.chat(hello);
+      await clock.advance(50); // a's call is under way; b is next
+      const [a, b] = baseConfig.providers;
+      engine.updateConfig({ ...baseConfig, providers: [a!, { ...b!, model: 'tiny', contextWindow: 1 }] });
+      // The request's estimate does not fit the new b's window: b is skipped, as it would have
+      // been had the request started after the reload, and a is retried instead.
+      const error = await settle(clock, answer).catch((thrown: unknown) => thrown as { attempts: { provider: string }[] });
+      expect(error.attempts.map((attempt) => attempt.provider)).toEqual(['a', 'a', 'a']);
+      expect(scripted.callsTo('b')).toBe(0);
+      expect(engine.providers().map((p) => p.inFlight)).toEqual([0, 0]);
+    });
+
     it('never tries a provider that a reload removed, and stops its actor once its last attempt reported', async () => {
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
       const clock = new VirtualClock(0);
