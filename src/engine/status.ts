@@ -20,6 +20,7 @@ export interface ProviderStatus {
   selectable: boolean;
   /** Recovering: in a probe state (half_open), admitting a few trial calls. */
   probing: boolean;
+  /** Attempts under way, including those still running on an actor a reload replaced. */
   inFlight: number;
   requests: number;
   failures: number;
@@ -43,8 +44,11 @@ export interface ProviderStatus {
   disabledReason: string | null;
 }
 
-/** Builds the status of one provider from its live view. */
-export function providerStatus(handle: ProviderHandle): ProviderStatus {
+/**
+ * Builds the status of one provider from its live view; `drainingInFlight` counts attempts
+ * still running on actors that a reload replaced under its name.
+ */
+export function providerStatus(handle: ProviderHandle, drainingInFlight = 0): ProviderStatus {
   const view = handle.view;
   const stats = view.stats;
   const iso = (at: number | undefined) => (at === undefined ? null : new Date(wallTime(handle.clock, at)).toISOString());
@@ -55,7 +59,7 @@ export function providerStatus(handle: ProviderHandle): ProviderStatus {
     state: handle.state,
     selectable: handle.selectable,
     probing: handle.probing,
-    inFlight: view.inFlight,
+    inFlight: view.inFlight + drainingInFlight,
     requests: stats.requests,
     failures: stats.failures,
     latencyMs: view.latencyMs === undefined ? null : Math.round(view.latencyMs * 10) / 10,

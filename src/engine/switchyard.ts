@@ -214,7 +214,7 @@ class Engine implements Switchyard {
   }
 
   providers(): ProviderStatus[] {
-    return [...this.pool.handles.values()].map((handle) => providerStatus(handle));
+    return [...this.pool.handles.values()].map((handle) => providerStatus(handle, this.pool.drainingInFlight(handle.name)));
   }
 
   operate(name: string, action: OperatorAction, reason?: string): ProviderStatus {
@@ -225,7 +225,7 @@ class Engine implements Switchyard {
     const at = this.clock.now();
     if (action === 'disable') handle.actor.send({ type: 'operator.disable', at, ...(reason === undefined ? {} : { reason }) });
     else handle.actor.send({ type: `operator.${action}`, at });
-    return providerStatus(handle);
+    return providerStatus(handle, this.pool.drainingInFlight(name));
   }
 
   updateConfig(rawConfig: unknown): void {

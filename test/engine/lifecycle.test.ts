@@ -156,6 +156,11 @@ describe('engine lifecycle', () => {
       const answer = engine.chat(hello);
       await clock.advance(50); // a's call is under way
       engine.updateConfig(onModel('m2')); // both replaced
+      // The call still runs on the old a: the provider named a has it in flight.
+      expect(engine.providers().map((p) => [p.name, p.inFlight])).toEqual([
+        ['a', 1],
+        ['b', 0],
+      ]);
       const result = await settle(clock, answer);
       expect(result).toMatchObject({ provider: 'b', model: 'm2' });
       expect(result.attempts.map((attempt) => [attempt.provider, attempt.kind])).toEqual([
