@@ -93,6 +93,15 @@ describe('OpenAI: prompt_tokens_details', () => {
     expect(await openai.stream()).toStrictEqual(expected);
   });
 
+  it('reads LiteLLM\'s top-level cache_creation_input_tokens as the cache writes (LiteLLM in front of Anthropic)', async () => {
+    // LiteLLM's documented shape: prompt_tokens counts every prompt token, cached or not.
+    const usage = { prompt_tokens: 2006, completion_tokens: 300, total_tokens: 2306, prompt_tokens_details: { cached_tokens: 0 }, cache_creation_input_tokens: 1920 };
+    openai.enqueue(json(completion(usage)), stream(usage));
+    const expected = { inputTokens: 2006, outputTokens: 300, cachedInputTokens: 0, cacheWriteInputTokens: 1920 };
+    expect(await openai.chat()).toStrictEqual(expected);
+    expect(await openai.stream()).toStrictEqual(expected);
+  });
+
   it('leaves the counts unknown when a server omits them, and ignores ones that are odd or exceed the prompt', async () => {
     const bare = { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 };
     const odd = { ...bare, prompt_tokens_details: { cached_tokens: 'n/a' } };

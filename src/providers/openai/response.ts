@@ -22,7 +22,8 @@ export const OPENAI_FINISH_REASONS: FinishReasonTable = {
  * includes the reasoning tokens on OpenAI; servers that count them apart (xAI) say so by a
  * `total_tokens` of prompt + completion + reasoning, and get them added (they are billed as output).
  * `prompt_tokens` includes the cache reads (`prompt_tokens_details.cached_tokens`, or DeepSeek's
- * `prompt_cache_hit_tokens`) and writes (`cache_write_tokens`, where a server reports them).
+ * `prompt_cache_hit_tokens`) and writes (`cache_write_tokens` where a server reports them, or
+ * LiteLLM's top-level `cache_creation_input_tokens`).
  */
 export function toUsage(usage: OpenAIUsage | null | undefined): Usage {
   const input = usage?.prompt_tokens ?? undefined;
@@ -30,7 +31,7 @@ export function toUsage(usage: OpenAIUsage | null | undefined): Usage {
   const reasoning = usage?.completion_tokens_details?.reasoning_tokens;
   if (reasoning && output !== undefined && input !== undefined && usage?.total_tokens === input + output + reasoning) output += reasoning;
   const details = usage?.prompt_tokens_details;
-  return withCacheCounts({ inputTokens: input, outputTokens: output }, details?.cached_tokens ?? usage?.prompt_cache_hit_tokens, details?.cache_write_tokens);
+  return withCacheCounts({ inputTokens: input, outputTokens: output }, details?.cached_tokens ?? usage?.prompt_cache_hit_tokens, details?.cache_write_tokens ?? usage?.cache_creation_input_tokens);
 }
 
 /**

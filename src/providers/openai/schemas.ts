@@ -20,6 +20,8 @@ export const UsageSchema = z.object({
     .catch(undefined),
   // DeepSeek's cache reads (hit + miss = prompt_tokens), where it sends no prompt_tokens_details.
   prompt_cache_hit_tokens: tokens.nullish().catch(undefined),
+  // LiteLLM's cache writes (in front of Anthropic or Bedrock), part of its prompt_tokens.
+  cache_creation_input_tokens: tokens.nullish().catch(undefined),
 });
 export type OpenAIUsage = z.infer<typeof UsageSchema>;
 
