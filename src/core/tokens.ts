@@ -7,6 +7,11 @@ import type { ChatRequest } from './types.js';
 
 const CHARS_PER_TOKEN = 4;
 const TOKENS_PER_MESSAGE = 4;
+/**
+ * An image of unknown size: OpenAI's count for a 1024×1024 image at high detail, between
+ * Gemini's 258 and the 1,600 of Anthropic's largest (each adapter's estimator has its own).
+ */
+const TOKENS_PER_IMAGE = 765;
 
 /** What a prompt is made of, for the estimators: text, tool calls and images. */
 export interface PromptSize {
@@ -40,9 +45,10 @@ export function tokensOfSize(size: PromptSize): number {
   return Math.ceil(size.chars / CHARS_PER_TOKEN) + TOKENS_PER_MESSAGE * size.messages;
 }
 
-/** Estimated prompt tokens of `request` (text only). */
+/** Estimated prompt tokens of `request`: its text, framing and images (tool definitions not counted). */
 export function estimateInputTokens(request: ChatRequest): number {
-  return tokensOfSize(promptSize(request));
+  const size = promptSize(request);
+  return tokensOfSize(size) + size.images * TOKENS_PER_IMAGE;
 }
 
 /** Output tokens to plan for when the request does not cap them. */

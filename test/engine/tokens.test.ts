@@ -59,6 +59,14 @@ describe('prompt estimation', () => {
     expect(calls.sort()).toEqual(['large', 'small']);
   });
 
+  it('counts images: a short question about a few images does not go to a window they cannot fit', async () => {
+    const clock = new VirtualClock(0);
+    engine = createSwitchyard(config, { clock });
+    const image = { type: 'image_url' as const, url: 'https://example.com/chart.png' };
+    const result = await settle(clock, engine.chat({ messages: [{ role: 'user', content: [{ type: 'text', text: 'Compare these' }, image, image] }] }));
+    expect(result.provider).toBe('large');
+  });
+
   it('fails with context_length_exceeded, naming the field, when no provider can fit the prompt', async () => {
     const clock = new VirtualClock(0);
     engine = createSwitchyard(config, { clock, adapters: { simulated: adapters({ small: 2, large: 2 }, []) } });
