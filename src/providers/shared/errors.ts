@@ -102,7 +102,7 @@ const USAGE_LIMIT_TEXT = /\b(?:session|daily|weekly|monthly) usage limit\b/i;
  * OpenAI, Gemini wording).
  */
 const UNSUPPORTED_TEXT =
-  /schema is too complex|compiled grammar is too large|does not support (strict tools|tools|thinking|images?|vision)\b|image_url is only supported by certain models|is not a multimodal model|(function calling|json mode) is not enabled for|missing data required for image input|image input is not supported|"auto" tool choice requires/i;
+  /schema is too complex|compiled grammar is too large|does not support (strict tools|tools|thinking|images?|vision)\b|image_url is only supported by certain models|is not a multimodal model|(function calling|json mode) is not enabled for|missing data required for image input|image input is not supported|"auto" tool choice requires|(corrupted|invalid) thought[ _]signature|thought[ _]signature is (not valid|invalid|corrupted)/i;
 /**
  * The one server error that says "not this model": Ollama's runner fails a request with images
  * for a model without a vision encoder with a 500 (`model.ErrNoVisionModel`), no outage.

@@ -50,6 +50,8 @@ describe('classifyFailure', () => {
     ['Gemini function calling off for a model', 400, { error: { code: 400, message: 'Function calling is not enabled for models/gemini-1.0-pro-vision', status: 'INVALID_ARGUMENT' } }, 'unsupported'],
     ['llama.cpp without a vision projector', 400, { error: { code: 400, message: 'image input is not supported - hint: if this is unexpected, you may need to provide the mmproj', type: 'invalid_request_error' } }, 'unsupported'],
     ['vLLM without auto tool choice', 400, { object: 'error', message: '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set', type: 'BadRequestError', code: 400 }, 'unsupported'],
+    // A Gemini tool-call signature issued by another model, project or key (a failover between Gemini providers mid agent loop).
+    ['Gemini refusing a foreign thought signature', 400, { error: { code: 400, message: 'Corrupted thought signature.', status: 'INVALID_ARGUMENT' } }, 'unsupported'],
     ['Ollama embedding model asked to chat (OpenAI API)', 400, { error: { message: '"embeddinggemma" does not support chat', type: 'api_error', param: null, code: null } }, 'model_not_found'],
     ['a plain bad request stays one', 400, { error: { message: "Invalid value for 'temperature': expected a number" } }, 'bad_request'],
     ['a code named like an Object property', 500, { error: { code: 'constructor', message: 'boom' } }, 'server'],
