@@ -66,7 +66,7 @@ async function serveWith(options: ServeOptions, io: CliIO, hooks: ServeHooks, sh
   // The inspector's libraries load only when asked for.
   // Until the gateway exists (provider actors start with the engine), only key-shaped text is scrubbed: nothing else is there yet.
   let secrets = (): readonly string[] => [];
-  const relay = options.inspect ? await (await import('../server/inspect.js')).startInspectRelay(0, { secrets: () => secrets() }) : undefined;
+  const relay = options.inspect ? await (await import('../server/inspect.js')).startInspectRelay(0, { secrets: () => secrets(), clock }) : undefined;
   if (relay !== undefined) {
     io.stderr(
       `switchyard: inspector on ${relay.url} (the Stately inspector it embeds needs internet access); ` +

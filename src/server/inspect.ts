@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect';
 import type { AnyEventObject, InspectionEvent, Observer } from 'xstate';
 import { WebSocket, WebSocketServer } from 'ws';
+import { wallTime, type Clock } from '../core/clock.js';
 import { redactSecrets } from '../providers/shared/redact.js';
 
 /** A running relay. */
@@ -36,6 +37,12 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 export interface InspectRelayOptions {
   /** Credentials to scrub from text, as `/providers` does (the gateway's list); key-shaped text is scrubbed anyway. */
   secrets?: () => readonly string[];
+  /**
+   * The engine's clock: a provider's `cooldownUntil` and `rateLimitedUntil` are then shown
+   * as ISO times on the wall clock, as `/providers` shows them, instead of engine time
+   * (milliseconds on a monotonic clock, which mean nothing to a viewer).
+   */
+  clock?: Clock;
 }
 
 /** Starts the relay on 127.0.0.1 (`port` 0 picks a free one). */
@@ -67,7 +74,7 @@ export async function startInspectRelay(port = 0, options: InspectRelayOptions =
         }
       },
     },
-    { sanitizeContext: (context) => sanitizeContext(context, secrets()), sanitizeEvent: (event) => sanitizeEvent(event, secrets()), serialize: withoutInternals },
+    { sanitizeContext: (context) => sanitizeContext(context, secrets(), options.clock), sanitizeEvent: (event) => sanitizeEvent(event, secrets()), serialize: withoutInternals },
   );
 
   await new Promise<void>((resolve, reject) => {
@@ -107,14 +114,26 @@ export function sanitizeEvent(event: AnyEventObject, secrets: readonly string[] 
 
 const PROVIDER_FIELDS = ['name', 'generation', 'inFlight', 'probesInFlight', 'consecutiveFailures', 'latencyMs', 'tripCount', 'cooldownUntil', 'rateLimitedUntil', 'disabledReason', 'stats'] as const;
 
-/** A whitelist per known actor: a provider's health fields, a router's request id and attempts. */
-export function sanitizeContext(context: unknown, secrets: readonly string[] = []): Record<string, unknown> {
+/** Provider fields that hold an engine time. */
+const PROVIDER_TIMES = ['cooldownUntil', 'rateLimitedUntil'] as const;
+
+/**
+ * A whitelist per known actor: a provider's health fields, a router's request id and
+ * attempts. With the engine's `clock`, a provider's times become ISO times on the wall clock.
+ */
+export function sanitizeContext(context: unknown, secrets: readonly string[] = [], clock?: Clock): Record<string, unknown> {
   if (typeof context !== 'object' || context === null) return {};
   const record = context as Record<string, unknown>;
   if ('health' in record && 'generation' in record) {
     const safe: Record<string, unknown> = {};
     for (const key of PROVIDER_FIELDS) safe[key] = record[key];
     if (typeof safe.disabledReason === 'string') safe.disabledReason = redactSecrets(safe.disabledReason, secrets);
+    if (clock !== undefined) {
+      for (const key of PROVIDER_TIMES) {
+        const at = safe[key];
+        if (typeof at === 'number') safe[key] = new Date(wallTime(clock, at)).toISOString();
+      }
+    }
     return safe;
   }
   const input = record.input as { requestId?: unknown; mode?: unknown } | undefined;

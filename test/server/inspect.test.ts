@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { VirtualClock } from '../../src/core/clock.js';
 import { createSwitchyard, type Switchyard } from '../../src/engine/switchyard.js';
 import { sanitizeContext, sanitizeEvent, startInspectRelay, type InspectRelay } from '../../src/server/inspect.js';
 
@@ -131,6 +132,20 @@ describe('inspect relay', () => {
     const disabled = await viewer.until((m) => m.type === '@xstate.snapshot' && m.snapshot?.value === 'disabled');
     expect(disabled.snapshot.context.disabledReason).toBe('rotating [REDACTED]');
     expect(viewer.raw.join('\n')).not.toContain(token);
+    viewer.close();
+  });
+
+  it('shows an open provider\'s cooldown end as an ISO time on the wall clock, given the engine\'s clock', async () => {
+    const clock = new VirtualClock(0);
+    relay = await startInspectRelay(0, { clock });
+    const viewer = await connect(relay.feedUrl);
+    engine = createSwitchyard({ providers: [{ name: 'sim', type: 'simulated', latencyMs: 0 }] }, { env: {}, clock, inspect: relay.inspect });
+    await clock.advance(5_000);
+    engine.operate('sim', 'open');
+    const open = await viewer.until((m) => m.type === '@xstate.snapshot' && m.snapshot?.value === 'open');
+    // The same time /providers shows: engine time 5 s + the cooldown, on the wall clock.
+    expect(open.snapshot.context.cooldownUntil).toBe(engine.providers()[0]!.cooldownUntil);
+    expect(open.snapshot.context.cooldownUntil).toMatch(/^\d{4}-\d\d-\d\dT/);
     viewer.close();
   });
 
