@@ -49,6 +49,9 @@ export function kindForStatus(status: number): ErrorKind {
   if (status === 404) return 'model_not_found';
   if (status === 408) return 'timeout';
   if (status === 409) return 'server'; // transient conflict: OpenAI's own SDK retries it
+  // Too large for this provider (Anthropic's 32 MB `request_too_large`, a proxy's body limit):
+  // another may take it.
+  if (status === 413) return 'unsupported';
   if (status === 429) return 'rate_limit';
   if (status >= 400 && status < 500) return 'bad_request';
   if (status >= 500 && status < 600) return 'server'; // includes Anthropic's 529 overloaded

@@ -13,7 +13,7 @@ const classify = (status: number | undefined, body: unknown, headers: Record<str
 describe('kindForStatus', () => {
   it.each<[number, ErrorKind]>([
     [400, 'bad_request'], [401, 'auth'], [402, 'quota'], [403, 'auth'], [404, 'model_not_found'], [408, 'timeout'],
-    [409, 'server'], [413, 'bad_request'], [422, 'bad_request'], [429, 'rate_limit'], [500, 'server'], [502, 'server'],
+    [409, 'server'], [413, 'unsupported'], [422, 'bad_request'], [429, 'rate_limit'], [500, 'server'], [502, 'server'],
     [503, 'server'], [504, 'server'], [529, 'server'], [302, 'malformed'],
   ])('%i → %s', (status, kind) => expect(kindForStatus(status)).toBe(kind));
 });
@@ -52,6 +52,8 @@ describe('classifyFailure', () => {
     ['vLLM without auto tool choice', 400, { object: 'error', message: '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set', type: 'BadRequestError', code: 400 }, 'unsupported'],
     // A Gemini tool-call signature issued by another model, project or key (a failover between Gemini providers mid agent loop).
     ['Gemini refusing a foreign thought signature', 400, { error: { code: 400, message: 'Corrupted thought signature.', status: 'INVALID_ARGUMENT' } }, 'unsupported'],
+    ['Anthropic request over its 32 MB limit', 413, { type: 'error', error: { type: 'request_too_large', message: 'Request exceeds the maximum allowed number of bytes.' } }, 'unsupported'],
+    ['a proxy\'s body limit in front of a provider', 413, '<html><head><title>413 Request Entity Too Large</title></head></html>', 'unsupported'],
     ['Ollama embedding model asked to chat (OpenAI API)', 400, { error: { message: '"embeddinggemma" does not support chat', type: 'api_error', param: null, code: null } }, 'model_not_found'],
     ['a plain bad request stays one', 400, { error: { message: "Invalid value for 'temperature': expected a number" } }, 'bad_request'],
     ['a code named like an Object property', 500, { error: { code: 'constructor', message: 'boom' } }, 'server'],
