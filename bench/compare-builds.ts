@@ -5,12 +5,8 @@
  * (`git archive <commit> | tar -x -C /tmp/base`, link `node_modules`, `npx tsc -p tsconfig.build.json`);
  * both resolve the same XState, so only Switchyard's code differs.
  *
- *   npx tsx bench/compare-builds.ts /tmp/base .
- *   SWITCHYARD_V8_PRETENURING=on npx tsx bench/compare-builds.ts /tmp/base .   # V8's default kept
- *
- * (Since 2026-12-06 an engine turns pretenuring off for its process; with a build older than
- * that, pass `node --no-allocation-site-pretenuring` or `--allocation-site-pretenuring`
- * explicitly so both builds run alike.)
+ *   npx tsx bench/compare-builds.ts /tmp/base .        # Node's defaults
+ *   node --no-allocation-site-pretenuring --import tsx bench/compare-builds.ts /tmp/base .
  *
  * Env: BENCH_REQUESTS per round (default 10000), BENCH_ROUNDS per build (default 10).
  */

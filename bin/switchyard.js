@@ -10,12 +10,12 @@ import v8 from 'node:v8';
 // Request-scoped objects (router actors, their snapshots and events) die young, but V8's
 // allocation-site pretenuring moves them to the old generation, where they cost full
 // collections: turning it off cuts the engine's CPU per request by a quarter to a third
-// (docs/decisions.md). It only changes where V8 allocates, never what the program does.
-// Set here, before anything is loaded, on the same terms as an engine sets it for a service
-// that embeds the library (src/engine/v8-settings.ts): SWITCHYARD_V8_PRETENURING=on keeps
-// V8's default, and so does the flag given to node itself, either way.
-const flagGiven = process.execArgv.some((arg) => /^--(no[-_])?allocation[-_]site[-_]pretenuring$/.test(arg));
-if (process.env.SWITCHYARD_V8_PRETENURING !== 'on' && !flagGiven) v8.setFlagsFromString('--no-allocation-site-pretenuring');
+// (docs/decisions.md). The command owns its process, so it turns it off, here, before
+// anything is loaded; the rules are those of src/engine/v8-settings.ts, where a library user
+// opts in instead: SWITCHYARD_V8_PRETENURING=on keeps V8's default, and so does the flag
+// given to node itself, in any spelling.
+const flagGiven = process.execArgv.some((arg) => /^--?(no[-_]?)?allocation[-_]site[-_]pretenuring$/.test(arg));
+if (process.env.SWITCHYARD_V8_PRETENURING?.trim().toLowerCase() !== 'on' && !flagGiven) v8.setFlagsFromString('--no-allocation-site-pretenuring');
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'dist', 'src', 'cli', 'main.js');

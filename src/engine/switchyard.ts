@@ -49,6 +49,14 @@ export interface SwitchyardOptions {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** Environment for `${VAR}` interpolation of a raw configuration. @default process.env */
   env?: Record<string, string | undefined>;
+  /**
+   * Turn off V8's allocation-site pretenuring for the whole process (from the main thread,
+   * once): about a third less CPU per routed request, but slower for other code that builds
+   * many long-lived objects (src/engine/v8-settings.ts, docs/operations.md). The `switchyard`
+   * command always runs this way. `SWITCHYARD_V8_PRETENURING=on|off` in the process's
+   * environment overrides it. @default false
+   */
+  disableV8Pretenuring?: boolean;
 }
 
 /** Per-call options. */
@@ -108,10 +116,6 @@ export interface Switchyard {
 /**
  * Creates and starts an engine.
  *
- * The first engine of a process turns off V8's allocation-site pretenuring for the process
- * (a third less CPU per request; `SWITCHYARD_V8_PRETENURING=on` keeps V8's default):
- * see src/engine/v8-settings.ts and docs/operations.md.
- *
  * @example
  * const switchyard = createSwitchyard({ providers: [{ name: 'a', type: 'simulated' }] });
  * const answer = await switchyard.chat({ messages: [{ role: 'user', content: 'Hi' }] });
@@ -141,8 +145,8 @@ class Engine implements Switchyard {
   private readonly ownedFetch: PooledFetch | undefined;
 
   constructor(rawConfig: unknown, private readonly options: SwitchyardOptions) {
-    applyV8Settings();
     this.config = deepFreeze(parseConfig(rawConfig, options.env ?? process.env));
+    applyV8Settings(options.disableV8Pretenuring === true);
     this.clock = options.clock ?? createRealClock();
     this.seed = options.seed ?? this.config.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.random = createRandom(hashString('engine', this.seed));
