@@ -166,12 +166,15 @@ export class ProviderHandle implements AttemptTarget {
  */
 export class RouteMember implements RouteCandidate {
   private live: ProviderHandle;
+  /** The provider's configuration when the route was built (a reload replaces the object). */
+  private readonly builtConfig: ProviderConfig;
 
   constructor(
     private readonly built: ProviderHandle,
     readonly index: number,
   ) {
     this.live = built;
+    this.builtConfig = built.config;
   }
 
   /** The provider of this name now: the one it was built with, or what replaced it since. */
@@ -186,9 +189,10 @@ export class RouteMember implements RouteCandidate {
   target(request?: ChatRequest, requiredTokens?: number): AttemptTarget | undefined {
     const handle = this.handle;
     if (handle.retired) return undefined;
-    // A replacement was not there when the request's candidates were filtered: it may run
-    // another model, with a smaller window or without what the request needs. Ask it now.
-    if (handle !== this.built && request !== undefined && !admits(handle, request, requiredTokens)) return undefined;
+    // A replacement, or a new configuration of the same provider (a smaller `contextWindow`),
+    // was not there when the request's candidates were filtered. Ask it now.
+    const changed = handle !== this.built || handle.config !== this.builtConfig;
+    if (changed && request !== undefined && !admits(handle, request, requiredTokens)) return undefined;
     return handle;
   }
 
@@ -261,16 +265,17 @@ export class RouteMember implements RouteCandidate {
 }
 
 /**
- * Whether a provider that replaced a request's candidate can take the request: its adapter
- * does not refuse it (`ProviderAdapter.refuses`) and it fits the provider's context window,
- * by the provider's own estimate when its adapter has one, as the engine's filters judge a
- * request's candidates when it starts.
+ * Whether a provider that replaced a request's candidate (or was reconfigured) can take the
+ * request: its adapter does not refuse it (`ProviderAdapter.refuses`) and it fits the
+ * provider's context window, judged as the engine judges a request's candidates when it
+ * starts (src/engine/tokens.ts): by the cheap estimate, and by the provider's own estimator
+ * only when that estimate reaches half the window.
  */
 function admits(handle: ProviderHandle, request: ChatRequest, requiredTokens: number | undefined): boolean {
   const adapter = handle.adapter;
   if (adapter.refuses?.(request) !== undefined) return false;
   const window = handle.config.contextWindow;
-  if (window === undefined) return true;
-  const required = adapter.estimateInputTokens === undefined ? requiredTokens : adapter.estimateInputTokens(request) + (request.maxTokens ?? 0);
-  return required === undefined || required <= window;
+  if (window === undefined || requiredTokens === undefined) return true;
+  if (requiredTokens < window / 2 || adapter.estimateInputTokens === undefined) return requiredTokens <= window;
+  return adapter.estimateInputTokens(request) + (request.maxTokens ?? 0) <= window;
 }

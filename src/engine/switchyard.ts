@@ -146,7 +146,6 @@ class Engine implements Switchyard {
 
   constructor(rawConfig: unknown, private readonly options: SwitchyardOptions) {
     this.config = deepFreeze(parseConfig(rawConfig, options.env ?? process.env));
-    applyV8Settings(options.disableV8Pretenuring === true);
     this.clock = options.clock ?? createRealClock();
     this.seed = options.seed ?? this.config.seed ?? Math.floor(Math.random() * 2 ** 31);
     this.random = createRandom(hashString('engine', this.seed));
@@ -168,6 +167,8 @@ class Engine implements Switchyard {
     this.routes = new RouteTable(this.config, this.pool.handles);
     this.healthChecks = new HealthChecks(this.clock, this.pool);
     this.healthChecks.apply(this.config.health.probeIntervalMs);
+    // Last: an engine that failed to start changes nothing about the process.
+    applyV8Settings(options.disableV8Pretenuring === true);
   }
 
   get inFlight(): number {

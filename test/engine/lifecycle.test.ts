@@ -225,6 +225,20 @@ describe('engine lifecycle', () => {
       expect(engine.providers().map((p) => p.inFlight)).toEqual([0, 0]);
     });
 
+    it('does not send a request to a provider a reload kept but gave a window the request no longer fits', async () => {
+      const clock = new VirtualClock(0);
+      const scripted = scriptedAdapters({ a: { type: 'fail', kind: 'server', status: 500, latencyMs: 100 } });
+      engine = createSwitchyard(baseConfig, { clock, adapters: { simulated: scripted.factory } });
+      const answer = engine.chat(hello);
+      await clock.advance(50);
+      const [a, b] = baseConfig.providers;
+      // Same upstream (b keeps its actor and adapter), a smaller window.
+      engine.updateConfig({ ...baseConfig, providers: [a!, { ...b!, contextWindow: 1 }] });
+      const error = await settle(clock, answer).catch((thrown: unknown) => thrown as { attempts: { provider: string }[] });
+      expect(error.attempts.map((attempt) => attempt.provider)).toEqual(['a', 'a', 'a']);
+      expect(scripted.callsTo('b')).toBe(0);
+    });
+
     it('never tries a provider that a reload removed, and stops its actor once its last attempt reported', async () => {
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
       const clock = new VirtualClock(0);

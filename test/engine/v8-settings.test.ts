@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createSwitchyard } from '../../src/engine/switchyard.js';
 import { applyV8Settings, forgetV8SettingsForTests, PRETENURING_OFF, shouldTurnOffPretenuring } from '../../src/engine/v8-settings.js';
 
 describe('V8 allocation-site pretenuring', () => {
@@ -47,6 +48,16 @@ describe('V8 allocation-site pretenuring', () => {
       throw new Error('no flags here');
     };
     expect(applyV8Settings(true, {}, [], throwing, true)).toBe(false);
+  });
+
+  it('is not changed by an engine that fails to start', () => {
+    // Asked for, but the adapter factory throws: the engine never runs, the process is untouched.
+    const factory = () => {
+      throw new Error('factory failed');
+    };
+    expect(() => createSwitchyard({ providers: [{ name: 'a', type: 'simulated' }] }, { disableV8Pretenuring: true, adapters: { simulated: factory } })).toThrow('factory failed');
+    const calls: string[] = [];
+    expect(applyV8Settings(true, {}, [], (flags) => void calls.push(flags), true)).toBe(true);
   });
 
   // End to end, in a child process: V8 traces pretenuring feedback while pretenuring is on
