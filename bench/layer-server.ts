@@ -41,13 +41,18 @@ const provider = createActor(
   }),
 ).start();
 type Call = () => Promise<unknown>;
+/** A call's outcome: its result, or the error it failed with (`routeWithXState` rejects with it). */
+type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
 const routerMachine = setup({
-  types: { input: {} as { call: Call }, context: {} as { call: Call; result: unknown }, events: {} as { type: 'call.done'; result: unknown } },
+  types: { input: {} as { call: Call }, context: {} as { call: Call; result: Outcome | undefined }, events: {} as { type: 'call.done'; result: Outcome } },
   actions: {
     startAttempt: ({ context, self }) => {
       void Promise.resolve().then(() => {
         provider.send({ type: 'acquire' });
-        return context.call().then((result) => self.send({ type: 'call.done', result }));
+        return context.call().then(
+          (result) => self.send({ type: 'call.done', result: { ok: true, result } }),
+          (error: unknown) => self.send({ type: 'call.done', result: { ok: false, error } }),
+        );
       });
     },
     report: () => provider.send({ type: 'report' }),
@@ -59,12 +64,18 @@ const routerMachine = setup({
     attempting: { entry: 'startAttempt', on: { 'call.done': { target: 'done', actions: ['report', assign({ result: ({ event }) => event.result })] } } },
     done: { type: 'final' },
   },
-  output: ({ context }) => context.result,
+  output: ({ context }) => context.result!,
 });
 function routeWithXState<T>(call: () => Promise<T>): Promise<T> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const router = createActor(routerMachine, { input: { call } });
-    router.subscribe({ complete: () => resolve(router.getSnapshot().output as T) });
+    router.subscribe({
+      complete: () => {
+        const outcome = router.getSnapshot().output as Outcome;
+        if (outcome.ok) resolve(outcome.result as T);
+        else reject(outcome.error);
+      },
+    });
     router.start();
   });
 }
@@ -98,6 +109,16 @@ if (layer === 'xstate-proxy') {
   // log line and one counter. No validation, translation tables, headers or metrics library.
   const upstream = new Pool(process.env.UPSTREAM_URL!, { connections: 128 });
   let served = 0;
+  // Log lines are written in batches, as pino's asynchronous destination does, not one
+  // write(2) per request.
+  let logs = '';
+  const log = (line: string) => {
+    if (logs === '') setImmediate(() => {
+      process.stdout.write(logs);
+      logs = '';
+    });
+    logs += line;
+  };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -114,7 +135,7 @@ if (layer === 'xstate-proxy') {
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
           res.end(text);
           served++;
-          process.stdout.write(`${JSON.stringify({ msg: 'request', model: answer.model, status: 200, latency_ms: performance.now() - started, served })}\n`);
+          log(`${JSON.stringify({ msg: 'request', model: answer.model, status: 200, latency_ms: performance.now() - started, served })}\n`);
         })
         .catch(() => {
           if (!res.headersSent) res.writeHead(502);

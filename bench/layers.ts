@@ -41,7 +41,8 @@ const servers: [string, Child, number | undefined][] = [
   ['node:http + engine.chat (simulated provider)', await layer('engine'), 1],
   ['gateway + engine (simulated provider)', await layer('gateway'), 2],
   ['switchyard serve (openai adapter → upstream)', await spawnServer(['bin/switchyard.js', 'serve', '--config', config, '--port', '0']), 3],
-  ['bare proxy (node:http + undici → upstream)', await spawnServer([...TS, 'bench/proxy.ts'], { UPSTREAM_URL: upstream.url }), undefined],
+  // With the same V8 setting as the layers it is compared with (layer-server.ts turns pretenuring off).
+  ['bare proxy (node:http + undici → upstream)', await spawnServer(['--no-allocation-site-pretenuring', ...TS, 'bench/proxy.ts'], { UPSTREAM_URL: upstream.url }), undefined],
   ['bare proxy + XState floor (its upstream call as the actor\'s call)', await layer('xstate-proxy', { UPSTREAM_URL: upstream.url }), 5],
   ['+ JSON of request and answer, a log line, a counter (the least LLM gateway)', await layer('xstate-gateway', { UPSTREAM_URL: upstream.url }), 6],
 ];
