@@ -80,7 +80,12 @@ async function serveWith(options: ServeOptions, io: CliIO, hooks: ServeHooks, sh
     await relay?.close();
     throw error;
   }
-  const gateway = createGateway(engine, hooks.logDestination === undefined ? {} : { logDestination: hooks.logDestination });
+  // `POST /admin/reload` reads the file again (the demo has none to read).
+  const readConfig = file === undefined ? undefined : () => parseConfigText(readConfigText(file), file);
+  const gateway = createGateway(engine, {
+    ...(hooks.logDestination === undefined ? {} : { logDestination: hooks.logDestination }),
+    ...(readConfig === undefined ? {} : { readConfig }),
+  });
   secrets = () => gateway.secrets;
   engine.on('state.changed', (event) => gateway.logger.info('provider state changed', { provider: event.provider, from: event.from, to: event.to, ...(event.reason === undefined ? {} : { reason: event.reason }) }));
   const host = options.host ?? engine.config.server.host;
@@ -122,7 +127,7 @@ async function serveWith(options: ServeOptions, io: CliIO, hooks: ServeHooks, sh
 
 /**
  * SIGTERM, SIGINT and SIGHUP, one at a time: `next()` resolves with the name of the next one.
- * SIGHUP (a closed terminal, a `reload` that `serve` does not have) drains like the others
+ * SIGHUP (a closed terminal; `serve` reloads on `POST /admin/reload`, not on a signal) drains like the others
  * rather than killing the process with requests under way. `dispose()` removes every handler
  * still installed.
  */

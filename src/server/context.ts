@@ -21,6 +21,8 @@ export interface GatewayContext {
   readonly draining: boolean;
   /** Upstream model id of a provider, for stream chunks before the upstream names it. */
   modelOf(provider: string): string;
+  /** Reads the configuration anew, for `POST /admin/reload`; undefined when there is no source to read (the demo). */
+  readonly readConfig: (() => unknown) | undefined;
 }
 
 /** One request being served. */

@@ -22,6 +22,7 @@ import { sendFailure } from './http.js';
 import { chatCompletions } from './routes/chat.js';
 import { generate } from './routes/generate.js';
 import { operate } from './routes/operate.js';
+import { reload } from './routes/reload.js';
 import { health, metrics, model, models, providers, ready } from './routes/status.js';
 
 /** Options of {@link createGateway}. */
@@ -30,6 +31,12 @@ export interface GatewayOptions {
   logDestination?: DestinationStream;
   /** A logger to use instead of creating one. */
   logger?: RequestLogger;
+  /**
+   * Reads the configuration anew (raw, as in a file: interpolated and validated by
+   * `engine.updateConfig`). With it, `POST /admin/reload` applies what it returns; without
+   * it, that route answers 409. `switchyard serve --config FILE` reads FILE.
+   */
+  readConfig?: () => unknown;
 }
 
 /** A running gateway. */
@@ -78,6 +85,7 @@ const ROUTES: readonly Route[] = [
   route('GET', '/ready', ready),
   route('GET', '/providers', providers),
   route('POST', '/providers/{name}/{action}', operate),
+  route('POST', '/admin/reload', reload),
   route('GET', '/metrics', metrics),
 ];
 
@@ -154,6 +162,7 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
       return draining;
     },
     modelOf: (provider) => models.get(provider) ?? provider,
+    readConfig: options.readConfig,
   };
 
   /** Set when the drain timeout has passed and what is left is being cancelled. */

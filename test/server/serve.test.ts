@@ -119,6 +119,56 @@ describe('switchyard serve', () => {
     await fake.close();
   });
 
+  it('POST /admin/reload applies the edited --config file, all or nothing, behind the admin key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-reload-'));
+    const file = join(dir, 'switchyard.yaml');
+    const write = (providers: string, adminKey = 'adm-\${ADMIN}') =>
+      writeFileSync(file, `server: { adminKey: "${adminKey}" }\nproviders:\n${providers}`);
+    write('  - { name: a, type: simulated, latencyMs: 0 }\n');
+    const { io, logs, logDestination } = capture({ ADMIN: 'secret-1' });
+    const { url, stop, exited } = await startServe({ config: file }, io, logDestination);
+    const reload = (key = 'adm-secret-1') => fetch(`${url}/admin/reload`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+    const names = async () => ((await (await fetch(`${url}/providers`)).json()) as { name: string }[]).map((p) => p.name);
+
+    write('  - { name: a, type: simulated, latencyMs: 0 }\n  - { name: b, type: simulated, latencyMs: 0 }\n');
+    expect((await reload('wrong')).status).toBe(401);
+    expect(await names()).toEqual(['a']);
+    const applied = await reload();
+    expect(applied.status).toBe(200);
+    expect(await applied.json()).toEqual({ reloaded: true, providers: ['a', 'b'], routes: ['default'], notApplied: [] });
+    expect(await names()).toEqual(['a', 'b']);
+    expect(logs.join('')).toContain('configuration reloaded');
+
+    // A broken file changes nothing, and the answer names each problem with its path.
+    write('  - { name: a, type: simulated, latencyMs: -1 }\n  - { name: c, type: nope }\n');
+    const refused = await reload();
+    expect(refused.status).toBe(400);
+    const error = ((await refused.json()) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe('invalid_config');
+    expect(error.message).toContain('providers[0].latencyMs');
+    expect(error.message).toContain('providers[1].type');
+    expect(await names()).toEqual(['a', 'b']);
+
+    // The reloaded admin key is the one that counts from then on; a new port waits for a restart.
+    write('  - { name: a, type: simulated, latencyMs: 0 }\n', 'adm-rotated');
+    expect((await reload()).status).toBe(200);
+    expect((await reload()).status).toBe(401);
+    writeFileSync(file, `server: { adminKey: "adm-rotated", port: 9 }\nproviders:\n  - { name: a, type: simulated, latencyMs: 0 }\n`);
+    expect(((await (await reload('adm-rotated')).json()) as { notApplied: string[] }).notApplied).toEqual(['server.port']);
+    stop();
+    expect(await exited).toBe('0');
+  });
+
+  it('POST /admin/reload answers 409 when serving the built-in demo (no file to read)', async () => {
+    const { io, logDestination } = capture();
+    const { url, stop, exited } = await startServe({ host: '127.0.0.1' }, io, logDestination);
+    const response = await fetch(`${url}/admin/reload`, { method: 'POST' });
+    expect(response.status).toBe(409);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('reload_unavailable');
+    stop();
+    expect(await exited).toBe('0');
+  });
+
   it('ends the drain at a second signal: what is left gets 503, and the exit code is still 0', async () => {
     const fake = await startFakeUpstream(openaiWire);
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-serve-'));
