@@ -370,4 +370,13 @@ describe('estimateTokens', () => {
     };
     expect(estimateTokens(more)).toBeGreaterThan(estimateTokens(base) + 85);
   });
+
+  it('counts an image by its detail: 85 tokens at low, 765 (a 1024×1024 image) at high or auto', () => {
+    const withImage = (detail?: 'low' | 'high' | 'auto'): ChatRequest => ({
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image_url', url: 'u', ...(detail === undefined ? {} : { detail }) }] }],
+    });
+    const text: ChatRequest = { messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] };
+    expect(estimateTokens(withImage('low')) - estimateTokens(text)).toBe(85);
+    for (const detail of ['high', 'auto', undefined] as const) expect(estimateTokens(withImage(detail)) - estimateTokens(text)).toBe(765);
+  });
 });

@@ -25,8 +25,14 @@ function countTokens(text: string): number {
 /** Framing tokens per message and for priming the reply (OpenAI's published counting recipe). */
 const TOKENS_PER_MESSAGE = 3;
 const REPLY_PRIMING = 3;
-/** A low-detail image; high-detail ones cost more, depending on size. */
-const TOKENS_PER_IMAGE = 85;
+/** An image at `detail: low`: a flat 85 tokens. */
+const TOKENS_PER_LOW_DETAIL_IMAGE = 85;
+/**
+ * An image at `high` or `auto` detail (the default, which picks high for all but small
+ * images), whose size is unknown here: 85 + 170 per 512-pixel tile, 765 for a 1024×1024
+ * image (more for larger ones, up to 1,445 for 768×2048).
+ */
+const TOKENS_PER_IMAGE = 765;
 
 /** Estimated prompt tokens of `request` for an OpenAI model (tools included). */
 export function estimateTokens(request: ChatRequest): number {
@@ -37,7 +43,10 @@ export function estimateTokens(request: ChatRequest): number {
     const content = message.content;
     if (typeof content === 'string') total += countTokens(content);
     else if (content !== null) {
-      for (const part of content) total += part.type === 'text' ? countTokens(part.text) : TOKENS_PER_IMAGE;
+      for (const part of content) {
+        if (part.type === 'text') total += countTokens(part.text);
+        else total += part.detail === 'low' ? TOKENS_PER_LOW_DETAIL_IMAGE : TOKENS_PER_IMAGE;
+      }
     }
     for (const call of message.toolCalls ?? []) total += countTokens(call.name) + countTokens(call.arguments);
   }
