@@ -65,6 +65,8 @@ export class ProviderHandle implements AttemptTarget {
   retired = false;
   /** The provider that replaced this one under the same name (a reload changed its upstream). */
   successor: ProviderHandle | undefined;
+  /** Providers this one replaced whose actors still wait for attempts to report. */
+  private predecessors: ProviderHandle[] = [];
 
   constructor(options: ProviderHandleOptions) {
     this.name = options.config.name;
@@ -125,11 +127,28 @@ export class ProviderHandle implements AttemptTarget {
   retire(successor: ProviderHandle | undefined): void {
     this.retired = true;
     this.successor = successor;
+    if (successor !== undefined) {
+      successor.predecessors.push(this, ...this.predecessors);
+      this.predecessors = [];
+    }
     this.tagSelectable = false;
     this.probing = false;
     // Not a state of the machine: no panic attempt and no Retry-After comes from it.
     this.state = 'retired';
     this.stopWhenIdle();
+  }
+
+  /**
+   * Attempts still running on the actors this provider replaced (they report to the actor
+   * that granted their slot): part of what the provider of this name has in flight, for
+   * `/providers` and for least-busy.
+   */
+  get drainingInFlight(): number {
+    if (this.predecessors.length === 0) return 0;
+    this.predecessors = this.predecessors.filter((handle) => !handle.stopped);
+    let count = 0;
+    for (const handle of this.predecessors) count += handle.view.inFlight;
+    return count;
   }
 
   /** True once its actor is stopped (by `stop()`, or a retired provider's last report). */
@@ -249,9 +268,13 @@ export class RouteMember implements RouteCandidate {
     const at = view.stats.latencyAt;
     return at !== undefined && this.handle.clock.now() - at > view.health.windowMs && this.inFlight === 0;
   }
-  /** Calls under way plus attempts planned in this tick that have not taken their slot yet. */
+  /**
+   * Calls under way (also those still running on an actor a reload replaced) plus attempts
+   * planned in this tick that have not taken their slot yet.
+   */
   get inFlight(): number {
-    return this.handle.view.inFlight + this.handle.planned;
+    const handle = this.handle;
+    return handle.view.inFlight + handle.drainingInFlight + handle.planned;
   }
   notePlanned(delta: 1 | -1): void {
     this.handle.notePlanned(delta);

@@ -117,17 +117,6 @@ export class ProviderPool {
     for (const handle of replaced) this.retire(handle, next.get(handle.name));
   }
 
-  /**
-   * Attempts still running on actors that a reload replaced under `name` (they report to the
-   * actor that granted their slot, which stops once the last has): part of what the provider
-   * of that name has in flight.
-   */
-  drainingInFlight(name: string): number {
-    let count = 0;
-    for (const handle of this.draining) if (handle.name === name && !handle.stopped) count += handle.view.inFlight;
-    return count;
-  }
-
   /** Stops every actor and closes every adapter, retired ones included. */
   async stopAll(): Promise<void> {
     const closing: Promise<void>[] = [];

@@ -44,11 +44,8 @@ export interface ProviderStatus {
   disabledReason: string | null;
 }
 
-/**
- * Builds the status of one provider from its live view; `drainingInFlight` counts attempts
- * still running on actors that a reload replaced under its name.
- */
-export function providerStatus(handle: ProviderHandle, drainingInFlight = 0): ProviderStatus {
+/** Builds the status of one provider from its live view. */
+export function providerStatus(handle: ProviderHandle): ProviderStatus {
   const view = handle.view;
   const stats = view.stats;
   const iso = (at: number | undefined) => (at === undefined ? null : new Date(wallTime(handle.clock, at)).toISOString());
@@ -59,7 +56,7 @@ export function providerStatus(handle: ProviderHandle, drainingInFlight = 0): Pr
     state: handle.state,
     selectable: handle.selectable,
     probing: handle.probing,
-    inFlight: view.inFlight + drainingInFlight,
+    inFlight: view.inFlight + handle.drainingInFlight,
     requests: stats.requests,
     failures: stats.failures,
     latencyMs: view.latencyMs === undefined ? null : Math.round(view.latencyMs * 10) / 10,

@@ -219,7 +219,7 @@ class Engine implements Switchyard {
   }
 
   providers(): ProviderStatus[] {
-    return [...this.pool.handles.values()].map((handle) => providerStatus(handle, this.pool.drainingInFlight(handle.name)));
+    return [...this.pool.handles.values()].map((handle) => providerStatus(handle));
   }
 
   operate(name: string, action: OperatorAction, reason?: string): ProviderStatus {
@@ -230,7 +230,7 @@ class Engine implements Switchyard {
     const at = this.clock.now();
     if (action === 'disable') handle.actor.send({ type: 'operator.disable', at, ...(reason === undefined ? {} : { reason }) });
     else handle.actor.send({ type: `operator.${action}`, at });
-    return providerStatus(handle, this.pool.drainingInFlight(name));
+    return providerStatus(handle);
   }
 
   updateConfig(rawConfig: unknown): void {

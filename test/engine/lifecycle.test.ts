@@ -239,6 +239,20 @@ describe('engine lifecycle', () => {
       expect(scripted.callsTo('b')).toBe(0);
     });
 
+    it('counts the calls still running on a replaced actor as its provider\'s load (least-busy, /providers)', async () => {
+      const clock = new VirtualClock(0);
+      const scripted = scriptedAdapters({ a: (i) => (i === 0 ? { type: 'ok', latencyMs: 1_000 } : { type: 'ok', latencyMs: 0 }) });
+      const leastBusy = (model: string) => ({ ...onModel(model), routes: { default: { providers: ['a', 'b'], strategy: 'least-busy' } } });
+      engine = createSwitchyard(leastBusy('m1'), { clock, adapters: { simulated: scripted.factory } });
+      const slow = engine.chat(hello); // on a, under way for 1 s
+      await clock.advance(10);
+      engine.updateConfig(leastBusy('m2')); // a and b replaced; a's call still runs on the old a
+      // a has one call in flight, b none: least-busy sends the next request to b.
+      expect((await settle(clock, engine.chat(hello))).provider).toBe('b');
+      await settle(clock, slow);
+      expect(engine.providers().map((p) => p.inFlight)).toEqual([0, 0]);
+    });
+
     it('never tries a provider that a reload removed, and stops its actor once its last attempt reported', async () => {
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
       const clock = new VirtualClock(0);
