@@ -1,5 +1,5 @@
 /** `switchyard serve`: starts the gateway (CONTRACT §1). */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { DestinationStream } from 'pino';
 import { parseConfig, parseConfigText, readConfigText } from '../config/load.js';
 import { reportConfigProblems } from './check.js';
@@ -81,10 +81,11 @@ async function serveWith(options: ServeOptions, io: CliIO, hooks: ServeHooks, sh
     throw error;
   }
   // `POST /admin/reload` reads the file again (the demo has none to read).
-  const readConfig = file === undefined ? undefined : () => parseConfigText(readConfigText(file), file);
+  const readConfig = file === undefined ? undefined : () => parseConfigText(readForReload(file), file);
+  const pinned = [...(options.host === undefined ? [] : ['server.host' as const]), ...(options.port === undefined ? [] : ['server.port' as const])];
   const gateway = createGateway(engine, {
     ...(hooks.logDestination === undefined ? {} : { logDestination: hooks.logDestination }),
-    ...(readConfig === undefined ? {} : { readConfig }),
+    ...(readConfig === undefined ? {} : { readConfig, pinned }),
   });
   secrets = () => gateway.secrets;
   engine.on('state.changed', (event) => gateway.logger.info('provider state changed', { provider: event.provider, from: event.from, to: event.to, ...(event.reason === undefined ? {} : { reason: event.reason }) }));
@@ -123,6 +124,27 @@ async function serveWith(options: ServeOptions, io: CliIO, hooks: ServeHooks, sh
   gateway.logger.info(drained ? 'stopped: every request finished' : `stopped: ${ending}`);
   await gateway.logger.flush();
   return 0;
+}
+
+/** The largest configuration file a reload reads (the event loop waits while it does). */
+const MAX_RELOAD_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The configuration file's text for a reload, which runs in the serving process: only a
+ * regular file (a FIFO, which the command line may be given at start-up, would block the
+ * event loop until someone writes to it) of at most {@link MAX_RELOAD_BYTES}.
+ */
+function readForReload(file: string): string {
+  let stats;
+  try {
+    stats = statSync(file);
+  } catch {
+    return readConfigText(file); // says why (not found, not readable)
+  }
+  if (stats.isDirectory()) return readConfigText(file);
+  if (!stats.isFile()) throw new ConfigError([`${file}: not a regular file; a reload reads only a regular file`]);
+  if (stats.size > MAX_RELOAD_BYTES) throw new ConfigError([`${file}: ${stats.size} bytes, over the ${MAX_RELOAD_BYTES} a reload reads`]);
+  return readConfigText(file);
 }
 
 /**

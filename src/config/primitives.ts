@@ -90,7 +90,9 @@ export function parseDuration(value: string | number): number | { error: string 
   const match = DURATION.exec(value);
   const unit = (match?.[2] ?? '').toLowerCase();
   if (match === null || !(unit === '' || unit in UNIT_MS)) {
-    return { error: `invalid duration "${value}": write a number, or a number with a unit ms, s, m or h (e.g. "30s")` };
+    // The value is not quoted: a secret pasted on the wrong line must not reach an error
+    // (`POST /admin/reload` answers with it, and logs it).
+    return { error: 'invalid duration: write a number, or a number with a unit ms, s, m or h (e.g. "30s")' };
   }
   return Number(match[1]) * (unit === '' ? 1 : UNIT_MS[unit as keyof typeof UNIT_MS]);
 }

@@ -1,5 +1,6 @@
 /** What every route handler gets: the engine, the limits, the keys and the telemetry. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SwitchyardConfig } from '../config/types.js';
 import type { Switchyard } from '../engine/switchyard.js';
 import type { RequestLogger } from '../telemetry/logger.js';
 import type { Metrics } from '../telemetry/metrics.js';
@@ -21,8 +22,16 @@ export interface GatewayContext {
   readonly draining: boolean;
   /** Upstream model id of a provider, for stream chunks before the upstream names it. */
   modelOf(provider: string): string;
-  /** Reads the configuration anew, for `POST /admin/reload`; undefined when there is no source to read (the demo). */
-  readonly readConfig: (() => unknown) | undefined;
+  /** `POST /admin/reload`'s source; undefined when there is none (the demo). */
+  readonly reloading: Reloading | undefined;
+}
+
+/** Where a reload reads the configuration, and what it cannot change. */
+export interface Reloading {
+  /** The raw configuration, read anew. */
+  read(): unknown;
+  /** Settings of `config` that differ from those in force and take a restart (`server.port`, `seed`). */
+  notApplied(config: SwitchyardConfig): string[];
 }
 
 /** One request being served. */

@@ -48,6 +48,7 @@ const BY_CODE: Readonly<Record<string, { status: number; type: string }>> = {
   context_length_exceeded: { status: 400, type: 'invalid_request_error' },
   invalid_config: { status: 400, type: 'invalid_request_error' },
   invalid_api_key: { status: 401, type: 'authentication_error' },
+  admin_key_required: { status: 403, type: 'permission_error' },
   unknown_model: { status: 404, type: 'invalid_request_error' },
   unknown_provider: { status: 404, type: 'invalid_request_error' },
   not_found: { status: 404, type: 'invalid_request_error' },

@@ -16,7 +16,7 @@ import { secretsOf } from '../providers/shared/redact.js';
 import { createRequestLogger, type RequestLogger } from '../telemetry/logger.js';
 import { createMetrics, type Metrics } from '../telemetry/metrics.js';
 import { createKeyCheck, type KeyCheck } from './auth.js';
-import type { Exchange, GatewayContext, Handler } from './context.js';
+import type { Exchange, GatewayContext, Reloading, Handler } from './context.js';
 import { duringShutdown, GatewayError, SHUTDOWN_CUT, statusForCode, toHttpFailure } from './errors.js';
 import { sendFailure } from './http.js';
 import { chatCompletions } from './routes/chat.js';
@@ -33,10 +33,16 @@ export interface GatewayOptions {
   logger?: RequestLogger;
   /**
    * Reads the configuration anew (raw, as in a file: interpolated and validated by
-   * `engine.updateConfig`). With it, `POST /admin/reload` applies what it returns; without
-   * it, that route answers 409. `switchyard serve --config FILE` reads FILE.
+   * `engine.updateConfig`; a promise of it is awaited). With it, `POST /admin/reload` applies
+   * what it returns; without it, that route answers 409. `switchyard serve --config FILE`
+   * reads FILE.
    */
   readConfig?: () => unknown;
+  /**
+   * `server.host` / `server.port` when set from outside the file (`serve --host/--port`): a
+   * reloaded file's value for them is not reported as waiting for a restart.
+   */
+  pinned?: readonly ('server.host' | 'server.port')[];
 }
 
 /** A running gateway. */
@@ -162,7 +168,7 @@ export function createGateway(engine: Switchyard, options: GatewayOptions = {}):
       return draining;
     },
     modelOf: (provider) => models.get(provider) ?? provider,
-    readConfig: options.readConfig,
+    reloading: options.readConfig === undefined ? undefined : reloadingFrom(options.readConfig, engine.config, options.pinned ?? []),
   };
 
   /** Set when the drain timeout has passed and what is left is being cancelled. */
@@ -354,4 +360,21 @@ function applyTimeouts(server: Server, config: SwitchyardConfig): void {
   server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
   server.headersTimeout = config.server.headersTimeoutMs;
   server.requestTimeout = config.server.requestTimeoutMs;
+}
+
+/**
+ * A reload's source, and the settings that take a restart, judged against the configuration
+ * the gateway started with (where it listens, the engine's seed), not against the last reload.
+ */
+function reloadingFrom(read: () => unknown, started: SwitchyardConfig, pinned: readonly string[]): Reloading {
+  return {
+    read,
+    notApplied: (config) => {
+      const waiting: string[] = [];
+      if (!pinned.includes('server.host') && config.server.host !== started.server.host) waiting.push('server.host');
+      if (!pinned.includes('server.port') && config.server.port !== started.server.port) waiting.push('server.port');
+      if (config.seed !== started.seed) waiting.push('seed');
+      return waiting;
+    },
+  };
 }

@@ -19,7 +19,8 @@ describe('parseDuration', () => {
   });
 
   it.each(['5x', '1d', 'soon', '', '-5s', '1e3s', 's'])('rejects %j', (input) => {
-    expect(parseDuration(input)).toEqual({ error: expect.stringContaining(`invalid duration "${input}"`) });
+    expect(parseDuration(input)).toEqual({ error: expect.stringContaining('invalid duration:') });
+    expect((parseDuration(input) as { error: string }).error).not.toContain(`"${input}"`); // never quoted
   });
 });
 
@@ -50,8 +51,8 @@ describe('durations in the configuration', () => {
   });
 
   it.each([
-    [minimal({ routing: { deadlineMs: '2 weeks' } }), 'routing.deadlineMs: invalid duration "2 weeks": write a number, or a number with a unit ms, s, m or h (e.g. "30s")'],
-    [{ providers: [{ name: 'a', type: 'simulated', timeoutMs: '10x' }] }, 'providers[0].timeoutMs: invalid duration "10x": write a number, or a number with a unit ms, s, m or h (e.g. "30s")'],
+    [minimal({ routing: { deadlineMs: '2 weeks' } }), 'routing.deadlineMs: invalid duration: write a number, or a number with a unit ms, s, m or h (e.g. "30s")'],
+    [{ providers: [{ name: 'a', type: 'simulated', timeoutMs: '10x' }] }, 'providers[0].timeoutMs: invalid duration: write a number, or a number with a unit ms, s, m or h (e.g. "30s")'],
     [minimal({ health: { windowMs: 0 } }), 'health.windowMs: must be greater than 0'],
     [minimal({ server: { drainTimeoutMs: -1 } }), 'server.drainTimeoutMs: must be at least 0'],
     [minimal({ health: { slowCallMs: true } }), 'health.slowCallMs: expected a number, got a boolean'],

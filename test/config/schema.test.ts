@@ -224,7 +224,7 @@ describe('parseConfig: every problem with its path', () => {
         'providers[1].name: duplicate provider name "a" (first used by providers[0])',
         'routes.default.providers[0]: unknown provider "zzz"',
         'rules[0].route: unknown route "nope"',
-        'health.windowMs: invalid duration "5x": write a number, or a number with a unit ms, s, m or h (e.g. "30s")',
+        'health.windowMs: invalid duration: write a number, or a number with a unit ms, s, m or h (e.g. "30s")',
         'health.cooldownMs: must not exceed maxCooldownMs',
       ]),
     );

@@ -5,6 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/core/clock.js';
+import { createSwitchyard } from '../../src/engine/switchyard.js';
+import { createGateway, type Gateway } from '../../src/server/gateway.js';
 import { startGateway, type TestGateway } from './helpers.js';
 
 let gw: TestGateway | undefined;
@@ -115,4 +117,27 @@ describe('a gateway whose engine is reloaded', () => {
     expect(gw.lines.at(-1)).not.toMatch(/not-key-shaped/);
   });
 
+
+  it('POST /admin/reload awaits an embedder\'s asynchronous readConfig, and applies reloads in the order they were asked', async () => {
+    const engine = createSwitchyard({ providers });
+    const files = [
+      { providers: [...providers, { name: 'slow', type: 'simulated', latencyMs: 0 }] },
+      { providers: [...providers, { name: 'fast', type: 'simulated', latencyMs: 0 }] },
+    ];
+    let reads = 0;
+    // The first read takes longer than the second: the second must still apply last.
+    const readConfig = () => {
+      const index = reads++;
+      return new Promise((resolve) => setImmediate(() => (index === 0 ? setImmediate(() => resolve(files[0])) : resolve(files[1]))));
+    };
+    const gateway: Gateway = createGateway(engine, { logDestination: { write: () => undefined }, readConfig });
+    const { url } = await gateway.listen(0, '127.0.0.1');
+    try {
+      const [first, second] = await Promise.all([fetch(`${url}/admin/reload`, { method: 'POST' }), fetch(`${url}/admin/reload`, { method: 'POST' })]);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(engine.providers().map((p) => p.name)).toEqual(['a', 'fast']);
+    } finally {
+      await gateway.close(0);
+    }
+  });
 });

@@ -2,7 +2,8 @@
  * `switchyard serve` end to end in-process: the listening line, the demo default, and a
  * graceful shutdown that lets a request under way finish before resolving with exit 0.
  */
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
@@ -135,7 +136,7 @@ describe('switchyard serve', () => {
     expect(await names()).toEqual(['a']);
     const applied = await reload();
     expect(applied.status).toBe(200);
-    expect(await applied.json()).toEqual({ reloaded: true, providers: ['a', 'b'], routes: ['default'], notApplied: [] });
+    expect(await applied.json()).toEqual({ reloaded: true, providers: ['a', 'b'], routes: ['default'], auth: { gatewayKeys: false, adminKey: true }, notApplied: [] });
     expect(await names()).toEqual(['a', 'b']);
     expect(logs.join('')).toContain('configuration reloaded');
 
@@ -149,14 +150,63 @@ describe('switchyard serve', () => {
     expect(error.message).toContain('providers[1].type');
     expect(await names()).toEqual(['a', 'b']);
 
-    // The reloaded admin key is the one that counts from then on; a new port waits for a restart.
+    // A value that is not key-shaped, pasted on the wrong line, is not quoted back.
+    write('  - { name: a, type: simulated, latencyMs: 0, timeoutMs: "correct-horse-battery" }\n');
+    const quiet = await reload();
+    expect(quiet.status).toBe(400);
+    expect(await quiet.text()).not.toContain('correct-horse-battery');
+    expect(logs.join('')).not.toContain('correct-horse-battery');
+
+    // The reloaded admin key is the one that counts from then on.
     write('  - { name: a, type: simulated, latencyMs: 0 }\n', 'adm-rotated');
     expect((await reload()).status).toBe(200);
     expect((await reload()).status).toBe(401);
-    writeFileSync(file, `server: { adminKey: "adm-rotated", port: 9 }\nproviders:\n  - { name: a, type: simulated, latencyMs: 0 }\n`);
-    expect(((await (await reload('adm-rotated')).json()) as { notApplied: string[] }).notApplied).toEqual(['server.port']);
+    // A new host or seed waits for a restart, and is reported until the file says the values in
+    // force again; the port is --port's (pinned), whatever the file says.
+    const withServer = (extra: string) => writeFileSync(file, `server: { adminKey: "adm-rotated"${extra} }\nproviders:\n  - { name: a, type: simulated, latencyMs: 0 }\n`);
+    const notApplied = async () => ((await (await reload('adm-rotated')).json()) as { notApplied: string[] }).notApplied;
+    withServer(', host: "127.0.0.2", port: 9');
+    expect(await notApplied()).toEqual(['server.host']);
+    expect(await notApplied()).toEqual(['server.host']); // still waiting, the file unchanged
+    withServer('');
+    expect(await notApplied()).toEqual([]); // the host started with (127.0.0.1, the default) again
+    writeFileSync(file, `seed: 99\nserver: { adminKey: "adm-rotated" }\nproviders:\n  - { name: a, type: simulated, latencyMs: 0 }\n`);
+    expect(await notApplied()).toEqual(['seed']);
+
+    // A file that drops every key opens the gateway: applied, but said in a warning and in the answer.
+    writeFileSync(file, 'providers:\n  - { name: a, type: simulated, latencyMs: 0 }\n');
+    const opened = await reload('adm-rotated');
+    expect(((await opened.json()) as { auth: unknown }).auth).toEqual({ gatewayKeys: false, adminKey: false });
+    expect(logs.join('')).toContain('authentication is now off');
     stop();
     expect(await exited).toBe('0');
+  });
+
+  it('POST /admin/reload needs an admin key once clients have keys, and reads only a regular file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-reload-'));
+    const file = join(dir, 'switchyard.yaml');
+    writeFileSync(file, 'server: { apiKeys: ["client-key-1"] }\nproviders:\n  - { name: a, type: simulated, latencyMs: 0 }\n');
+    const { io, logDestination } = capture();
+    const { url, stop, exited } = await startServe({ config: file }, io, logDestination);
+    // A client's key is not enough to reload, as it is for operator actions.
+    const asClient = await fetch(`${url}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer client-key-1' } });
+    expect(asClient.status).toBe(403);
+    expect(((await asClient.json()) as { error: { code: string } }).error.code).toBe('admin_key_required');
+
+    writeFileSync(file, 'server: { adminKey: "adm-1" }\nproviders:\n  - { name: a, type: simulated, latencyMs: 0 }\n');
+    stop();
+    expect(await exited).toBe('0');
+    // A FIFO in the file's place would block the event loop until written to: refused.
+    const fifo = join(dir, 'fifo.yaml');
+    spawnSync('mkfifo', [fifo]);
+    const { url: url2, stop: stop2, exited: exited2 } = await startServe({ config: file }, capture().io, logDestination);
+    renameSync(fifo, file);
+    const refused = await fetch(`${url2}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer adm-1' } });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('not a regular file');
+    expect((await fetch(`${url2}/health`)).status).toBe(200);
+    stop2();
+    expect(await exited2).toBe('0');
   });
 
   it('POST /admin/reload answers 409 when serving the built-in demo (no file to read)', async () => {

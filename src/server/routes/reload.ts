@@ -1,7 +1,11 @@
 /**
  * `POST /admin/reload`: reads the configuration anew (the file `serve` was started with) and
- * applies it, all or nothing, behind the admin key. What a reload does to requests under way
- * and what the gateway follows: docs/operations.md.
+ * applies it, all or nothing. What a reload does to requests under way and what the gateway
+ * follows: docs/operations.md.
+ *
+ * It takes the admin key. A gateway with client keys but no admin key refuses it (403): any
+ * client could otherwise reload; one with neither key (a local setup) is open, as its
+ * operator actions are.
  */
 import { ConfigError } from '../../core/errors.js';
 import { redactSecrets } from '../../providers/shared/redact.js';
@@ -9,19 +13,33 @@ import { GatewayError } from '../errors.js';
 import type { Exchange, GatewayContext } from '../context.js';
 import { sendJson } from '../http.js';
 
-export function reload(ctx: GatewayContext, exchange: Exchange): void {
+/** Reloads of one gateway run one after another: a slow read must not apply after a later one. */
+const queues = new WeakMap<GatewayContext, Promise<unknown>>();
+
+export async function reload(ctx: GatewayContext, exchange: Exchange): Promise<void> {
+  const server = ctx.engine.config.server;
+  if (!server.adminKey?.trim() && ctx.apiKeys.required) {
+    exchange.req.resume();
+    throw new GatewayError(403, 'admin_key_required', 'set server.adminKey to reload the configuration over HTTP: with client keys and no admin key, any client could');
+  }
   if (!ctx.adminKey.accepts(exchange.req.headers)) {
     throw new GatewayError(401, 'invalid_api_key', 'missing or invalid admin key: send "Authorization: Bearer <adminKey>" or "x-api-key: <adminKey>"');
   }
   exchange.req.resume();
-  if (ctx.draining) throw new GatewayError(503, 'shutting_down', 'the gateway is shutting down: configuration not reloaded');
-  const read = ctx.readConfig;
-  if (read === undefined) {
+  const reloading = ctx.reloading;
+  if (reloading === undefined) {
     throw new GatewayError(409, 'reload_unavailable', 'this gateway has no configuration file to reload (it runs the built-in demo configuration, or its embedder gave it none)');
   }
-  const before = ctx.engine.config.server;
+  const previous = queues.get(ctx) ?? Promise.resolve();
+  const turn = previous.then(() => apply(ctx, reloading.read));
+  queues.set(ctx, turn.catch(() => undefined));
+  sendJson(exchange.res, 200, await turn);
+}
+
+async function apply(ctx: GatewayContext, read: () => unknown) {
+  const authBefore = { gatewayKeys: ctx.apiKeys.required, adminKey: ctx.adminKey.required };
   try {
-    ctx.engine.updateConfig(read());
+    ctx.engine.updateConfig(await read());
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // Nothing changed. Each problem with its path, as `switchyard check` prints them.
@@ -30,9 +48,15 @@ export function reload(ctx: GatewayContext, exchange: Exchange): void {
     throw new GatewayError(400, 'invalid_config', `configuration not reloaded, nothing changed:\n  ${issues.join('\n  ')}`);
   }
   const config = ctx.engine.config;
-  // Where the gateway listens is fixed once it listens: a restart applies these.
-  const notApplied = (['host', 'port'] as const).filter((key) => config.server[key] !== before[key]).map((key) => `server.${key}`);
   const providers = config.providers.map((provider) => provider.name);
-  ctx.logger.info('configuration reloaded', { providers, ...(notApplied.length === 0 ? {} : { not_applied: notApplied }) });
-  sendJson(exchange.res, 200, { reloaded: true, providers, routes: ctx.engine.models().routes, notApplied });
+  // The gateway follows the new configuration through the engine's `config.updated` event.
+  const auth = { gatewayKeys: ctx.apiKeys.required, adminKey: ctx.adminKey.required };
+  const notApplied = ctx.reloading!.notApplied(config);
+  const fields = { providers, auth, ...(notApplied.length === 0 ? {} : { not_applied: notApplied }) };
+  if ((authBefore.gatewayKeys && !auth.gatewayKeys) || (authBefore.adminKey && !auth.adminKey && !auth.gatewayKeys)) {
+    ctx.logger.warn('configuration reloaded: authentication is now off', fields);
+  } else {
+    ctx.logger.info('configuration reloaded', fields);
+  }
+  return { reloaded: true, providers, routes: ctx.engine.models().routes, auth, notApplied };
 }
