@@ -30,11 +30,13 @@ export class RouteTable {
   private readonly byProvider = new Map<string, Route>();
   private readonly rules: RuleConfig[];
 
-  constructor(config: SwitchyardConfig, handles: ReadonlyMap<string, ProviderHandle>) {
+  /** `previous`: the table this one replaces (a reload); a route of the same name keeps its round-robin position. */
+  constructor(config: SwitchyardConfig, handles: ReadonlyMap<string, ProviderHandle>, previous?: RouteTable) {
     this.rules = config.rules;
     for (const [name, route] of Object.entries(config.routes)) {
       const members = route.providers.map((provider, index) => new RouteMember(handles.get(provider)!, index));
-      this.routes.set(name, { name, strategyName: route.strategy, strategy: STRATEGIES[route.strategy], members, smallestWindow: smallestWindow(members), sequence: 0 });
+      const sequence = previous?.routes.get(name)?.sequence ?? 0;
+      this.routes.set(name, { name, strategyName: route.strategy, strategy: STRATEGIES[route.strategy], members, smallestWindow: smallestWindow(members), sequence });
     }
     for (const handle of handles.values()) {
       const members = [new RouteMember(handle, 0)];

@@ -237,7 +237,7 @@ class Engine implements Switchyard {
     this.assertRunning();
     const next = deepFreeze(parseConfig(rawConfig, this.options.env ?? process.env));
     this.pool.apply(next);
-    this.routes = new RouteTable(next, this.pool.handles);
+    this.routes = new RouteTable(next, this.pool.handles, this.routes);
     if (next.routing.retryBudget.ratio !== this.config.routing.retryBudget.ratio || next.routing.retryBudget.minPerSecond !== this.config.routing.retryBudget.minPerSecond) {
       this.retryBudget = createRetryBudget(next.routing.retryBudget);
     }

@@ -143,6 +143,16 @@ describe('engine lifecycle', () => {
     expect(until).toBeLessThan(12_000);
   });
 
+  it('keeps a round-robin route\'s position across a reload', async () => {
+    const clock = new VirtualClock(0);
+    const config = { ...baseConfig, providers: [...baseConfig.providers, { name: 'c', type: 'simulated' }], routes: { default: { providers: ['a', 'b', 'c'], strategy: 'round-robin' } } };
+    engine = createSwitchyard(config, { clock });
+    const next = async () => (await settle(clock, engine!.chat(hello))).provider;
+    expect([await next(), await next()]).toEqual(['a', 'b']);
+    engine.updateConfig(config); // an unchanged file, reloaded
+    expect([await next(), await next()]).toEqual(['c', 'a']);
+  });
+
   describe('a reload while requests are under way', () => {
     /** The base providers on upstream `model`: another model is another upstream (fresh actors and adapters). */
     const onModel = (model: string, providers = baseConfig.providers) => ({ ...baseConfig, providers: providers.map((p) => ({ ...p, model })) });
