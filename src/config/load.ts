@@ -151,7 +151,7 @@ function yamlReason(code: string, message: string): string {
     case 'BAD_DQ_ESCAPE':
       return 'invalid escape sequence in a double-quoted string';
     case 'RESOURCE_EXHAUSTION':
-      return 'too many aliases';
+      return 'too many aliases, or nesting too deep';
     default:
       // Keep the library's own words up to where it would quote the source.
       return message.split(/ at line \d+, column \d+/)[0]!.split(': ')[0]!.replace(/\s*"[^"]*"?/g, '');
