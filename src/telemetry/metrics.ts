@@ -18,6 +18,8 @@ export interface Metrics {
   finished(event: RequestFinishedEvent, status: number): void;
   /** Counts a request the gateway answered itself (bad input, bad key, unknown route), after `latencyMs`. */
   rejected(status: number, route: string | undefined, latencyMs: number): void;
+  /** Counts a configuration reload refused as invalid (applied ones are counted from the engine's `config.updated`). */
+  reloadRefused(): void;
   /** The exposition text. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -39,6 +41,9 @@ export function createMetrics(engine: Switchyard): Metrics & { detach(): void } 
   const tokens = new Counter({ name: 'switchyard_tokens_total', help: 'Tokens by provider and direction (input or output).', labelNames: ['provider', 'direction'], registers: [registry] });
   const cost = new Counter({ name: 'switchyard_cost_usd_total', help: 'Spend in USD by provider.', labelNames: ['provider'], registers: [registry] });
   const cacheHits = new Counter({ name: 'switchyard_cache_hits_total', help: 'Requests answered from the response cache.', registers: [registry] });
+  const reloads = new Counter({ name: 'switchyard_config_reloads_total', help: 'Configuration reloads by result: applied, or refused as invalid (nothing changed).', labelNames: ['result'], registers: [registry] });
+  reloads.inc({ result: 'applied' }, 0);
+  reloads.inc({ result: 'refused' }, 0);
   new Gauge({
     name: 'switchyard_in_flight_requests',
     help: 'Client requests under way.',
@@ -72,7 +77,8 @@ export function createMetrics(engine: Switchyard): Metrics & { detach(): void } 
     }
     return labels.has(route) ? route : 'none';
   };
-  const unsubscribe = engine.on('attempt.finished', (event) => attempts.inc({ provider: event.attempt.provider, outcome: event.attempt.kind }));
+  const unsubscribeAttempts = engine.on('attempt.finished', (event) => attempts.inc({ provider: event.attempt.provider, outcome: event.attempt.kind }));
+  const unsubscribeReloads = engine.on('config.updated', () => reloads.inc({ result: 'applied' }));
   return {
     registry,
     contentType: registry.contentType,
@@ -94,7 +100,11 @@ export function createMetrics(engine: Switchyard): Metrics & { detach(): void } 
       requests.inc({ route: route ?? 'none', provider: 'none', status: String(status) });
       duration.observe({ route: route ?? 'none' }, latencyMs / 1000);
     },
+    reloadRefused: () => reloads.inc({ result: 'refused' }),
     render: () => registry.metrics(),
-    detach: unsubscribe,
+    detach: () => {
+      unsubscribeAttempts();
+      unsubscribeReloads();
+    },
   };
 }

@@ -139,6 +139,8 @@ describe('switchyard serve', () => {
     expect(await applied.json()).toEqual({ reloaded: true, providers: ['a', 'b'], routes: ['default'], auth: { gatewayKeys: false, adminKey: true }, notApplied: [] });
     expect(await names()).toEqual(['a', 'b']);
     expect(logs.join('')).toContain('configuration reloaded');
+    const reloads = async () => (await (await fetch(`${url}/metrics`)).text()).split('\n').filter((line) => line.startsWith('switchyard_config_reloads_total'));
+    expect(await reloads()).toEqual(['switchyard_config_reloads_total{result="applied"} 1', 'switchyard_config_reloads_total{result="refused"} 0']);
 
     // A broken file changes nothing, and the answer names each problem with its path.
     write('  - { name: a, type: simulated, latencyMs: -1 }\n  - { name: c, type: nope }\n');
@@ -149,6 +151,7 @@ describe('switchyard serve', () => {
     expect(error.message).toContain('providers[0].latencyMs');
     expect(error.message).toContain('providers[1].type');
     expect(await names()).toEqual(['a', 'b']);
+    expect(await reloads()).toEqual(['switchyard_config_reloads_total{result="applied"} 1', 'switchyard_config_reloads_total{result="refused"} 1']);
 
     // A value that is not key-shaped, pasted on the wrong line, is not quoted back.
     write('  - { name: a, type: simulated, latencyMs: 0, timeoutMs: "correct-horse-battery" }\n');

@@ -45,6 +45,7 @@ async function apply(ctx: GatewayContext, read: () => unknown) {
     // Nothing changed. Each problem with its path, as `switchyard check` prints them.
     const issues = error.issues.map((issue) => redactSecrets(issue, ctx.secrets));
     ctx.logger.warn('configuration reload refused', { issues });
+    ctx.metrics.reloadRefused();
     throw new GatewayError(400, 'invalid_config', `configuration not reloaded, nothing changed:\n  ${issues.join('\n  ')}`);
   }
   const config = ctx.engine.config;
