@@ -46,8 +46,16 @@ export function markResolved(value: unknown): void {
   for (const item of Object.values(value)) markResolved(item);
 }
 
+/** Deepest a configuration object may be (a file's text is checked the same way before parsing). */
+const MAX_DEPTH = 64;
+
 function walk(value: unknown, path: (string | number)[], env: Env, issues: string[]): unknown {
   if (typeof value === 'string') return substitute(value, path, env, issues);
+  if (path.length > MAX_DEPTH && typeof value === 'object' && value !== null) {
+    // Recursion this deep would exhaust the stack (a RangeError, not a configuration problem).
+    issues.push(`${formatPath(path.slice(0, MAX_DEPTH))}: nested more than ${MAX_DEPTH} levels deep`);
+    return undefined;
+  }
   if (typeof value === 'object' && value !== null && RESOLVED.has(value)) return value;
   if (Array.isArray(value)) return value.map((item, index) => walk(item, [...path, index], env, issues));
   if (typeof value === 'object' && value !== null) {

@@ -68,6 +68,11 @@ export function validateCollecting<T extends z.ZodType>(schema: T, value: unknow
  */
 export function parseConfigText(input: string, source = 'config'): unknown {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input; // a UTF-8 byte-order mark
+  // Before any parser sees it: the YAML parser's regular expressions exhaust V8's memory on
+  // flow collections nested some ten thousand deep (a fatal error no catch can stop, in a
+  // serving process that reloads its file), and deep JSON exhausts the stack.
+  const deep = tooDeep(text);
+  if (deep !== undefined) throw new ConfigError([`${source}${locate(text, deep)}: nested more than ${MAX_NESTING} levels deep ([ and {)`]);
   const extension = extname(source).toLowerCase();
   if (extension === '.json') return parseJson(text, source);
   if (extension !== '.yaml' && extension !== '.yml' && /^\s*[{[]/.test(text)) {
@@ -241,6 +246,36 @@ function longestPrefix(length: number, holds: (prefix: number) => boolean): numb
 }
 
 /** `:line:column` (both 1-based) of a character offset. */
+/** Deepest nesting of `[` and `{` a configuration or scenario file may have (real ones use under ten). */
+export const MAX_NESTING = 64;
+
+/**
+ * Offset of the bracket that opens a level past {@link MAX_NESTING}, or undefined. Brackets
+ * inside quoted strings and comments do not count; a stray one in a plain value only makes
+ * the count higher, never lower.
+ */
+function tooDeep(text: string): number | undefined {
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== '') {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const end = text.indexOf('\n', i);
+      if (end === -1) break;
+      i = end;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_NESTING) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return undefined;
+}
+
 function locate(text: string, offset: number): string {
   const before = text.slice(0, offset).split('\n');
   return `:${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;

@@ -207,4 +207,33 @@ describe('parseConfigText', () => {
   it('reads JSON without an extension', () => {
     expect(parseConfigText('{"seed": 1}', 'config')).toEqual({ seed: 1 });
   });
+
+  it('refuses nesting past 64 levels before any parser sees it (the YAML parser exhausts memory, fatally, on some ten thousand)', () => {
+    for (const [text, source] of [
+      [`providers: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`, 'deep.yaml'],
+      [`{"providers": ${'['.repeat(5_000)}${']'.repeat(5_000)}}`, 'deep.json'],
+      [`providers: ${'['.repeat(65)}${']'.repeat(65)}\n`, 'just-over.yaml'],
+    ] as const) {
+      const error = (() => {
+        try {
+          parseConfigText(text, source);
+        } catch (thrown) {
+          return thrown;
+        }
+        return undefined;
+      })();
+      expect(error, source).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).issues).toEqual([expect.stringMatching(new RegExp(`^${source.replace('.', '\\.')}:1:\\d+: nested more than 64 levels deep`))]);
+    }
+    // Brackets in quoted strings and comments do not count; 64 levels are fine.
+    const quoted = `a: "${'['.repeat(100)}"\nb: '${'{'.repeat(100)}' # ${'['.repeat(100)}\nc: ${'['.repeat(64)}${']'.repeat(64)}\n`;
+    expect(parseConfigText(quoted, 'ok.yaml')).toMatchObject({ a: '['.repeat(100), b: '{'.repeat(100) });
+  });
+
+  it('refuses a configuration object nested past 64 levels with a ConfigError, not a stack overflow', () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 5_000; i++) deep = { a: deep };
+    expect(() => parseConfig({ providers: [{ name: 'a', type: 'simulated' }], deep }, {})).toThrow(ConfigError);
+    expect(() => parseConfig({ providers: [{ name: 'a', type: 'simulated' }], deep }, {})).toThrow(/nested more than 64 levels deep/);
+  });
 });
