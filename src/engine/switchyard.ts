@@ -99,9 +99,11 @@ export interface Switchyard {
   /**
    * Applies a new configuration, all or nothing (an invalid one, or an adapter factory that
    * throws, leaves the running one untouched). Providers whose adapter settings are unchanged
-   * keep their actor, health and adapter. Throws `stopped` after {@link stop}.
+   * keep their actor, health and adapter. Throws `stopped` after {@link stop}. `check`, given
+   * the validated configuration before anything changes, may refuse it by throwing (a
+   * `ConfigError` reads as one more problem with it).
    */
-  updateConfig(config: unknown): void;
+  updateConfig(config: unknown, options?: { check?: (next: SwitchyardConfig) => void }): void;
   /** Route and provider names a client may use as `model`. */
   models(): { routes: string[]; providers: string[] };
   /** The current validated configuration (frozen: change it with {@link updateConfig}). */
@@ -233,9 +235,10 @@ class Engine implements Switchyard {
     return providerStatus(handle);
   }
 
-  updateConfig(rawConfig: unknown): void {
+  updateConfig(rawConfig: unknown, options: { check?: (next: SwitchyardConfig) => void } = {}): void {
     this.assertRunning();
     const next = deepFreeze(parseConfig(rawConfig, this.options.env ?? process.env));
+    options.check?.(next);
     this.pool.apply(next);
     this.routes = new RouteTable(next, this.pool.handles, this.routes);
     if (next.routing.retryBudget.ratio !== this.config.routing.retryBudget.ratio || next.routing.retryBudget.minPerSecond !== this.config.routing.retryBudget.minPerSecond) {

@@ -18,7 +18,7 @@ export interface Metrics {
   finished(event: RequestFinishedEvent, status: number): void;
   /** Counts a request the gateway answered itself (bad input, bad key, unknown route), after `latencyMs`. */
   rejected(status: number, route: string | undefined, latencyMs: number): void;
-  /** Counts a configuration reload refused as invalid (applied ones are counted from the engine's `config.updated`). */
+  /** Counts a configuration reload that changed nothing: an invalid file, or a read that failed (applied ones are counted from the engine's `config.updated`). */
   reloadRefused(): void;
   /** The exposition text. */
   render(): Promise<string>;
@@ -41,7 +41,7 @@ export function createMetrics(engine: Switchyard): Metrics & { detach(): void } 
   const tokens = new Counter({ name: 'switchyard_tokens_total', help: 'Tokens by provider and direction (input or output).', labelNames: ['provider', 'direction'], registers: [registry] });
   const cost = new Counter({ name: 'switchyard_cost_usd_total', help: 'Spend in USD by provider.', labelNames: ['provider'], registers: [registry] });
   const cacheHits = new Counter({ name: 'switchyard_cache_hits_total', help: 'Requests answered from the response cache.', registers: [registry] });
-  const reloads = new Counter({ name: 'switchyard_config_reloads_total', help: 'Configuration reloads by result: applied, or refused as invalid (nothing changed).', labelNames: ['result'], registers: [registry] });
+  const reloads = new Counter({ name: 'switchyard_config_reloads_total', help: 'Configuration reloads by result: applied, or refused (nothing changed: an invalid file, or a read that failed).', labelNames: ['result'], registers: [registry] });
   reloads.inc({ result: 'applied' }, 0);
   reloads.inc({ result: 'refused' }, 0);
   new Gauge({

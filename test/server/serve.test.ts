@@ -212,6 +212,24 @@ describe('switchyard serve', () => {
     expect(await exited2).toBe('0');
   });
 
+  it('POST /admin/reload refuses a file with client keys and no admin key: no later reload could be made', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-reload-'));
+    const file = join(dir, 'switchyard.yaml');
+    writeFileSync(file, 'server: { apiKeys: ["client-1"], adminKey: "adm-1" }\nproviders:\n  - { name: a, type: simulated, latencyMs: 0 }\n');
+    const { io, logDestination } = capture();
+    const { url, stop, exited } = await startServe({ config: file }, io, logDestination);
+    const reload = () => fetch(`${url}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer adm-1' } });
+    writeFileSync(file, 'server: { apiKeys: ["client-1"] }\nproviders:\n  - { name: a, type: simulated, latencyMs: 0 }\n  - { name: b, type: simulated, latencyMs: 0 }\n');
+    const refused = await reload();
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('server.adminKey: required once server.apiKeys are set');
+    // Nothing changed: the admin key still reloads, and b was not added.
+    writeFileSync(file, 'server: { apiKeys: ["client-1"], adminKey: "adm-1" }\nproviders:\n  - { name: a, type: simulated, latencyMs: 0 }\n');
+    expect(((await (await reload()).json()) as { providers: string[] }).providers).toEqual(['a']);
+    stop();
+    expect(await exited).toBe('0');
+  });
+
   it('POST /admin/reload answers 409 when serving the built-in demo (no file to read)', async () => {
     const { io, logDestination } = capture();
     const { url, stop, exited } = await startServe({ host: '127.0.0.1' }, io, logDestination);
