@@ -127,16 +127,30 @@ export class ProviderHandle implements AttemptTarget {
   retire(successor: ProviderHandle | undefined): void {
     this.retired = true;
     this.successor = successor;
-    if (successor !== undefined) {
-      successor.predecessors.push(this, ...this.predecessors);
-      this.predecessors = [];
-    }
     this.tagSelectable = false;
     this.probing = false;
     // Not a state of the machine: no panic attempt and no Retry-After comes from it.
     this.state = 'retired';
     this.stopWhenIdle();
+    if (successor !== undefined) {
+      successor.adopt([this, ...this.predecessors]);
+      this.predecessors = [];
+    }
   }
+
+  /**
+   * Takes `handles` (retired providers of this name) as predecessors: their calls under way
+   * count as this provider's load. Those already stopped are dropped.
+   */
+  adopt(handles: readonly ProviderHandle[]): void {
+    for (const handle of handles) {
+      handle.adopted = true;
+      if (!handle.stopped) this.predecessors.push(handle);
+    }
+  }
+
+  /** Set once a provider of the same name took this retired one's calls as its load ({@link adopt}). */
+  adopted = false;
 
   /**
    * Attempts still running on the actors this provider replaced (they report to the actor

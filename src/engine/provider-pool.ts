@@ -115,6 +115,12 @@ export class ProviderPool {
       this.retired.delete(handle.adapter);
     }
     for (const handle of replaced) this.retire(handle, next.get(handle.name));
+    // A provider removed by an earlier reload and added back now: the calls still running on
+    // its old actor are the new one's load too.
+    for (const handle of built) {
+      const orphans = [...this.draining].filter((old) => old.name === handle.name && !old.adopted && !old.stopped);
+      if (orphans.length > 0) handle.adopt(orphans);
+    }
   }
 
   /** Stops every actor and closes every adapter, retired ones included. */

@@ -263,6 +263,24 @@ describe('engine lifecycle', () => {
       expect(engine.providers().map((p) => p.inFlight)).toEqual([0, 0]);
     });
 
+    it('counts the calls still running on a removed provider\'s actor once the provider is added back, once', async () => {
+      const clock = new VirtualClock(0);
+      const scripted = scriptedAdapters({ a: (i) => (i === 0 ? { type: 'ok', latencyMs: 1_000 } : { type: 'ok', latencyMs: 0 }) });
+      const both = { ...onModel('m1'), routes: { default: { providers: ['a', 'b'], strategy: 'least-busy' } } };
+      const onlyB = { ...baseConfig, providers: [baseConfig.providers[1]!], routes: { default: { providers: ['b'] } } };
+      engine = createSwitchyard(both, { clock, adapters: { simulated: scripted.factory } });
+      const slow = engine.chat(hello); // on a, under way for 1 s
+      await clock.advance(10);
+      engine.updateConfig(onlyB); // a removed while its call runs
+      engine.updateConfig(both); // and added back
+      expect(engine.providers().map((p) => [p.name, p.inFlight])).toEqual([['a', 1], ['b', 0]]);
+      engine.updateConfig({ ...both, providers: both.providers.map((p) => ({ ...p, model: 'm3' })) }); // replaced again: still one call, not two
+      expect(engine.providers().map((p) => [p.name, p.inFlight])).toEqual([['a', 1], ['b', 0]]);
+      expect((await settle(clock, engine.chat(hello))).provider).toBe('b');
+      await settle(clock, slow);
+      expect(engine.providers().map((p) => p.inFlight)).toEqual([0, 0]);
+    });
+
     it('never tries a provider that a reload removed, and stops its actor once its last attempt reported', async () => {
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
       const clock = new VirtualClock(0);
