@@ -1,7 +1,7 @@
 /** `switchyard serve`: starts the gateway (CONTRACT §1). */
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { DestinationStream } from 'pino';
-import { parseConfig, parseConfigText, readConfigText } from '../config/load.js';
+import { decodeConfigBytes, parseConfig, parseConfigText, readConfigText, unreadable } from '../config/load.js';
 import { reportConfigProblems } from './check.js';
 import { createRealClock, type Clock } from '../core/clock.js';
 import { ConfigError, SwitchyardError } from '../core/errors.js';
@@ -132,19 +132,29 @@ const MAX_RELOAD_BYTES = 4 * 1024 * 1024;
 /**
  * The configuration file's text for a reload, which runs in the serving process: only a
  * regular file (a FIFO, which the command line may be given at start-up, would block the
- * event loop until someone writes to it) of at most {@link MAX_RELOAD_BYTES}.
+ * event loop until someone writes to it) of at most {@link MAX_RELOAD_BYTES}. The file is
+ * opened once, without blocking, and checked and read through that one descriptor, so what
+ * is read is what was checked.
  */
 function readForReload(file: string): string {
-  let stats;
+  let fd: number;
   try {
-    stats = statSync(file);
-  } catch {
-    return readConfigText(file); // says why (not found, not readable)
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    throw new ConfigError([`${file}: ${unreadable(error)}`]);
   }
-  if (stats.isDirectory()) return readConfigText(file);
-  if (!stats.isFile()) throw new ConfigError([`${file}: not a regular file; a reload reads only a regular file`]);
-  if (stats.size > MAX_RELOAD_BYTES) throw new ConfigError([`${file}: ${stats.size} bytes, over the ${MAX_RELOAD_BYTES} a reload reads`]);
-  return readConfigText(file);
+  try {
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) throw new ConfigError([`${file}: is a directory`]);
+    if (!stats.isFile()) throw new ConfigError([`${file}: not a regular file; a reload reads only a regular file`]);
+    const buffer = Buffer.alloc(MAX_RELOAD_BYTES + 1);
+    let length = 0;
+    for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > MAX_RELOAD_BYTES) throw new ConfigError([`${file}: over the ${MAX_RELOAD_BYTES} bytes a reload reads`]);
+    return decodeConfigBytes(buffer.subarray(0, length), file);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

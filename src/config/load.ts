@@ -295,10 +295,19 @@ export function readConfigText(path: string): string {
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read file (${code ?? 'error'})`;
-    throw new ConfigError([`${path}: ${why}`]);
+    throw new ConfigError([`${path}: ${unreadable(error)}`]);
   }
+  return decodeConfigBytes(bytes, path);
+}
+
+/** Why a file could not be read, in a few words. */
+export function unreadable(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read file (${code ?? 'error'})`;
+}
+
+/** A configuration file's bytes as text: UTF-8 only, refused (never garbled) otherwise. */
+export function decodeConfigBytes(bytes: Buffer, path: string): string {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || (bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0xfe)) {
     throw new ConfigError([`${path}: the file is UTF-16 or UTF-32; save it as UTF-8`]);
   }

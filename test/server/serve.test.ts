@@ -3,7 +3,7 @@
  * graceful shutdown that lets a request under way finish before resolving with exit 0.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
@@ -208,6 +208,13 @@ describe('switchyard serve', () => {
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('not a regular file');
     expect((await fetch(`${url2}/health`)).status).toBe(200);
+    // A directory, or a file over 4 MiB: refused too, with what is wrong.
+    rmSync(file);
+    mkdirSync(file);
+    expect(((await (await fetch(`${url2}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer adm-1' } })).json()) as { error: { message: string } }).error.message).toContain('is a directory');
+    rmdirSync(file);
+    writeFileSync(file, `# ${'x'.repeat(4 * 1024 * 1024)}\nproviders: []\n`);
+    expect(((await (await fetch(`${url2}/admin/reload`, { method: 'POST', headers: { authorization: 'Bearer adm-1' } })).json()) as { error: { message: string } }).error.message).toContain('over the 4194304 bytes');
     stop2();
     expect(await exited2).toBe('0');
   });
