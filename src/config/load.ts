@@ -252,26 +252,37 @@ export const MAX_NESTING = 64;
 /**
  * Offset of the bracket that opens a level past {@link MAX_NESTING}, or undefined. Brackets
  * inside quoted strings and comments do not count; a stray one in a plain value only makes
- * the count higher, never lower.
+ * the count higher, never lower. A quote opens a string only where YAML and JSON start one
+ * (after `:`, `-`, `[`, `{`, `,` or at the start of a line, spaces aside): an apostrophe in a
+ * plain value (`note: it's fine`) must not hide what follows.
  */
 function tooDeep(text: string): number | undefined {
   let depth = 0;
   let quote = '';
+  let previous = '\n'; // the last character that is not a space or a tab
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+    const c = text[i]!;
     if (quote !== '') {
       if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = '';
+      else if (c === quote && quote === "'" && text[i + 1] === "'") i++; // '' inside '…'
+      else if (c === quote) {
+        quote = '';
+        previous = c;
+      }
       continue;
     }
-    if (c === '"' || c === "'") quote = c;
+    if (c === ' ' || c === '\t') continue;
+    if ((c === '"' || c === "'") && ':-[{,\n'.includes(previous)) quote = c;
     else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
       const end = text.indexOf('\n', i);
       if (end === -1) break;
       i = end;
+      previous = '\n';
+      continue;
     } else if (c === '[' || c === '{') {
       if (++depth > MAX_NESTING) return i;
     } else if ((c === ']' || c === '}') && depth > 0) depth--;
+    previous = c;
   }
   return undefined;
 }

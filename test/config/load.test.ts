@@ -226,8 +226,10 @@ describe('parseConfigText', () => {
       expect((error as ConfigError).issues).toEqual([expect.stringMatching(new RegExp(`^${source.replace('.', '\\.')}:1:\\d+: nested more than 64 levels deep`))]);
     }
     // Brackets in quoted strings and comments do not count; 64 levels are fine.
-    const quoted = `a: "${'['.repeat(100)}"\nb: '${'{'.repeat(100)}' # ${'['.repeat(100)}\nc: ${'['.repeat(64)}${']'.repeat(64)}\n`;
-    expect(parseConfigText(quoted, 'ok.yaml')).toMatchObject({ a: '['.repeat(100), b: '{'.repeat(100) });
+    const quoted = `a: "${'['.repeat(100)}"\nb: '${'{'.repeat(100)}' # ${'['.repeat(100)}\n# ${'{'.repeat(100)}\n'd': 'it''s ${'['.repeat(100)}'\nc: ${'['.repeat(64)}${']'.repeat(64)}\n`;
+    expect(parseConfigText(quoted, 'ok.yaml')).toMatchObject({ a: '['.repeat(100), b: '{'.repeat(100), d: `it's ${'['.repeat(100)}` });
+    // An apostrophe in a plain value opens no string: the deep nesting after it is still found.
+    expect(() => parseConfigText(`note: it's fine\nproviders: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`, 'apostrophe.yaml')).toThrow(/nested more than 64 levels deep/);
   });
 
   it('refuses a configuration object nested past 64 levels with a ConfigError, not a stack overflow', () => {
