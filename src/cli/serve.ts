@@ -147,9 +147,13 @@ function readForReload(file: string): string {
     const stats = fstatSync(fd);
     if (stats.isDirectory()) throw new ConfigError([`${file}: is a directory`]);
     if (!stats.isFile()) throw new ConfigError([`${file}: not a regular file; a reload reads only a regular file`]);
-    const buffer = Buffer.alloc(MAX_RELOAD_BYTES + 1);
+    const buffer = Buffer.allocUnsafe(MAX_RELOAD_BYTES + 1);
     let length = 0;
-    for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+    try {
+      for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
+    } catch (error) {
+      throw new ConfigError([`${file}: ${unreadable(error)}`]);
+    }
     if (length > MAX_RELOAD_BYTES) throw new ConfigError([`${file}: over the ${MAX_RELOAD_BYTES} bytes a reload reads`]);
     return decodeConfigBytes(buffer.subarray(0, length), file);
   } finally {

@@ -68,11 +68,12 @@ export function validateCollecting<T extends z.ZodType>(schema: T, value: unknow
  */
 export function parseConfigText(input: string, source = 'config'): unknown {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input; // a UTF-8 byte-order mark
-  // Before any parser sees it: the YAML parser's regular expressions exhaust V8's memory on
-  // flow collections nested some ten thousand deep (a fatal error no catch can stop, in a
-  // serving process that reloads its file), and deep JSON exhausts the stack.
+  // Before any parser sees it: the YAML parser, nested some thousand levels deep (flow or
+  // block), ends in V8 running out of memory compiling a regular expression near the stack's
+  // end, a fatal error no catch stops, in a serving process that reloads its file; deep
+  // JSON exhausts the stack.
   const deep = tooDeep(text);
-  if (deep !== undefined) throw new ConfigError([`${source}${locate(text, deep)}: nested more than ${MAX_NESTING} levels deep ([ and {)`]);
+  if (deep !== undefined) throw new ConfigError([`${source}${locate(text, deep.at)}: ${deep.what}`]);
   const extension = extname(source).toLowerCase();
   if (extension === '.json') return parseJson(text, source);
   if (extension !== '.yaml' && extension !== '.yml' && /^\s*[{[]/.test(text)) {
@@ -248,41 +249,42 @@ function longestPrefix(length: number, holds: (prefix: number) => boolean): numb
 /** `:line:column` (both 1-based) of a character offset. */
 /** Deepest nesting of `[` and `{` a configuration or scenario file may have (real ones use under ten). */
 export const MAX_NESTING = 64;
+/** Widest a line's block structure may be: its indentation plus its leading `- ` and `? ` indicators. */
+export const MAX_BLOCK_DEPTH = 256;
 
 /**
- * Offset of the bracket that opens a level past {@link MAX_NESTING}, or undefined. Brackets
- * inside quoted strings and comments do not count; a stray one in a plain value only makes
- * the count higher, never lower. A quote opens a string only where YAML and JSON start one
- * (after `:`, `-`, `[`, `{`, `,` or at the start of a line, spaces aside): an apostrophe in a
- * plain value (`note: it's fine`) must not hide what follows.
+ * Offset where a file nests past the limits, or undefined: an upper bound on the depth the
+ * parser would meet, never lower than the real one, so nothing too deep gets through (the
+ * YAML parser's failure past some thousand levels is a fatal error of the process, which no
+ * catch stops). Brackets count wherever they are, in quoted strings and comments too (a
+ * file with more than 64 unclosed ones there is refused; real files have none); block
+ * nesting cannot be deeper than a line's indentation plus the `- `/`? ` indicators that
+ * start it (`- - - a`).
  */
-function tooDeep(text: string): number | undefined {
+function tooDeep(text: string): { at: number; what: string } | undefined {
   let depth = 0;
-  let quote = '';
-  let previous = '\n'; // the last character that is not a space or a tab
+  let lineStart = true;
+  let block = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote !== '') {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote && quote === "'" && text[i + 1] === "'") i++; // '' inside '…'
-      else if (c === quote) {
-        quote = '';
-        previous = c;
+    const c = text[i];
+    if (lineStart) {
+      if (c === ' ' || c === '\t') {
+        if (++block > MAX_BLOCK_DEPTH) return { at: i, what: `indented or nested more than ${MAX_BLOCK_DEPTH} levels deep` };
+        continue;
       }
-      continue;
+      if ((c === '-' || c === '?') && (text[i + 1] === ' ' || text[i + 1] === '\t')) {
+        if (++block > MAX_BLOCK_DEPTH) return { at: i, what: `indented or nested more than ${MAX_BLOCK_DEPTH} levels deep` };
+        i++; // its space is part of the indicator
+        continue;
+      }
+      lineStart = false;
     }
-    if (c === ' ' || c === '\t') continue;
-    if ((c === '"' || c === "'") && ':-[{,\n'.includes(previous)) quote = c;
-    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
-      const end = text.indexOf('\n', i);
-      if (end === -1) break;
-      i = end;
-      previous = '\n';
-      continue;
+    if (c === '\n') {
+      lineStart = true;
+      block = 0;
     } else if (c === '[' || c === '{') {
-      if (++depth > MAX_NESTING) return i;
+      if (++depth > MAX_NESTING) return { at: i, what: `nested more than ${MAX_NESTING} levels deep ([ and {)` };
     } else if ((c === ']' || c === '}') && depth > 0) depth--;
-    previous = c;
   }
   return undefined;
 }

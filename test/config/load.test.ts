@@ -225,11 +225,20 @@ describe('parseConfigText', () => {
       expect(error, source).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).issues).toEqual([expect.stringMatching(new RegExp(`^${source.replace('.', '\\.')}:1:\\d+: nested more than 64 levels deep`))]);
     }
-    // Brackets in quoted strings and comments do not count; 64 levels are fine.
-    const quoted = `a: "${'['.repeat(100)}"\nb: '${'{'.repeat(100)}' # ${'['.repeat(100)}\n# ${'{'.repeat(100)}\n'd': 'it''s ${'['.repeat(100)}'\nc: ${'['.repeat(64)}${']'.repeat(64)}\n`;
-    expect(parseConfigText(quoted, 'ok.yaml')).toMatchObject({ a: '['.repeat(100), b: '{'.repeat(100), d: `it's ${'['.repeat(100)}` });
-    // An apostrophe in a plain value opens no string: the deep nesting after it is still found.
-    expect(() => parseConfigText(`note: it's fine\nproviders: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`, 'apostrophe.yaml')).toThrow(/nested more than 64 levels deep/);
+    // 64 levels are fine, and balanced brackets in strings and comments are.
+    const fine = `a: "${'[]'.repeat(100)}"\nb: '${'{}'.repeat(100)}' # ${'[]'.repeat(100)}\nc: ${'['.repeat(64)}${']'.repeat(64)}\n`;
+    expect(parseConfigText(fine, 'ok.yaml')).toMatchObject({ a: '[]'.repeat(100), b: '{}'.repeat(100) });
+    // Nothing before the nesting can hide it: quotes, apostrophes, anchors, tags, block scalars.
+    for (const prefix of [`note: it's fine\n`, `a: &x 'b, "c'\n`, `a: !!str 'b, "c'\n`, `p: |\n  'Twas the night\n`, `# "\n`]) {
+      expect(() => parseConfigText(`${prefix}providers: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`, 'hidden.yaml'), prefix).toThrow(/nested more than 64 levels deep/);
+    }
+  });
+
+  it('refuses block nesting past 256 levels (a line\'s indentation and leading - and ? indicators) before the parser sees it', () => {
+    for (const text of [`providers:\n${'- '.repeat(5_000)}a\n`, `providers:\n${' '.repeat(300)}a: 1\n`, `x:\n${'? '.repeat(300)}a\n`]) {
+      expect(() => parseConfigText(text, 'block.yaml')).toThrow(/indented or nested more than 256 levels deep/);
+    }
+    expect(parseConfigText(`providers:\n${'- '.repeat(50)}a\n`, 'ok.yaml')).toBeDefined();
   });
 
   it('refuses a configuration object nested past 64 levels with a ConfigError, not a stack overflow', () => {
