@@ -134,8 +134,12 @@ export class ProviderHandle implements AttemptTarget {
     this.stopWhenIdle();
     if (successor !== undefined) {
       successor.adopt([this, ...this.predecessors]);
-      this.predecessors = [];
+    } else {
+      // Removed: its predecessors' calls belong to no live provider again, until one of this
+      // name is added back and adopts them with this one (ProviderPool.apply).
+      for (const handle of this.predecessors) handle.adopted = false;
     }
+    this.predecessors = [];
   }
 
   /**

@@ -276,6 +276,9 @@ describe('engine lifecycle', () => {
       expect(engine.providers().map((p) => [p.name, p.inFlight])).toEqual([['a', 1], ['b', 0]]);
       engine.updateConfig({ ...both, providers: both.providers.map((p) => ({ ...p, model: 'm3' })) }); // replaced again: still one call, not two
       expect(engine.providers().map((p) => [p.name, p.inFlight])).toEqual([['a', 1], ['b', 0]]);
+      engine.updateConfig(onlyB); // removed a second time, with the call still on the first actor
+      engine.updateConfig(both);
+      expect(engine.providers().map((p) => [p.name, p.inFlight])).toEqual([['a', 1], ['b', 0]]);
       expect((await settle(clock, engine.chat(hello))).provider).toBe('b');
       await settle(clock, slow);
       expect(engine.providers().map((p) => p.inFlight)).toEqual([0, 0]);
