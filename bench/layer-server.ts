@@ -18,6 +18,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import v8 from 'node:v8';
 import { Pool } from 'undici';
+import { startProxy } from './proxy.js';
 
 v8.setFlagsFromString('--no-allocation-site-pretenuring');
 const { createSwitchyard } = await import('../dist/src/engine/switchyard.js');
@@ -83,26 +84,7 @@ const hello = () => Promise.resolve('Hello');
 
 if (layer === 'xstate-proxy') {
   // bench/proxy.ts, with its upstream request made as the router-like actor's call.
-  const upstream = new Pool(process.env.UPSTREAM_URL!, { connections: 128 });
-  const server = createServer((req, res) => {
-    const headers = { ...req.headers };
-    delete headers.host;
-    delete headers.connection;
-    routeWithXState(() => upstream.request({ method: req.method as 'POST', path: req.url ?? '/', headers, body: req }))
-      .then(({ statusCode, headers: answer, body }) => {
-        delete answer.connection;
-        delete answer['keep-alive'];
-        delete answer['transfer-encoding'];
-        res.writeHead(statusCode, answer as Record<string, string>);
-        body.pipe(res);
-      })
-      .catch(() => {
-        if (!res.headersSent) res.writeHead(502);
-        res.end();
-      });
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () => process.stdout.write(`listening ${(server.address() as AddressInfo).port}\n`));
+  startProxy(process.env.UPSTREAM_URL!, (request) => routeWithXState(request));
 } else if (layer === 'xstate-gateway') {
   // The least an LLM gateway on this architecture does: xstate-proxy, plus reading the JSON
   // of the request and of the answer (a gateway translates both: it cannot pipe bytes), one
