@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { LineCounter, Parser, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { interpolateEnvCollecting, markResolved, type Env } from './env.js';
@@ -68,12 +68,6 @@ export function validateCollecting<T extends z.ZodType>(schema: T, value: unknow
  */
 export function parseConfigText(input: string, source = 'config'): unknown {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input; // a UTF-8 byte-order mark
-  // Before any parser sees it: the YAML parser, nested some thousand levels deep (flow or
-  // block), ends in V8 running out of memory compiling a regular expression near the stack's
-  // end, a fatal error no catch stops, in a serving process that reloads its file; deep
-  // JSON exhausts the stack.
-  const deep = tooDeep(text);
-  if (deep !== undefined) throw new ConfigError([`${source}${locate(text, deep.at)}: ${deep.what}`]);
   const extension = extname(source).toLowerCase();
   if (extension === '.json') return parseJson(text, source);
   if (extension !== '.yaml' && extension !== '.yml' && /^\s*[{[]/.test(text)) {
@@ -83,6 +77,12 @@ export function parseConfigText(input: string, source = 'config'): unknown {
       // not JSON: maybe YAML flow style
     }
   }
+  // Before the document is composed: nested some thousand levels deep (flow or block), the
+  // composer ends in V8 running out of memory compiling a regular expression near the
+  // stack's end, a fatal error no catch stops, in a serving process that reloads its file.
+  // (JSON.parse is not recursive; the interpolation's walk stops at the same depth.)
+  const deep = yamlTooDeep(text);
+  if (deep !== undefined) throw new ConfigError([`${source}${locate(text, deep)}: nested more than ${MAX_NESTING} levels deep`]);
   // `resolveKnownTags: false`: YAML 1.1's `!!binary`, `!!timestamp`, `!!set`, `!!omap` would
   // load as objects no setting takes; they are refused like any tag outside the core schema.
   const lineCounter = new LineCounter();
@@ -247,44 +247,38 @@ function longestPrefix(length: number, holds: (prefix: number) => boolean): numb
 }
 
 /** `:line:column` (both 1-based) of a character offset. */
-/** Deepest nesting of `[` and `{` a configuration or scenario file may have (real ones use under ten). */
+/** Deepest nesting of collections (mappings, sequences, `[…]`, `{…}`) a configuration or scenario file may have (real ones use under ten). */
 export const MAX_NESTING = 64;
-/** Widest a line's block structure may be: its indentation plus its leading `- ` and `? ` indicators. */
-export const MAX_BLOCK_DEPTH = 256;
+
+/** A node of yaml's concrete syntax tree, as far as the depth check reads it. */
+interface CstNode {
+  type?: string;
+  offset?: number;
+  value?: CstNode;
+  items?: { key?: CstNode | null; value?: CstNode | null }[];
+}
 
 /**
- * Offset where a file nests past the limits, or undefined: an upper bound on the depth the
- * parser would meet, never lower than the real one, so nothing too deep gets through (the
- * YAML parser's failure past some thousand levels is a fatal error of the process, which no
- * catch stops). Brackets count wherever they are, in quoted strings and comments too (a
- * file with more than 64 unclosed ones there is refused; real files have none); block
- * nesting cannot be deeper than a line's indentation plus the `- `/`? ` indicators that
- * start it (`- - - a`).
+ * Offset of the first YAML collection nested past {@link MAX_NESTING}, or undefined, read
+ * from the concrete syntax tree (`yaml`'s `Parser`, a state machine with a stack of its own)
+ * and walked with an explicit stack: the depth the composer would recurse through, which no
+ * quote, comment or YAML form can hide. Nothing is resolved: aliases are bounded by
+ * `maxAliasCount` when the document is turned into values.
  */
-function tooDeep(text: string): { at: number; what: string } | undefined {
-  let depth = 0;
-  let lineStart = true;
-  let block = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (lineStart) {
-      if (c === ' ' || c === '\t') {
-        if (++block > MAX_BLOCK_DEPTH) return { at: i, what: `indented or nested more than ${MAX_BLOCK_DEPTH} levels deep` };
-        continue;
-      }
-      if ((c === '-' || c === '?') && (text[i + 1] === ' ' || text[i + 1] === '\t')) {
-        if (++block > MAX_BLOCK_DEPTH) return { at: i, what: `indented or nested more than ${MAX_BLOCK_DEPTH} levels deep` };
-        i++; // its space is part of the indicator
-        continue;
-      }
-      lineStart = false;
+function yamlTooDeep(text: string): number | undefined {
+  const stack: { node: CstNode; depth: number }[] = [];
+  for (const token of new Parser().parse(text)) stack.push({ node: token as CstNode, depth: 0 });
+  while (stack.length > 0) {
+    const { node, depth: outer } = stack.pop()!;
+    let depth = outer;
+    if (node.type === 'block-map' || node.type === 'block-seq' || node.type === 'flow-collection') {
+      if (++depth > MAX_NESTING) return node.offset ?? 0;
     }
-    if (c === '\n') {
-      lineStart = true;
-      block = 0;
-    } else if (c === '[' || c === '{') {
-      if (++depth > MAX_NESTING) return { at: i, what: `nested more than ${MAX_NESTING} levels deep ([ and {)` };
-    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+    if (node.value) stack.push({ node: node.value, depth });
+    for (const item of node.items ?? []) {
+      if (item.key) stack.push({ node: item.key, depth });
+      if (item.value) stack.push({ node: item.value, depth });
+    }
   }
   return undefined;
 }
