@@ -82,7 +82,7 @@ export function parseConfigText(input: string, source = 'config'): unknown {
   // stack's end, a fatal error no catch stops, in a serving process that reloads its file.
   // (JSON.parse is not recursive; the interpolation's walk stops at the same depth.)
   const deep = yamlTooDeep(text);
-  if (deep !== undefined) throw new ConfigError([`${source}${locate(text, deep)}: nested more than ${MAX_NESTING} levels deep`]);
+  if (deep !== undefined) throw new ConfigError([`${source}${locate(text, deep.at)}: ${deep.what}`]);
   // `resolveKnownTags: false`: YAML 1.1's `!!binary`, `!!timestamp`, `!!set`, `!!omap` would
   // load as objects no setting takes; they are refused like any tag outside the core schema.
   const lineCounter = new LineCounter();
@@ -250,6 +250,8 @@ function longestPrefix(length: number, holds: (prefix: number) => boolean): numb
 /** Deepest nesting of collections (mappings, sequences, `[…]`, `{…}`) a configuration or scenario file may have (real ones use under ten). */
 export const MAX_NESTING = 64;
 
+const DEEPER = `nested more than ${MAX_NESTING} levels deep`;
+
 /** A node of yaml's concrete syntax tree, as far as the depth check reads it. */
 interface CstNode {
   type?: string;
@@ -265,20 +267,64 @@ interface CstNode {
  * quote, comment or YAML form can hide. Nothing is resolved: aliases are bounded by
  * `maxAliasCount` when the document is turned into values.
  */
-function yamlTooDeep(text: string): number | undefined {
+function yamlTooDeep(text: string): { at: number; what: string } | undefined {
+  const rough = roughlyTooDeep(text);
+  if (rough !== undefined) return rough;
   const stack: { node: CstNode; depth: number }[] = [];
-  for (const token of new Parser().parse(text)) stack.push({ node: token as CstNode, depth: 0 });
+  try {
+    for (const token of new Parser().parse(text)) stack.push({ node: token as CstNode, depth: 0 });
+  } catch (error) {
+    // The parser closes nested block collections by recursion; past some two thousand levels
+    // the stack gives out (the rough check below keeps files far from that).
+    if (error instanceof RangeError) return { at: 0, what: DEEPER };
+    throw error;
+  }
   while (stack.length > 0) {
     const { node, depth: outer } = stack.pop()!;
     let depth = outer;
     if (node.type === 'block-map' || node.type === 'block-seq' || node.type === 'flow-collection') {
-      if (++depth > MAX_NESTING) return node.offset ?? 0;
+      if (++depth > MAX_NESTING) return { at: node.offset ?? 0, what: DEEPER };
     }
     if (node.value) stack.push({ node: node.value, depth });
     for (const item of node.items ?? []) {
       if (item.key) stack.push({ node: item.key, depth });
       if (item.value) stack.push({ node: item.value, depth });
     }
+  }
+  return undefined;
+}
+
+/** Most `[` and `{` a file may hold in all: the parser keeps about 1 KB per open one. */
+const MAX_BRACKETS = 10_000;
+/** Widest a line's block structure may be: its indentation plus the `- `/`? ` indicators that start it. */
+const MAX_BLOCK_WIDTH = 256;
+
+/**
+ * A cheap bound checked before the parser runs, which the syntax-tree walk cannot give: the
+ * parser builds its whole tree first (some 1 KB per open `[`, gigabytes for a 4 MB file of
+ * them) and closes block collections by recursion. So a file may hold at most
+ * {@link MAX_BRACKETS} brackets in all (real ones hold a few dozen), and a line may be
+ * indented or start with `- `/`? ` indicators at most {@link MAX_BLOCK_WIDTH} levels deep.
+ * Returns the offset of the first excess.
+ */
+function roughlyTooDeep(text: string): { at: number; what: string } | undefined {
+  let brackets = 0;
+  let lineStart = true;
+  let width = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (lineStart) {
+      if (c === ' ' || c === '\t' || ((c === '-' || c === '?') && (text[i + 1] === ' ' || text[i + 1] === '\t'))) {
+        if (++width > MAX_BLOCK_WIDTH) return { at: i, what: `indented or nested in block style more than ${MAX_BLOCK_WIDTH} levels deep` };
+        if (c === '-' || c === '?') i++;
+        continue;
+      }
+      lineStart = false;
+    }
+    if (c === '\n') {
+      lineStart = true;
+      width = 0;
+    } else if ((c === '[' || c === '{') && ++brackets > MAX_BRACKETS) return { at: i, what: `more than ${MAX_BRACKETS.toLocaleString('en')} [ and { in all` };
   }
   return undefined;
 }

@@ -228,8 +228,19 @@ describe('parseConfigText', () => {
     for (const text of cases) {
       // Several times in one process: the fatal failure came on a second or third parse.
       for (let round = 0; round < 3; round++) {
-        expect(() => parseConfigText(text, 'deep.yaml'), text.slice(0, 40)).toThrow(/deep\.yaml:\d+:\d+: nested more than 64 levels deep/);
+        expect(() => parseConfigText(text, 'deep.yaml'), text.slice(0, 40)).toThrow(
+          /deep\.yaml:\d+:\d+: (nested more than 64 levels deep|indented or nested in block style more than 256 levels deep|more than 10,000 \[ and \{ in all)/,
+        );
       }
+    }
+    // What the parser itself cannot take is refused before it runs: block nesting closed by a
+    // key after it (its stack), and a 4 MB file of brackets (its memory).
+    for (const [text, why] of [
+      [`providers:\n${'- '.repeat(5_000)}a\nlisten: 1\n`, /indented or nested in block style more than 256 levels deep/],
+      [`${'? '.repeat(3_000)}a\nb: c\n`, /indented or nested in block style more than 256 levels deep/],
+      [`a: ${'['.repeat(4_000_000)}\n`, /more than 10,000 \[ and \{ in all/],
+    ] as const) {
+      expect(() => parseConfigText(text, 'deep.yaml')).toThrow(why);
     }
     // 64 levels are fine, and brackets in strings and comments are.
     const fine = `a: "${'['.repeat(100)}"\nb: '${'}'.repeat(100)}' # ${'['.repeat(100)}\nc: ${'['.repeat(63)}${']'.repeat(63)}\n`;
