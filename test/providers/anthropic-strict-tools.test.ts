@@ -7,18 +7,16 @@
  * properties counted with the output schema); else none goes strict, with a warning saying why.
  * Tools are never refused. The fake answers `strict` on older models with Anthropic's 400.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChatRequest, ToolDefinition } from '../../src/core/types.js';
 import { createAnthropicAdapter, toAnthropicRequest } from '../../src/providers/anthropic/index.js';
 import { anthropicWire } from '../fakes/anthropic.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
-import { collect, createHarness, failure, fields, names } from './helpers.js';
+import { collect, failure, fields, names, useFakeUpstream } from './helpers.js';
 
-let fake: FakeUpstream;
-let harness: ReturnType<typeof createHarness>;
+const upstream = useFakeUpstream(anthropicWire);
 const ON = { strictTools: true };
 const create = (model = 'claude-sonnet-4-5', options: Record<string, unknown> = ON) =>
-  createAnthropicAdapter({ name: 'claude', type: 'anthropic', baseUrl: fake.baseUrl, apiKey: 'sk-ant-test', model, headers: {}, options }, harness.environment);
+  createAnthropicAdapter({ name: 'claude', type: 'anthropic', baseUrl: upstream.fake.baseUrl, apiKey: 'sk-ant-test', model, headers: {}, options }, upstream.harness.environment);
 const map = (request: ChatRequest, model = 'claude-sonnet-4-5', structuredOutputs?: boolean, strictTools = true) => toAnthropicRequest(request, { model, stream: false, structuredOutputs, strictTools });
 const OFF_WARNING = (model: string) => `Anthropic does not enforce tool parameter schemas for ${model} (strict tool use is off: options.strictTools turns it on); "strict" was not sent`;
 const OLD_WARNING = (model: string) => `Anthropic does not enforce tool parameter schemas for ${model} (strict tool use needs Claude 4.5 or later, or options.structuredOutputs); "strict" was not sent`;
@@ -26,7 +24,7 @@ const OLD_WARNING = (model: string) => `Anthropic does not enforce tool paramete
 const weather = { type: 'object', properties: { city: { type: 'string' }, celsius: { type: 'number' } }, required: ['city', 'celsius'], additionalProperties: false };
 const getWeather: ToolDefinition = { name: 'get_weather', description: 'Weather now', parameters: weather, strict: true };
 const ask = (tools: ToolDefinition[], extra: Partial<ChatRequest> = {}): ChatRequest => ({ messages: [{ role: 'user', content: 'Weather in Oslo?' }], tools, ...extra });
-const sentTools = () => (fake.requests.at(-1)!.json as { tools: Record<string, unknown>[] }).tools;
+const sentTools = () => (upstream.fake.requests.at(-1)!.json as { tools: Record<string, unknown>[] }).tools;
 /** An object schema with `optional` optional string properties and `unions` required nullable ones. */
 const shaped = (optional: number, unions = 0) => ({
   type: 'object',
@@ -36,20 +34,11 @@ const shaped = (optional: number, unions = 0) => ({
 });
 const tree = { type: 'object', properties: { root: { $ref: '#/$defs/node' } }, $defs: { node: { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/$defs/node' } } } } } };
 
-beforeAll(async () => {
-  fake = await startFakeUpstream(anthropicWire);
-});
-afterAll(() => fake.close());
-beforeEach(() => {
-  fake.reset();
-  harness = createHarness();
-});
-
 describe('without options.strictTools (the default)', () => {
   it('sends tools marked strict on Claude 4.5 as before strict tool use: no strict, unconverted, one warning; nothing is refused', async () => {
     const tools = [getWeather, { name: 'tree', parameters: tree, strict: true }];
-    fake.enqueue({ type: 'ok', reply: { content: 'Sunny.' } });
-    const response = await create('claude-sonnet-4-5', {}).chat(ask(tools), harness.context());
+    upstream.fake.enqueue({ type: 'ok', reply: { content: 'Sunny.' } });
+    const response = await create('claude-sonnet-4-5', {}).chat(ask(tools), upstream.harness.context());
     expect(sentTools()).toEqual([
       { name: 'get_weather', description: 'Weather now', input_schema: weather },
       { name: 'tree', input_schema: tree },
@@ -71,14 +60,14 @@ describe('without options.strictTools (the default)', () => {
 describe('with options.strictTools, on a model with structured outputs', () => {
   it('sends a strict tool with strict: true; a tool not marked strict goes as before, without strict; no warning', async () => {
     const plain: ToolDefinition = { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string', minLength: 1 } } } };
-    fake.enqueue({ type: 'ok', reply: { toolCalls: [{ id: 'toolu_01', name: 'get_weather', arguments: '{"city":"Oslo","celsius":3}' }] } });
-    const response = await create().chat(ask([getWeather, plain, { ...plain, name: 'loose', strict: false }]), harness.context());
+    upstream.fake.enqueue({ type: 'ok', reply: { toolCalls: [{ id: 'toolu_01', name: 'get_weather', arguments: '{"city":"Oslo","celsius":3}' }] } });
+    const response = await create().chat(ask([getWeather, plain, { ...plain, name: 'loose', strict: false }]), upstream.harness.context());
     expect(sentTools()).toEqual([
       { name: 'get_weather', description: 'Weather now', strict: true, input_schema: weather },
       { name: 'lookup', input_schema: plain.parameters },
       { name: 'loose', input_schema: plain.parameters },
     ]);
-    expect(fake.requests.at(-1)!.headers).not.toHaveProperty('anthropic-beta');
+    expect(upstream.fake.requests.at(-1)!.headers).not.toHaveProperty('anthropic-beta');
     expect(response).toMatchObject({ toolCalls: [{ id: 'toolu_01', name: 'get_weather', arguments: '{"city":"Oslo","celsius":3}' }], finishReason: { unified: 'tool_calls' } });
     expect(response).not.toHaveProperty('warnings');
   });
@@ -126,8 +115,8 @@ describe('with options.strictTools, on a model with structured outputs', () => {
   });
 
   it('streams the strict tool call', async () => {
-    fake.enqueue({ type: 'ok', reply: { toolCalls: [{ id: 'toolu_02', name: 'get_weather', arguments: '{"city":"Oslo","celsius":3}' }] } });
-    const parts = await collect(create().stream(ask([getWeather]), harness.context()));
+    upstream.fake.enqueue({ type: 'ok', reply: { toolCalls: [{ id: 'toolu_02', name: 'get_weather', arguments: '{"city":"Oslo","celsius":3}' }] } });
+    const parts = await collect(create().stream(ask([getWeather]), upstream.harness.context()));
     expect(sentTools()).toEqual([{ name: 'get_weather', description: 'Weather now', strict: true, input_schema: weather }]);
     expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'tool_calls' } });
   });
@@ -209,11 +198,11 @@ describe('strict tools that cannot all go strict: none does, a warning saying wh
   it('calls Claude with such tools, sent without strict, the warning on the answer (chat and stream)', async () => {
     const request = ask([{ name: 'tree', parameters: tree, strict: true }]);
     const warning = 'Anthropic structured outputs do not support recursive schemas ($ref #/$defs/node) in the parameters of strict tool "tree"; "strict" was not sent';
-    fake.enqueue({ type: 'ok', reply: { content: 'Planted.' } }, { type: 'ok', reply: { content: 'Planted.' } });
-    const response = await create().chat(request, harness.context());
+    upstream.fake.enqueue({ type: 'ok', reply: { content: 'Planted.' } }, { type: 'ok', reply: { content: 'Planted.' } });
+    const response = await create().chat(request, upstream.harness.context());
     expect(sentTools()).toEqual([{ name: 'tree', input_schema: tree }]);
     expect(response.warnings).toEqual([warning]);
-    const parts = await collect(create().stream(request, harness.context()));
+    const parts = await collect(create().stream(request, upstream.harness.context()));
     expect(sentTools()).toEqual([{ name: 'tree', input_schema: tree }]);
     expect(parts.at(-1)).toMatchObject({ type: 'finish', warnings: [warning] });
   });
@@ -221,15 +210,15 @@ describe('strict tools that cannot all go strict: none does, a warning saying wh
 
 describe('the fake, as the real API', () => {
   it("answers strict on a model without structured outputs with Anthropic's 400 (a model that cannot, so unsupported)", async () => {
-    const error = await failure(create('claude-sonnet-4-20250514', { structuredOutputs: true, strictTools: true }).chat(ask([getWeather]), harness.context()));
+    const error = await failure(create('claude-sonnet-4-20250514', { structuredOutputs: true, strictTools: true }).chat(ask([getWeather]), upstream.harness.context()));
     expect([error.kind, error.status]).toEqual(['unsupported', 400]);
     expect(error.message).toContain("'claude-sonnet-4-20250514' does not support strict tools.");
   });
 
   it('takes strict: false and tools without strict on any model', async () => {
-    fake.enqueue({ type: 'ok', reply: { content: 'Sunny.' } }, { type: 'ok', reply: { content: 'Sunny.' } });
+    upstream.fake.enqueue({ type: 'ok', reply: { content: 'Sunny.' } }, { type: 'ok', reply: { content: 'Sunny.' } });
     const post = (tool: Record<string, unknown>) =>
-      fetch(`${fake.baseUrl}/messages`, {
+      fetch(`${upstream.fake.baseUrl}/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
         body: JSON.stringify({ model: 'claude-3-5-haiku-20241022', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }], tools: [{ name: 'f', input_schema: { type: 'object' }, ...tool }] }),

@@ -6,17 +6,15 @@
  * real API refuses.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../src/core/types.js';
 import { createAnthropicAdapter, toAnthropicRequest, toAnthropicSchema } from '../../src/providers/anthropic/index.js';
 import { anthropicWire } from '../fakes/anthropic.js';
-import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
-import { collect, createHarness, failure, fields, names } from './helpers.js';
+import { collect, failure, fields, names, useFakeUpstream } from './helpers.js';
 
-let fake: FakeUpstream;
-let harness: ReturnType<typeof createHarness>;
+const upstream = useFakeUpstream(anthropicWire);
 const create = (model = 'claude-sonnet-4-5', options: Record<string, unknown> = {}) =>
-  createAnthropicAdapter({ name: 'claude', type: 'anthropic', baseUrl: fake.baseUrl, apiKey: 'sk-ant-test', model, headers: {}, options }, harness.environment);
+  createAnthropicAdapter({ name: 'claude', type: 'anthropic', baseUrl: upstream.fake.baseUrl, apiKey: 'sk-ant-test', model, headers: {}, options }, upstream.harness.environment);
 const map = (request: ChatRequest, model = 'claude-sonnet-4-5') => toAnthropicRequest(request, { model, stream: false });
 
 const weather = { type: 'object', properties: { city: { type: 'string' }, celsius: { type: 'number' } }, required: ['city', 'celsius'], additionalProperties: false };
@@ -25,16 +23,7 @@ const ask = (schema?: Record<string, unknown>, extra: Partial<ChatRequest> = {})
   responseFormat: schema === undefined ? { type: 'json_schema', name: 'weather' } : { type: 'json_schema', name: 'weather', schema },
   ...extra,
 });
-const sentBody = () => fake.requests.at(-1)!.json as Record<string, unknown>;
-
-beforeAll(async () => {
-  fake = await startFakeUpstream(anthropicWire);
-});
-afterAll(() => fake.close());
-beforeEach(() => {
-  fake.reset();
-  harness = createHarness();
-});
+const sentBody = () => upstream.fake.requests.at(-1)!.json as Record<string, unknown>;
 
 describe('which models get output_config.format (by model name)', () => {
   it.each([
@@ -76,19 +65,19 @@ describe('which models get output_config.format (by model name)', () => {
 
 describe('the request on the wire', () => {
   it('sends the schema as output_config.format, GA: no anthropic-beta header, no output_format, no warning', async () => {
-    fake.enqueue({ type: 'ok', reply: { content: '{"city":"Oslo","celsius":3}' } });
-    const response = await create().chat(ask(weather), harness.context());
+    upstream.fake.enqueue({ type: 'ok', reply: { content: '{"city":"Oslo","celsius":3}' } });
+    const response = await create().chat(ask(weather), upstream.harness.context());
     expect(sentBody().output_config).toEqual({ format: { type: 'json_schema', schema: weather } });
     expect(sentBody()).not.toHaveProperty('output_format');
     expect(sentBody()).not.toHaveProperty('response_format');
-    expect(fake.requests.at(-1)!.headers).not.toHaveProperty('anthropic-beta');
+    expect(upstream.fake.requests.at(-1)!.headers).not.toHaveProperty('anthropic-beta');
     expect(response).toMatchObject({ content: '{"city":"Oslo","celsius":3}', finishReason: { unified: 'stop' } });
     expect(response).not.toHaveProperty('warnings');
   });
 
   it('streams the JSON as text deltas', async () => {
-    fake.enqueue({ type: 'ok', reply: { content: '{"city":"Oslo","celsius":3}', chunks: ['{"city":', '"Oslo",', '"celsius":3}'] } });
-    const parts = await collect(create().stream(ask(weather), harness.context()));
+    upstream.fake.enqueue({ type: 'ok', reply: { content: '{"city":"Oslo","celsius":3}', chunks: ['{"city":', '"Oslo",', '"celsius":3}'] } });
+    const parts = await collect(create().stream(ask(weather), upstream.harness.context()));
     expect(sentBody()).toMatchObject({ stream: true, output_config: { format: { type: 'json_schema', schema: weather } } });
     expect(parts.flatMap((part) => (part.type === 'text-delta' ? [part.text] : [])).join('')).toBe('{"city":"Oslo","celsius":3}');
     expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: { unified: 'stop' } });
@@ -105,10 +94,10 @@ describe('the request on the wire', () => {
   });
 
   it('a refusal (stop_reason refusal) and a cut (max_tokens) keep their finish reasons', async () => {
-    fake.enqueue({ type: 'ok', reply: { content: 'I cannot help with that.', finish: 'content_filter' } });
-    expect(await create().chat(ask(weather), harness.context())).toMatchObject({ finishReason: { unified: 'content_filter', raw: 'refusal' } });
-    fake.enqueue({ type: 'ok', reply: { content: '{"city":"Os', finish: 'length' } });
-    expect(await create().chat(ask(weather), harness.context())).toMatchObject({ finishReason: { unified: 'length', raw: 'max_tokens' } });
+    upstream.fake.enqueue({ type: 'ok', reply: { content: 'I cannot help with that.', finish: 'content_filter' } });
+    expect(await create().chat(ask(weather), upstream.harness.context())).toMatchObject({ finishReason: { unified: 'content_filter', raw: 'refusal' } });
+    upstream.fake.enqueue({ type: 'ok', reply: { content: '{"city":"Os', finish: 'length' } });
+    expect(await create().chat(ask(weather), upstream.harness.context())).toMatchObject({ finishReason: { unified: 'length', raw: 'max_tokens' } });
   });
 });
 
@@ -285,14 +274,14 @@ describe('what stays refused', () => {
 
 describe('the fake, as the real API', () => {
   it('refuses output_config.format for a model without structured outputs (forced on by the option)', async () => {
-    const error = await failure(create('claude-sonnet-4-20250514', { structuredOutputs: true }).chat(ask(weather), harness.context()));
+    const error = await failure(create('claude-sonnet-4-20250514', { structuredOutputs: true }).chat(ask(weather), upstream.harness.context()));
     expect([error.kind, error.status]).toEqual(['bad_request', 400]);
     expect(error.message).toContain('claude-sonnet-4-20250514');
   });
 
   it('refuses the deprecated beta field output_format, and a format that is not a json_schema with a schema', async () => {
     const post = (body: Record<string, unknown>) =>
-      fetch(`${fake.baseUrl}/messages`, {
+      fetch(`${upstream.fake.baseUrl}/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
         body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }], ...body }),

@@ -3,10 +3,13 @@
  * driving idle timeouts without real sleeps.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { AdapterEnvironment, CallContext } from '../../src/core/adapter.js';
 import { VirtualClock } from '../../src/core/clock.js';
 import { ProviderError } from '../../src/core/errors.js';
 import type { StreamPart } from '../../src/core/types.js';
+import { startFakeUpstream, type FakeUpstream } from '../fakes/server.js';
+import type { FakeWire } from '../fakes/types.js';
 
 /** Virtual start time: 2026-01-01T00:00:00Z (so HTTP-date headers give exact delays). */
 export const START = Date.parse('2026-01-01T00:00:00Z');
@@ -24,6 +27,32 @@ export function createHarness(fetchImpl: typeof fetch = globalThis.fetch): {
     clock,
     environment,
     context: (controller = new AbortController()) => ({ signal: controller.signal, clock, requestId: `req-${++n}` }),
+  };
+}
+
+/**
+ * The usual adapter-test setup, registered in the calling file: one fake upstream speaking
+ * `wire` for the file (started before its tests, closed after them), reset before each test,
+ * and a fresh harness per test. Read `fake` and `harness` through the returned object.
+ */
+export function useFakeUpstream(wire: FakeWire): { readonly fake: FakeUpstream; readonly harness: ReturnType<typeof createHarness> } {
+  let fake: FakeUpstream | undefined;
+  let harness: ReturnType<typeof createHarness> | undefined;
+  beforeAll(async () => {
+    fake = await startFakeUpstream(wire);
+  });
+  afterAll(() => fake?.close());
+  beforeEach(() => {
+    fake!.reset();
+    harness = createHarness();
+  });
+  return {
+    get fake() {
+      return fake!;
+    },
+    get harness() {
+      return harness!;
+    },
   };
 }
 
