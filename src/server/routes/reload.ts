@@ -10,6 +10,7 @@
 import type { SwitchyardConfig } from '../../config/types.js';
 import { ConfigError } from '../../core/errors.js';
 import { redactSecrets } from '../../providers/shared/redact.js';
+import { createKeyCheck } from '../auth.js';
 import { GatewayError } from '../errors.js';
 import type { Exchange, GatewayContext } from '../context.js';
 import { sendJson } from '../http.js';
@@ -62,9 +63,9 @@ async function apply(ctx: GatewayContext, read: () => unknown) {
   return { reloaded: true, providers, routes: ctx.engine.models().routes, auth, notApplied };
 }
 
-/** Whether client keys and an admin key are configured (blank ones count as none). */
+/** Whether client keys and an admin key are configured (blank ones count as none, as the gateway's key checks count them). */
 function authOf(config: SwitchyardConfig): { gatewayKeys: boolean; adminKey: boolean } {
-  return { gatewayKeys: config.server.apiKeys.some((key) => key.trim() !== ''), adminKey: (config.server.adminKey?.trim() ?? '') !== '' };
+  return { gatewayKeys: createKeyCheck(config.server.apiKeys).required, adminKey: createKeyCheck([config.server.adminKey]).required };
 }
 
 /**
