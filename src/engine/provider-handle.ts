@@ -40,6 +40,11 @@ export interface ProviderHandleOptions {
   /** Called on every state change (not on every snapshot). */
   onStateChange: (handle: ProviderHandle, from: string, to: string) => void;
   onError: (error: unknown) => void;
+  /**
+   * Attempts still running under this name on actors a reload replaced or removed (they
+   * report to the actor that granted their slot). @default none
+   */
+  drainingInFlight?: (name: string) => number;
 }
 
 /** A provider's actor and adapter, with its current state cached as fields. */
@@ -65,11 +70,12 @@ export class ProviderHandle implements AttemptTarget {
   retired = false;
   /** The provider that replaced this one under the same name (a reload changed its upstream). */
   successor: ProviderHandle | undefined;
-  /** Providers this one replaced whose actors still wait for attempts to report. */
-  private predecessors: ProviderHandle[] = [];
+
+  private readonly countDraining: ((name: string) => number) | undefined;
 
   constructor(options: ProviderHandleOptions) {
     this.name = options.config.name;
+    this.countDraining = options.drainingInFlight;
     this.clock = options.clock;
     this.config = options.config;
     this.adapter = options.adapter;
@@ -132,41 +138,15 @@ export class ProviderHandle implements AttemptTarget {
     // Not a state of the machine: no panic attempt and no Retry-After comes from it.
     this.state = 'retired';
     this.stopWhenIdle();
-    if (successor !== undefined) {
-      successor.adopt([this, ...this.predecessors]);
-    } else {
-      // Removed: its predecessors' calls belong to no live provider again, until one of this
-      // name is added back and adopts them with this one (ProviderPool.apply).
-      for (const handle of this.predecessors) handle.adopted = false;
-    }
-    this.predecessors = [];
   }
 
   /**
-   * Takes `handles` (retired providers of this name) as predecessors: their calls under way
-   * count as this provider's load. Those already stopped are dropped.
-   */
-  adopt(handles: readonly ProviderHandle[]): void {
-    for (const handle of handles) {
-      handle.adopted = true;
-      if (!handle.stopped) this.predecessors.push(handle);
-    }
-  }
-
-  /** Set once a provider of the same name took this retired one's calls as its load ({@link adopt}). */
-  adopted = false;
-
-  /**
-   * Attempts still running on the actors this provider replaced (they report to the actor
-   * that granted their slot): part of what the provider of this name has in flight, for
-   * `/providers` and for least-busy.
+   * Attempts still running under this provider's name on actors a reload replaced or
+   * removed: part of what the provider of this name has in flight, for `/providers` and for
+   * least-busy.
    */
   get drainingInFlight(): number {
-    if (this.predecessors.length === 0) return 0;
-    this.predecessors = this.predecessors.filter((handle) => !handle.stopped);
-    let count = 0;
-    for (const handle of this.predecessors) count += handle.view.inFlight;
-    return count;
+    return this.countDraining?.(this.name) ?? 0;
   }
 
   /** True once its actor is stopped (by `stop()`, or a retired provider's last report). */

@@ -73,6 +73,7 @@ export class ProviderPool {
           inspect: this.options.inspect,
           onStateChange: this.options.onStateChange,
           onError: this.options.onError,
+          drainingInFlight: (name) => this.drainingInFlight(name),
         });
         built.push(fresh);
         this.keys.set(fresh, key);
@@ -115,12 +116,17 @@ export class ProviderPool {
       this.retired.delete(handle.adapter);
     }
     for (const handle of replaced) this.retire(handle, next.get(handle.name));
-    // A provider removed by an earlier reload and added back now: the calls still running on
-    // its old actor are the new one's load too.
-    for (const handle of built) {
-      const orphans = [...this.draining].filter((old) => old.name === handle.name && !old.adopted && !old.stopped);
-      if (orphans.length > 0) handle.adopt(orphans);
-    }
+  }
+
+  /**
+   * Attempts still running under `name` on actors a reload replaced or removed (a removed
+   * provider may have been added back since): counted by name, whatever the chain of reloads.
+   */
+  drainingInFlight(name: string): number {
+    if (this.draining.size === 0) return 0;
+    let count = 0;
+    for (const handle of this.draining) if (handle.name === name) count += handle.view.inFlight;
+    return count;
   }
 
   /** Stops every actor and closes every adapter, retired ones included. */
