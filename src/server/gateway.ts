@@ -370,9 +370,7 @@ function reloadingFrom(read: () => unknown, started: SwitchyardConfig, pinned: r
   return {
     read,
     notApplied: (config) => {
-      const waiting: string[] = [];
-      if (!pinned.includes('server.host') && config.server.host !== started.server.host) waiting.push('server.host');
-      if (!pinned.includes('server.port') && config.server.port !== started.server.port) waiting.push('server.port');
+      const waiting = (['host', 'port'] as const).filter((key) => !pinned.includes(`server.${key}`) && config.server[key] !== started.server[key]).map((key) => `server.${key}`);
       if (config.seed !== started.seed) waiting.push('seed');
       return waiting;
     },
